@@ -1,0 +1,86 @@
+"""The one place where errors become HTTP answers: {"error": {"code", "message", "details"}}."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, jsonify
+from werkzeug.exceptions import HTTPException
+
+from ledger import errors
+
+STATUS_OF: list[tuple[type[errors.LedgerError], int]] = [
+    (errors.NotFound, 404),
+    (errors.Conflict, 409),
+    (errors.Forbidden, 403),
+    (errors.Invalid, 422),
+]
+
+HTTP_CODES = {
+    400: "unreadable_body",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "too_large",
+    415: "unsupported_media_type",
+    422: "invalid",
+    503: "unavailable",
+}
+
+
+class Unauthorized(Exception):
+    pass
+
+
+def error_body(code: str, message: str, details: dict[str, Any] | None = None) -> dict:
+    return {"error": {"code": code, "message": message, "details": details or {}}}
+
+
+def register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(errors.LedgerError)
+    def ledger_error(error: errors.LedgerError):  # type: ignore[no-untyped-def]
+        status = next((s for cls, s in STATUS_OF if isinstance(error, cls)), 500)
+        return jsonify(error_body(error.code, error.message, error.details)), status
+
+    @app.errorhandler(Unauthorized)
+    def unauthorized(error: Unauthorized):  # type: ignore[no-untyped-def]
+        headers = {"WWW-Authenticate": "Bearer"}
+        return jsonify(error_body("unauthorized", str(error))), 401, headers
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):  # type: ignore[no-untyped-def]
+        status = error.code or 500
+        data = getattr(error, "data", None) or {}
+        details: dict[str, Any] = {}
+        message = error.description or error.name
+        if "messages" in data:  # validation errors from webargs / marshmallow
+            details = {"fields": _flatten(data["messages"])}
+            if status == 422:
+                message = "invalid fields: " + ", ".join(sorted(details["fields"]))
+            else:
+                message = "; ".join(m for ms in details["fields"].values() for m in ms)
+        headers = data.get("headers") or {}
+        code = HTTP_CODES.get(status, "error")
+        return jsonify(error_body(code, message, details)), status, headers
+
+
+def _flatten(messages: Any, prefix: str = "") -> dict[str, list[str]]:
+    """{"json": {"data": {"unit_id": [...]}}} -> {"data.unit_id": [...]}."""
+    flat: dict[str, list[str]] = {}
+    if isinstance(messages, dict):
+        for key, value in messages.items():
+            if not prefix and key in ("json", "query", "headers"):
+                flat.update(_flatten(value, ""))
+                continue
+            name = f"{prefix}.{key}" if prefix else str(key)
+            if key == "_schema":
+                name = prefix or "body"
+            flat.update(_flatten(value, name))
+    elif isinstance(messages, list) and all(isinstance(m, str) for m in messages):
+        flat.setdefault(prefix or "body", []).extend(messages)
+    elif isinstance(messages, list):
+        for item in messages:
+            flat.update(_flatten(item, prefix))
+    else:
+        flat.setdefault(prefix or "body", []).append(str(messages))
+    return flat

@@ -1,0 +1,1 @@
+"""Marshmallow schemas: they validate every input and generate the OpenAPI document."""

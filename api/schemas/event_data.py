@@ -1,0 +1,228 @@
+"""One schema per client event type, validating its `data` (CONTRACT.md, event types)."""
+from __future__ import annotations
+
+from marshmallow import RAISE, Schema, fields, validate
+
+from api.schemas.fields import (
+    LONG_TEXT,
+    Choice,
+    Flag,
+    Identifier,
+    IdentifierList,
+    IsoDate,
+    Money,
+    Text,
+)
+from ledger.domain.registry import HOUSEHOLD_CATEGORIES, HOUSEHOLD_ROLES, MEASURES
+from ledger.domain.scoring import DISPUTE_OUTCOMES, SECTION_MAXIMA
+from ledger.domain.supervision import (
+    CHECK_VALUES,
+    INSPECTION_METHODS,
+    WARNING_COLORS,
+)
+from ledger.domain.units import LISTING_LEVELS, UNIT_KINDS, UNIT_ROLES
+
+SUBJECT_TYPES = ("household", "unit")
+RESPONSIBILITY_ROLES = tuple(dict.fromkeys(HOUSEHOLD_ROLES + UNIT_ROLES))
+
+
+class Strict(Schema):
+    class Meta:
+        unknown = RAISE
+
+
+class IncomeSchema(Strict):
+    wage = Money()
+    business = Money()
+    transfer = Money()
+    property = Money()
+
+
+class ChecksSchema(Strict):
+    food = Choice(CHECK_VALUES)
+    clothing = Choice(CHECK_VALUES)
+    education = Choice(CHECK_VALUES)
+    medical = Choice(CHECK_VALUES)
+    housing = Choice(CHECK_VALUES)
+    water = Choice(CHECK_VALUES)
+
+
+class EvidenceSchema(Strict):
+    name = Text(required=True)
+    sha256 = fields.String(
+        required=True, validate=validate.Regexp(r"^[0-9a-f]{64}$", error="must be 64 hex digits")
+    )
+
+
+# Registry ---------------------------------------------------------------------
+class UnitRegistered(Strict):
+    unit_id = Identifier(required=True)
+    name = Text(required=True)
+    kind = Choice(UNIT_KINDS, required=True)
+    parent_id = Identifier()
+
+
+class PersonRegistered(Strict):
+    person_id = Identifier(required=True)
+    name = Text(required=True)
+    unit_id = Identifier(required=True)
+
+
+class HouseholdRegistered(Strict):
+    household_id = Identifier(required=True)
+    village_id = Identifier(required=True)
+    head_name = Text(required=True)
+    size = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=50))
+    category = Choice(HOUSEHOLD_CATEGORIES, required=True)
+
+
+class HouseholdFactsRecorded(Strict):
+    household_id = Identifier(required=True)
+    size = fields.Integer(strict=True, validate=validate.Range(min=1, max=50))
+    category = Choice(HOUSEHOLD_CATEGORIES)
+    income = fields.Nested(IncomeSchema)
+    labour_coefficient = fields.Float(allow_nan=False, validate=validate.Range(min=0, max=50))
+    has_labour = Flag()
+    has_industry_or_employment = Flag()
+    seriously_ill_members = fields.Integer(strict=True, validate=validate.Range(min=0, max=50))
+    children_in_non_compulsory_education = fields.Integer(
+        strict=True, validate=validate.Range(min=0, max=50)
+    )
+    only_house_earthen = Flag()
+    near_disaster_hazard = Flag()
+    failed_industry_or_unstable_employment = Flag()
+    lacks_motivation = Flag()
+    single_over_45 = Flag()
+
+
+class ResponsibilityAssigned(Strict):
+    person_id = Identifier(required=True)
+    role = Choice(RESPONSIBILITY_ROLES, required=True)
+    subject_type = Choice(SUBJECT_TYPES, required=True)
+    subject_id = Identifier(required=True)
+    effective_from = IsoDate(required=True)
+
+
+class ResponsibilityEnded(Strict):
+    person_id = Identifier(required=True)
+    role = Choice(RESPONSIBILITY_ROLES, required=True)
+    subject_type = Choice(SUBJECT_TYPES, required=True)
+    subject_id = Identifier(required=True)
+    effective_to = IsoDate(required=True)
+
+
+# Supervision ------------------------------------------------------------------
+class UnitListed(Strict):
+    unit_id = Identifier(required=True)
+    level = Choice(LISTING_LEVELS, required=True)
+
+
+class UnitDelisted(Strict):
+    unit_id = Identifier(required=True)
+
+
+class InspectionRecorded(Strict):
+    inspection_id = Identifier(required=True)
+    subject_type = Choice(SUBJECT_TYPES, required=True)
+    subject_id = Identifier(required=True)
+    method = Choice(INSPECTION_METHODS, required=True)
+    inspector_ids = IdentifierList(min_length=1, required=True)
+    checks = fields.Nested(ChecksSchema)
+    income = fields.Nested(IncomeSchema)
+
+
+class FindingRaised(Strict):
+    finding_id = Identifier(required=True)
+    subject_type = Choice(SUBJECT_TYPES, required=True)
+    subject_id = Identifier(required=True)
+    category = Text(required=True)
+    description = Text(LONG_TEXT, required=True)
+    responsible_unit_id = Identifier(required=True)
+    due_date = IsoDate(required=True)
+    inspection_id = Identifier()
+    responsible_person_id = Identifier()
+
+
+class RectificationReported(Strict):
+    finding_id = Identifier(required=True)
+    description = Text(LONG_TEXT, required=True)
+    evidence = fields.List(fields.Nested(EvidenceSchema), validate=validate.Length(max=100))
+
+
+class RectificationVerified(Strict):
+    finding_id = Identifier(required=True)
+    accepted = Flag(required=True)
+    note = Text(LONG_TEXT, required=True)
+
+
+class DeadlineExtended(Strict):
+    finding_id = Identifier(required=True)
+    new_due_date = IsoDate(required=True)
+    reason = Text(LONG_TEXT, required=True)
+    approved_by = Identifier(metadata={"description": "person who approved the extension"})
+
+
+class FindingWithdrawn(Strict):
+    finding_id = Identifier(required=True)
+    reason = Text(LONG_TEXT, required=True)
+
+
+# Warnings and accountability --------------------------------------------------
+class WarningIssued(Strict):
+    warning_id = Identifier(required=True)
+    unit_id = Identifier(required=True)
+    color = Choice(WARNING_COLORS, required=True)
+    period = fields.String(
+        required=True,
+        validate=validate.Regexp(
+            r"^\d{4}-(Q[1-4]|0[1-9]|1[0-2])$",
+            error="must be a quarter like 2020-Q1 or a month like 2020-03",
+        ),
+    )
+    reason = Text(LONG_TEXT, required=True)
+    finding_ids = IdentifierList()
+
+
+class WarningRevoked(Strict):
+    warning_id = Identifier(required=True)
+    reason = Text(LONG_TEXT, required=True)
+
+
+class InterviewHeld(Strict):
+    unit_id = Identifier(required=True)
+    person_id = Identifier(required=True)
+    note = Text(LONG_TEXT, required=True)
+
+
+class AccountabilityMeasureTaken(Strict):
+    person_id = Identifier(required=True)
+    measure = Choice(MEASURES, required=True)
+    basis = IdentifierList(min_length=1, required=True)
+    note = Text(LONG_TEXT, required=True)
+
+
+# Scoring and disputes ---------------------------------------------------------
+class ScoreRecorded(Strict):
+    round_id = Identifier(required=True)
+    village_id = Identifier(required=True)
+    section = Choice(tuple(SECTION_MAXIMA), required=True)
+    points = fields.Float(required=True, allow_nan=False, validate=validate.Range(min=0, max=50))
+
+
+class DisputeOpened(Strict):
+    dispute_id = Identifier(required=True)
+    contested_event_id = Identifier(required=True)
+    grounds = Text(LONG_TEXT, required=True)
+
+
+class DisputeResolved(Strict):
+    dispute_id = Identifier(required=True)
+    outcome = Choice(DISPUTE_OUTCOMES, required=True)
+    note = Text(LONG_TEXT, required=True)
+
+
+DATA_SCHEMAS: dict[str, type[Schema]] = {
+    cls.__name__: cls
+    for cls in Strict.__subclasses__()
+    if cls not in (IncomeSchema, ChecksSchema, EvidenceSchema)
+}

@@ -1,0 +1,50 @@
+"""Field types shared by the event schemas, with the limits of CONTRACT.md."""
+from __future__ import annotations
+
+from typing import Any
+
+from marshmallow import fields, validate
+
+IDENTIFIER_PATTERN = r"^[A-Za-z0-9._:-]{1,64}$"
+SHORT_TEXT = 200
+LONG_TEXT = 4000
+MAX_LIST = 1000
+
+
+def Identifier(**kwargs: Any) -> fields.String:  # noqa: N802 - reads as a field type
+    return fields.String(
+        validate=validate.Regexp(
+            IDENTIFIER_PATTERN, error="must be 1-64 letters, digits, '.', '_', '-' or ':'"
+        ),
+        **kwargs,
+    )
+
+
+def Text(max_length: int = SHORT_TEXT, **kwargs: Any) -> fields.String:  # noqa: N802
+    return fields.String(validate=validate.Length(min=1, max=max_length), **kwargs)
+
+
+def Choice(options: tuple[str, ...], **kwargs: Any) -> fields.String:  # noqa: N802
+    return fields.String(validate=validate.OneOf(options), **kwargs)
+
+
+def Money(**kwargs: Any) -> fields.Float:  # noqa: N802
+    return fields.Float(allow_nan=False, validate=validate.Range(min=0, max=1e9), **kwargs)
+
+
+def IdentifierList(min_length: int = 0, **kwargs: Any) -> fields.List:  # noqa: N802
+    return fields.List(
+        Identifier(), validate=validate.Length(min=min_length, max=MAX_LIST), **kwargs
+    )
+
+
+class IsoDate(fields.Date):
+    """An ISO date, kept as its `YYYY-MM-DD` text in the event."""
+
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> str:
+        return super()._deserialize(value, attr, data, **kwargs).isoformat()
+
+
+def Flag(**kwargs: Any) -> fields.Boolean:  # noqa: N802
+    """A JSON true or false; not "yes", 1 or "true"."""
+    return fields.Boolean(truthy={True}, falsy={False}, **kwargs)

@@ -1,0 +1,1 @@
+"""The supervision ledger: domain model and event-sourced application."""

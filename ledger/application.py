@@ -1,0 +1,179 @@
+"""The event-sourced application: records commands as events and reads the global log."""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.persistence import IntegrityError, StoredEvent
+
+from ledger.commands import HANDLERS
+from ledger.domain.base import SYSTEM_ACTOR, event_data, recording
+from ledger.errors import ConcurrentWrite, Forbidden, IdempotencyKeyReused, Invalid
+from ledger.identity import WRITERS, Actor, Credential, new_token, token_digest
+from ledger.recorders import ChainedEvent, IdempotencyClaim, IdempotencyKeyTaken
+from ledger.session import Session
+
+CONFLICT_RETRIES = 5
+
+
+@dataclass(frozen=True)
+class Command:
+    """One client event: its type, its validated data and when it happened."""
+
+    type: str
+    data: dict[str, Any]
+    occurred_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class LoggedEvent:
+    """An event as it stands in the global log."""
+
+    event_id: str
+    type: str
+    position: int
+    occurred_at: datetime
+    recorded_at: datetime
+    actor: str
+    hash: str
+    data: dict[str, Any]
+    consequences: list["LoggedEvent"] = field(default_factory=list)
+
+
+def event_id_of(originator_id: UUID, version: int) -> str:
+    return f"{originator_id}:{version}"
+
+
+def request_digest(commands: list[Command]) -> str:
+    """A digest of what was asked, to tell a retry from a different request under one key."""
+    text = repr([(c.type, sorted(c.data.items()), c.occurred_at) for c in commands])
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+class Ledger(Application):
+    name = "ledger"
+
+    # Commands ------------------------------------------------------------------
+    def record(
+        self, actor: Actor, commands: list[Command], idempotency_key: str | None = None
+    ) -> list[LoggedEvent]:
+        """Record all commands, in order, as one atomic append, or nothing.
+
+        Returns one logged event per command, each with the consequences the ledger recorded
+        itself. A retry under the same idempotency key returns the first answer.
+        """
+        for command in commands:
+            self._authorise(actor, command.type)
+        claim = None
+        if idempotency_key is not None:
+            claim = IdempotencyClaim(actor.id, idempotency_key, request_digest(commands))
+            earlier = self._replay_claim(claim)
+            if earlier is not None:
+                return earlier
+        for _ in range(CONFLICT_RETRIES):
+            events = self._decide(actor, commands)
+            try:
+                recordings = self.save(*events, idempotency=claim)
+            except IntegrityError:
+                continue  # someone wrote to the same aggregate first: decide again on fresh state
+            except IdempotencyKeyTaken:
+                earlier = self._replay_claim(claim)  # type: ignore[arg-type]
+                if earlier is not None:
+                    return earlier
+                raise
+            positions = [r.notification.id for r in recordings]
+            return self._answers(self._read_range(positions[0], positions[-1]))
+        raise ConcurrentWrite("the ledger changed under this write too often; retry it")
+
+    def _authorise(self, actor: Actor, type_name: str) -> None:
+        if type_name not in HANDLERS:
+            raise Invalid(f"unknown or client-forbidden event type {type_name!r}", field="type")
+        if actor.role not in WRITERS[type_name]:
+            raise Forbidden(
+                f"role {actor.role} may not record {type_name}", role=actor.role, type=type_name
+            )
+
+    def _decide(self, actor: Actor, commands: list[Command]) -> list[Any]:
+        """Run every command against current state; the events in the order they happened."""
+        session = Session(self.repository)
+        events: list[Any] = []
+        for command in commands:
+            with recording(actor.id, command.occurred_at) as context:
+                HANDLERS[command.type](session, actor, command.data)
+            events.extend(context.triggered)
+        return events
+
+    def _replay_claim(self, claim: IdempotencyClaim) -> list[LoggedEvent] | None:
+        found = self.recorder.find_claim(claim.actor, claim.key)  # type: ignore[attr-defined]
+        if found is None:
+            return None
+        if found.request_sha256 != claim.request_sha256:
+            raise IdempotencyKeyReused(
+                "this Idempotency-Key was used with a different request", key=claim.key
+            )
+        return self._answers(self._read_range(found.first_position, found.last_position))
+
+    @staticmethod
+    def _answers(logged: list[LoggedEvent]) -> list[LoggedEvent]:
+        """One answer per client event, with the events the ledger derived from it.
+
+        Derived events always follow the client event that caused them, and derived types are
+        never client types, so the log itself says where each answer ends."""
+        answers: list[LoggedEvent] = []
+        for event in logged:
+            if event.type in HANDLERS or not answers:
+                answers.append(event)
+            else:
+                answers[-1].consequences.append(event)
+        return answers
+
+    # Identity --------------------------------------------------------------------
+    def create_token(self, actor_id: str, role: str, unit_id: str | None = None) -> str:
+        token = new_token()
+        with recording(SYSTEM_ACTOR):
+            credential = Credential(
+                token_sha256=token_digest(token), actor_id=actor_id, role=role, unit_id=unit_id
+            )
+        self.save(credential)
+        return token
+
+    def authenticate(self, token: str) -> Actor | None:
+        try:
+            credential = self.repository.get(Credential.id_for(token_digest(token)))
+        except AggregateNotFoundError:
+            return None
+        if not isinstance(credential, Credential) or credential.revoked:
+            return None
+        return credential.actor
+
+    # The global log ---------------------------------------------------------------
+    def read_log(self, after: int = 0, limit: int = 100) -> list[LoggedEvent]:
+        rows = self.recorder.select_chained(after, limit)  # type: ignore[attr-defined]
+        return [self._logged(row) for row in rows]
+
+    def _read_range(self, first: int, last: int) -> list[LoggedEvent]:
+        rows = self.recorder.select_chained(first - 1, last - first + 1, stop=last)  # type: ignore[attr-defined]
+        return [self._logged(row) for row in rows]
+
+    def head(self) -> tuple[int, str] | None:
+        found = self.recorder.chain_head()  # type: ignore[attr-defined]
+        return (found[0], found[1].hex()) if found else None
+
+    def _logged(self, row: ChainedEvent) -> LoggedEvent:
+        event = self.mapper.to_domain_event(
+            StoredEvent(row.originator_id, row.originator_version, row.topic, row.state)
+        )
+        return LoggedEvent(
+            event_id=event_id_of(row.originator_id, row.originator_version),
+            type=type(event).__name__,
+            position=row.position,
+            occurred_at=event.occurred_at,
+            recorded_at=event.timestamp,
+            actor=event.actor,
+            hash=row.hash.hex(),
+            data=event_data(event),
+        )

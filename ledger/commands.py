@@ -1,0 +1,203 @@
+"""One handler per client event type: load what it refers to, check, call the domain.
+
+Each handler receives the session, the acting identity and the validated `data` of the event.
+References to households, units, people, findings and events must exist (NotFound otherwise).
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from ledger.domain.registry import Household, Person
+from ledger.domain.scoring import Dispute, Score
+from ledger.domain.supervision import Finding, Inspection, Warning
+from ledger.domain.units import Unit
+from ledger.errors import Forbidden, Invalid, NotFound
+from ledger.identity import Actor
+from ledger.session import Session
+
+Data = dict[str, Any]
+Handler = Callable[[Session, Actor, Data], None]
+HANDLERS: dict[str, Handler] = {}
+
+
+def handles(type_name: str) -> Callable[[Handler], Handler]:
+    def register(handler: Handler) -> Handler:
+        HANDLERS[type_name] = handler
+        return handler
+
+    return register
+
+
+def _subject(session: Session, data: Data) -> Unit | Household:
+    kind = data["subject_type"]
+    if kind == "household":
+        return session.get(Household, data["subject_id"], "subject_id")
+    return session.get(Unit, data["subject_id"], "subject_id")
+
+
+def _require_own_unit(actor: Actor, unit_id: str, what: str) -> None:
+    if actor.role == "cadre" and actor.unit_id != unit_id:
+        raise Forbidden(
+            f"a cadre of unit {actor.unit_id} cannot {what} for unit {unit_id}",
+            unit_id=unit_id,
+        )
+
+
+# Registry -----------------------------------------------------------------
+@handles("UnitRegistered")
+def register_unit(session: Session, actor: Actor, data: Data) -> None:
+    if data.get("parent_id") is not None:
+        session.get(Unit, data["parent_id"], "parent_id")
+    session.create(Unit, data["unit_id"], "unit_id", **data)
+
+
+@handles("PersonRegistered")
+def register_person(session: Session, actor: Actor, data: Data) -> None:
+    session.get(Unit, data["unit_id"], "unit_id")
+    session.create(Person, data["person_id"], "person_id", **data)
+
+
+@handles("HouseholdRegistered")
+def register_household(session: Session, actor: Actor, data: Data) -> None:
+    village = session.get(Unit, data["village_id"], "village_id")
+    if village.kind != "village":
+        raise Invalid(f"unit {village.unit_id} is a {village.kind}, not a village", field="village_id")
+    session.create(Household, data["household_id"], "household_id", **data)
+
+
+@handles("HouseholdFactsRecorded")
+def record_household_facts(session: Session, actor: Actor, data: Data) -> None:
+    household = session.get(Household, data["household_id"], "household_id")
+    _require_own_unit(actor, household.village_id, "record facts")
+    household.record_facts({k: v for k, v in data.items() if k != "household_id"})
+
+
+@handles("ResponsibilityAssigned")
+def assign_responsibility(session: Session, actor: Actor, data: Data) -> None:
+    session.get(Person, data["person_id"], "person_id")
+    _subject(session, data).assign(data["person_id"], data["role"], data["effective_from"])
+
+
+@handles("ResponsibilityEnded")
+def end_responsibility(session: Session, actor: Actor, data: Data) -> None:
+    session.get(Person, data["person_id"], "person_id")
+    _subject(session, data).end_assignment(data["person_id"], data["role"], data["effective_to"])
+
+
+# Supervision --------------------------------------------------------------
+@handles("UnitListed")
+def list_unit(session: Session, actor: Actor, data: Data) -> None:
+    session.get(Unit, data["unit_id"], "unit_id").list_for_supervision(data["level"])
+
+
+@handles("UnitDelisted")
+def delist_unit(session: Session, actor: Actor, data: Data) -> None:
+    unit = session.get(Unit, data["unit_id"], "unit_id")
+    open_ids = [
+        finding_id
+        for finding_id in unit.finding_ids
+        if session.get(Finding, finding_id, "unit_id").is_open
+    ]
+    unit.delist(open_ids)
+
+
+@handles("InspectionRecorded")
+def record_inspection(session: Session, actor: Actor, data: Data) -> None:
+    _subject(session, data)
+    for i, person_id in enumerate(data["inspector_ids"]):
+        session.get(Person, person_id, f"inspector_ids.{i}")
+    session.create(Inspection, data["inspection_id"], "inspection_id", **data)
+
+
+@handles("FindingRaised")
+def raise_finding(session: Session, actor: Actor, data: Data) -> None:
+    _subject(session, data)
+    unit = session.get(Unit, data["responsible_unit_id"], "responsible_unit_id")
+    if data.get("inspection_id") is not None:
+        session.get(Inspection, data["inspection_id"], "inspection_id")
+    if data.get("responsible_person_id") is not None:
+        session.get(Person, data["responsible_person_id"], "responsible_person_id")
+    session.create(Finding, data["finding_id"], "finding_id", **data)
+    unit.attach_finding(data["finding_id"])
+
+
+@handles("RectificationReported")
+def report_rectification(session: Session, actor: Actor, data: Data) -> None:
+    finding = session.get(Finding, data["finding_id"], "finding_id")
+    _require_own_unit(actor, finding.responsible_unit_id, "report a rectification")
+    finding.report_rectification(data["description"], data.get("evidence") or [])
+
+
+@handles("RectificationVerified")
+def verify_rectification(session: Session, actor: Actor, data: Data) -> None:
+    finding = session.get(Finding, data["finding_id"], "finding_id")
+    finding.verify_rectification(data["accepted"], data["note"])
+
+
+@handles("DeadlineExtended")
+def extend_deadline(session: Session, actor: Actor, data: Data) -> None:
+    finding = session.get(Finding, data["finding_id"], "finding_id")
+    if data.get("approved_by") is not None:
+        session.get(Person, data["approved_by"], "approved_by")
+    finding.extend_deadline(data["new_due_date"], data["reason"], data.get("approved_by"))
+
+
+@handles("FindingWithdrawn")
+def withdraw_finding(session: Session, actor: Actor, data: Data) -> None:
+    session.get(Finding, data["finding_id"], "finding_id").withdraw(data["reason"])
+
+
+# Warnings and accountability ----------------------------------------------
+@handles("WarningIssued")
+def issue_warning(session: Session, actor: Actor, data: Data) -> None:
+    unit = session.get(Unit, data["unit_id"], "unit_id")
+    for i, finding_id in enumerate(data.get("finding_ids") or []):
+        session.get(Finding, finding_id, f"finding_ids.{i}")
+    session.create(Warning, data["warning_id"], "warning_id", **data)
+    unit.note_warning(data["warning_id"], data["color"], data["period"])
+
+
+@handles("WarningRevoked")
+def revoke_warning(session: Session, actor: Actor, data: Data) -> None:
+    session.get(Warning, data["warning_id"], "warning_id").revoke(data["reason"])
+
+
+@handles("InterviewHeld")
+def hold_interview(session: Session, actor: Actor, data: Data) -> None:
+    unit = session.get(Unit, data["unit_id"], "unit_id")
+    session.get(Person, data["person_id"], "person_id")
+    unit.hold_interview(data["person_id"], data["note"])
+
+
+@handles("AccountabilityMeasureTaken")
+def take_measure(session: Session, actor: Actor, data: Data) -> None:
+    person = session.get(Person, data["person_id"], "person_id")
+    _require_events(session, data["basis"], "basis")
+    person.take_measure(data["measure"], data["basis"], data["note"])
+
+
+def _require_events(session: Session, event_ids: list[str], field: str) -> None:
+    for i, event_id in enumerate(event_ids):
+        if not session.event_exists(event_id):
+            raise NotFound(f"event {event_id!r} does not exist", field=f"{field}.{i}", id=event_id)
+
+
+# Scoring and disputes -----------------------------------------------------
+@handles("ScoreRecorded")
+def record_score(session: Session, actor: Actor, data: Data) -> None:
+    village = session.get(Unit, data["village_id"], "village_id")
+    if village.kind != "village":
+        raise Invalid(f"unit {village.unit_id} is a {village.kind}, not a village", field="village_id")
+    Score.record(**data)
+
+
+@handles("DisputeOpened")
+def open_dispute(session: Session, actor: Actor, data: Data) -> None:
+    _require_events(session, [data["contested_event_id"]], "contested_event_id")
+    session.create(Dispute, data["dispute_id"], "dispute_id", **data)
+
+
+@handles("DisputeResolved")
+def resolve_dispute(session: Session, actor: Actor, data: Data) -> None:
+    session.get(Dispute, data["dispute_id"], "dispute_id").resolve(data["outcome"], data["note"])

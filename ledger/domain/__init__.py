@@ -1,0 +1,1 @@
+"""Aggregates of the supervision domain. No HTTP, SQL or JSON here."""

@@ -1,0 +1,62 @@
+"""Competition scoring (大比武) and disputes."""
+from __future__ import annotations
+
+from uuid import uuid4
+
+from eventsourcing.domain import event
+
+from ledger.domain.base import LedgerAggregate
+from ledger.errors import InvalidTransition, Invalid
+
+# Points available per section of a monthly round, 100 in all (seed 001).
+SECTION_MAXIMA = {"household": 50, "group": 20, "village": 30}
+DISPUTE_OUTCOMES = ("upheld", "overturned")
+
+
+class Score(LedgerAggregate):
+    """One section score of one village in one competition round. Immutable: a correction is
+    a later score for the same round, village and section, and the latest one counts."""
+
+    KIND = "score"
+
+    @staticmethod
+    def create_id(round_id: str, village_id: str, section: str):  # type: ignore[no-untyped-def]
+        return uuid4()
+
+    @classmethod
+    def record(cls, round_id: str, village_id: str, section: str, points: float) -> "Score":
+        maximum = SECTION_MAXIMA[section]
+        if not 0 <= points <= maximum:
+            raise Invalid(
+                f"points for section {section} must be between 0 and {maximum}", field="points"
+            )
+        return cls(round_id=round_id, village_id=village_id, section=section, points=points)
+
+    @event("ScoreRecorded")
+    def __init__(self, round_id: str, village_id: str, section: str, points: float) -> None:
+        self.points = points
+
+
+class Dispute(LedgerAggregate):
+    KIND = "dispute"
+
+    @staticmethod
+    def create_id(dispute_id: str):  # type: ignore[no-untyped-def]
+        return Dispute.id_for(dispute_id)
+
+    @event("DisputeOpened")
+    def __init__(self, dispute_id: str, contested_event_id: str, grounds: str) -> None:
+        self.dispute_id = dispute_id
+        self.contested_event_id = contested_event_id
+        self.outcome: str | None = None
+
+    def resolve(self, outcome: str, note: str) -> None:
+        if self.outcome is not None:
+            raise InvalidTransition(
+                f"dispute {self.dispute_id} is already resolved", dispute_id=self.dispute_id
+            )
+        self._resolved(dispute_id=self.dispute_id, outcome=outcome, note=note)
+
+    @event("DisputeResolved")
+    def _resolved(self, dispute_id: str, outcome: str, note: str) -> None:
+        self.outcome = outcome

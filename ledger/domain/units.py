@@ -1,0 +1,159 @@
+"""Units (county, township, village, group, department): listing, warnings, interviews."""
+from __future__ import annotations
+
+from eventsourcing.domain import event
+
+from ledger.domain.base import LedgerAggregate, as_system
+from ledger.domain.periods import previous_period
+from ledger.errors import Conflict, InvalidTransition
+
+UNIT_KINDS = ("county", "township", "village", "group", "department")
+LISTING_LEVELS = ("city", "district")
+UNIT_ROLES = (
+    "unit_head",
+    "village_secretary",
+    "first_secretary",
+    "department_head",
+    "resident_leader",
+    "helper_cadre",
+)
+# Whose interview a double yellow card makes due, in order of precedence.
+MAIN_RESPONSIBLE_ROLES = UNIT_ROLES[:5]
+
+
+class Unit(LedgerAggregate):
+    KIND = "unit"
+
+    @staticmethod
+    def create_id(unit_id: str):  # type: ignore[no-untyped-def]
+        return Unit.id_for(unit_id)
+
+    @event("UnitRegistered")
+    def __init__(self, unit_id: str, name: str, kind: str, parent_id: str | None = None) -> None:
+        self.unit_id = unit_id
+        self.name = name
+        self.kind = kind
+        self.parent_id = parent_id
+        self.listed_level: str | None = None
+        self.finding_ids: list[str] = []
+        self.yellow_cards: dict[str, str] = {}  # warning_id -> period
+        self.interviews_due: list[tuple[str, str]] = []  # (period before, period)
+        self.responsible: dict[str, list[str]] = {}  # role -> person ids, in order assigned
+
+    # Listing -------------------------------------------------------------
+    def list_for_supervision(self, level: str) -> None:
+        if self.listed_level is not None:
+            raise InvalidTransition(f"unit {self.unit_id} is already listed", unit_id=self.unit_id)
+        self._listed(unit_id=self.unit_id, level=level)
+
+    @event("UnitListed")
+    def _listed(self, unit_id: str, level: str) -> None:
+        self.listed_level = level
+
+    def delist(self, open_finding_ids: list[str]) -> None:
+        """Delist; the caller passes which of this unit's findings are still open."""
+        if self.listed_level is None:
+            raise InvalidTransition(f"unit {self.unit_id} is not listed", unit_id=self.unit_id)
+        if open_finding_ids:
+            raise Conflict(
+                f"unit {self.unit_id} still has open findings",
+                unit_id=self.unit_id,
+                open_finding_ids=open_finding_ids,
+            )
+        self._delisted(unit_id=self.unit_id)
+
+    @event("UnitDelisted")
+    def _delisted(self, unit_id: str) -> None:
+        self.listed_level = None
+
+    # Findings and warnings the unit answers for ----------------------------
+    def attach_finding(self, finding_id: str) -> None:
+        self._finding_attached(unit_id=self.unit_id, finding_id=finding_id)
+
+    @event("FindingAttached")
+    def _finding_attached(self, unit_id: str, finding_id: str) -> None:
+        self.finding_ids.append(finding_id)
+
+    def note_warning(self, warning_id: str, color: str, period: str) -> None:
+        """Keep a yellow card; a second one in the next period makes an interview due."""
+        if color != "yellow":
+            return
+        self._yellow_card_noted(unit_id=self.unit_id, warning_id=warning_id, period=period)
+        before = previous_period(period)
+        pair = (before, period)
+        earlier = [w for w, p in self.yellow_cards.items() if p == before]
+        later = [w for w, p in self.yellow_cards.items() if p == period]
+        if earlier and pair not in self.interviews_due:
+            with as_system():
+                self._interview_required(
+                    unit_id=self.unit_id,
+                    person_id=self.main_responsible_person(),
+                    warning_ids=sorted(earlier) + sorted(later),
+                    periods=list(pair),
+                )
+
+    @event("YellowCardNoted")
+    def _yellow_card_noted(self, unit_id: str, warning_id: str, period: str) -> None:
+        self.yellow_cards[warning_id] = period
+
+    @event("InterviewRequired")
+    def _interview_required(
+        self, unit_id: str, person_id: str | None, warning_ids: list[str], periods: list[str]
+    ) -> None:
+        self.interviews_due.append((periods[0], periods[1]))
+
+    def hold_interview(self, person_id: str, note: str) -> None:
+        self._interview_held(unit_id=self.unit_id, person_id=person_id, note=note)
+
+    @event("InterviewHeld")
+    def _interview_held(self, unit_id: str, person_id: str, note: str) -> None:
+        pass
+
+    # Responsibility --------------------------------------------------------
+    def main_responsible_person(self) -> str | None:
+        for role in MAIN_RESPONSIBLE_ROLES:
+            if self.responsible.get(role):
+                return self.responsible[role][-1]
+        return None
+
+    def assign(self, person_id: str, role: str, effective_from: str) -> None:
+        if person_id in self.responsible.get(role, []):
+            raise Conflict(
+                f"{person_id} already holds {role} for unit {self.unit_id}",
+                person_id=person_id,
+                role=role,
+            )
+        self._assigned(
+            person_id=person_id,
+            role=role,
+            subject_type="unit",
+            subject_id=self.unit_id,
+            effective_from=effective_from,
+        )
+
+    @event("ResponsibilityAssigned")
+    def _assigned(
+        self, person_id: str, role: str, subject_type: str, subject_id: str, effective_from: str
+    ) -> None:
+        self.responsible.setdefault(role, []).append(person_id)
+
+    def end_assignment(self, person_id: str, role: str, effective_to: str) -> None:
+        if person_id not in self.responsible.get(role, []):
+            raise Conflict(
+                f"{person_id} does not hold {role} for unit {self.unit_id}",
+                person_id=person_id,
+                role=role,
+            )
+        self._ended(
+            person_id=person_id,
+            role=role,
+            subject_type="unit",
+            subject_id=self.unit_id,
+            effective_to=effective_to,
+        )
+
+    @event("ResponsibilityEnded")
+    def _ended(
+        self, person_id: str, role: str, subject_type: str, subject_id: str, effective_to: str
+    ) -> None:
+        self.responsible[role].remove(person_id)

@@ -1,0 +1,80 @@
+"""Who may record what. Tokens are kept as events on a Credential aggregate, stored hashed."""
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+
+from eventsourcing.domain import event
+
+from ledger.domain.base import LedgerAggregate
+
+ROLES = ("admin", "inspector", "cadre", "discipline", "viewer")
+
+
+@dataclass(frozen=True)
+class Actor:
+    id: str
+    role: str
+    unit_id: str | None = None
+
+
+def new_token() -> str:
+    return "lgr_" + secrets.token_urlsafe(32)
+
+
+def token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class Credential(LedgerAggregate):
+    """A bearer token, known only by its SHA-256 digest."""
+
+    KIND = "credential"
+
+    @staticmethod
+    def create_id(token_sha256: str):  # type: ignore[no-untyped-def]
+        return Credential.id_for(token_sha256)
+
+    @event("TokenIssued")
+    def __init__(
+        self, token_sha256: str, actor_id: str, role: str, unit_id: str | None = None
+    ) -> None:
+        self.actor = Actor(id=actor_id, role=role, unit_id=unit_id)
+        self.revoked = False
+
+    def revoke(self, reason: str) -> None:
+        self._revoked(reason=reason)
+
+    @event("TokenRevoked")
+    def _revoked(self, reason: str) -> None:
+        self.revoked = True
+
+
+# Event types each role may submit. Anything absent is refused with 403.
+WRITERS: dict[str, frozenset[str]] = {
+    name: frozenset(roles)
+    for name, roles in {
+        "UnitRegistered": {"admin"},
+        "PersonRegistered": {"admin"},
+        "HouseholdRegistered": {"admin"},
+        "HouseholdFactsRecorded": {"admin", "inspector", "cadre"},
+        "ResponsibilityAssigned": {"admin"},
+        "ResponsibilityEnded": {"admin"},
+        "UnitListed": {"admin", "inspector"},
+        "UnitDelisted": {"admin", "inspector"},
+        "InspectionRecorded": {"admin", "inspector"},
+        "FindingRaised": {"admin", "inspector"},
+        "RectificationReported": {"admin", "cadre"},
+        "RectificationVerified": {"admin", "inspector"},
+        "DeadlineExtended": {"admin", "inspector"},
+        "FindingWithdrawn": {"admin", "inspector"},
+        "WarningIssued": {"admin", "inspector"},
+        "WarningRevoked": {"admin", "inspector"},
+        "InterviewHeld": {"admin", "discipline"},
+        "AccountabilityMeasureTaken": {"discipline"},
+        "ScoreRecorded": {"admin", "inspector"},
+        "DisputeOpened": {"admin", "inspector", "cadre", "discipline"},
+        "DisputeResolved": {"discipline"},
+    }.items()
+}

@@ -1,0 +1,54 @@
+"""Turn `LEDGER_DATABASE_URL` into the eventsourcing library's persistence settings."""
+from __future__ import annotations
+
+import os
+from urllib.parse import unquote, urlsplit
+
+DEFAULT_DATABASE_URL = "sqlite:///ledger.db"
+
+
+class DatabaseUrlError(ValueError):
+    pass
+
+
+def database_url() -> str:
+    return os.environ.get("LEDGER_DATABASE_URL") or DEFAULT_DATABASE_URL
+
+
+def persistence_env(url: str) -> dict[str, str]:
+    """Library environment for `sqlite:///rel.db`, `sqlite:////abs.db` or `postgresql://...`."""
+    if url.startswith("sqlite:///"):
+        path = url[len("sqlite:///"):]
+        if not path:
+            raise DatabaseUrlError("a sqlite URL needs a file path: sqlite:///ledger.db")
+        return {
+            "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+            "SQLITE_DBNAME": path,
+            "SQLITE_LOCK_TIMEOUT": "30",
+            "APPLICATION_RECORDER_TOPIC": (
+                "ledger.recorders.sqlite:ChainedSQLiteApplicationRecorder"
+            ),
+        }
+    parts = urlsplit(url)
+    if parts.scheme in ("postgresql", "postgres"):
+        dbname = parts.path.lstrip("/")
+        if not dbname:
+            raise DatabaseUrlError("a postgresql URL needs a database name")
+        return {
+            "PERSISTENCE_MODULE": "eventsourcing.postgres",
+            "POSTGRES_DBNAME": unquote(dbname),
+            "POSTGRES_HOST": parts.hostname or "127.0.0.1",
+            "POSTGRES_PORT": str(parts.port or 5432),
+            "POSTGRES_USER": unquote(parts.username or "postgres"),
+            "POSTGRES_PASSWORD": unquote(parts.password or ""),
+            "POSTGRES_POOL_SIZE": os.environ.get("LEDGER_PG_POOL_SIZE", "5"),
+            "POSTGRES_MAX_OVERFLOW": "10",
+            "POSTGRES_LOCK_TIMEOUT": "30",
+            "POSTGRES_IDLE_IN_TRANSACTION_SESSION_TIMEOUT": "30",
+            "APPLICATION_RECORDER_TOPIC": (
+                "ledger.recorders.postgres:ChainedPostgresApplicationRecorder"
+            ),
+        }
+    raise DatabaseUrlError(
+        f"unsupported LEDGER_DATABASE_URL {url!r}: use sqlite:///path.db or postgresql://..."
+    )
