@@ -13,7 +13,7 @@ from eventsourcing.persistence import IntegrityError, StoredEvent
 from ledger.commands import HANDLERS
 from ledger.domain.base import SYSTEM_ACTOR, event_data, recording
 from ledger.errors import ConcurrentWrite, Forbidden, IdempotencyKeyReused, Invalid
-from ledger.identity import WRITERS, Actor, Credential, new_token, token_digest
+from ledger.identity import ROLES, WRITERS, Actor, Credential, new_token, token_digest
 from ledger.recorders import ChainedEvent, IdempotencyClaim, IdempotencyKeyTaken
 from ledger.session import Session
 
@@ -121,11 +121,12 @@ class Ledger(Application):
     def _answers(logged: list[LoggedEvent]) -> list[LoggedEvent]:
         """One answer per client event, with the events the ledger derived from it.
 
-        Derived events always follow the client event that caused them, and derived types are
-        never client types, so the log itself says where each answer ends."""
+        Derived events always follow the client event that caused them, and are either of a
+        type clients never submit or recorded by the `system` actor (no token can carry that
+        name), so the log itself says where each answer ends."""
         answers: list[LoggedEvent] = []
         for event in logged:
-            if event.type in HANDLERS or not answers:
+            if (event.type in HANDLERS and event.actor != SYSTEM_ACTOR) or not answers:
                 answers.append(event)
             else:
                 answers[-1].consequences.append(event)
@@ -133,6 +134,10 @@ class Ledger(Application):
 
     # Identity --------------------------------------------------------------------
     def create_token(self, actor_id: str, role: str, unit_id: str | None = None) -> str:
+        if actor_id == SYSTEM_ACTOR:
+            raise Invalid(f"{SYSTEM_ACTOR!r} is the ledger's own name", field="actor")
+        if role not in ROLES:
+            raise Invalid(f"unknown role {role!r}", field="role")
         token = new_token()
         with recording(SYSTEM_ACTOR):
             credential = Credential(

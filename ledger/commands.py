@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from ledger.domain.base import as_system
 from ledger.domain.registry import Household, Person
 from ledger.domain.scoring import Dispute, Score
 from ledger.domain.supervision import Finding, Inspection, Warning
@@ -160,7 +161,12 @@ def issue_warning(session: Session, actor: Actor, data: Data) -> None:
 
 @handles("WarningRevoked")
 def revoke_warning(session: Session, actor: Actor, data: Data) -> None:
-    session.get(Warning, data["warning_id"], "warning_id").revoke(data["reason"])
+    _revoke(session, session.get(Warning, data["warning_id"], "warning_id"), data["reason"])
+
+
+def _revoke(session: Session, warning: Warning, reason: str) -> None:
+    warning.revoke(reason)
+    session.get(Unit, warning.unit_id, "warning_id").withdraw_yellow_card(warning.warning_id, reason)
 
 
 @handles("InterviewHeld")
@@ -200,4 +206,22 @@ def open_dispute(session: Session, actor: Actor, data: Data) -> None:
 
 @handles("DisputeResolved")
 def resolve_dispute(session: Session, actor: Actor, data: Data) -> None:
-    session.get(Dispute, data["dispute_id"], "dispute_id").resolve(data["outcome"], data["note"])
+    dispute = session.get(Dispute, data["dispute_id"], "dispute_id")
+    dispute.resolve(data["outcome"], data["note"])
+    if data["outcome"] == "overturned":
+        _undo_contested(session, dispute)
+
+
+def _undo_contested(session: Session, dispute: Dispute) -> None:
+    """An overturned warning is revoked, an overturned finding withdrawn, by the ledger itself."""
+    contested = session.recorded_event(dispute.contested_event_id)
+    reason = f"overturned by dispute {dispute.dispute_id}"
+    with as_system():
+        if isinstance(contested, Warning.WarningIssued):
+            warning = session.get(Warning, contested.warning_id, "dispute_id")
+            if not warning.revoked:
+                _revoke(session, warning, reason)
+        elif isinstance(contested, Finding.FindingRaised):
+            finding = session.get(Finding, contested.finding_id, "dispute_id")
+            if finding.is_open:
+                finding.withdraw(reason)

@@ -49,13 +49,16 @@ class Session:
 
     def event_exists(self, event_id: str) -> bool:
         """Whether `event_id` (`<aggregate uuid>:<version>`) names a recorded event."""
+        return self.recorded_event(event_id) is not None
+
+    def recorded_event(self, event_id: str) -> Any | None:
+        """The recorded event named by `event_id` (`<aggregate uuid>:<version>`), if any."""
         try:
             raw_id, raw_version = event_id.rsplit(":", 1)
             aggregate_id, version = UUID(raw_id), int(raw_version)
         except ValueError:
-            return False
-        known = self._loaded.get(aggregate_id)
-        if known is not None and known.version >= version >= 1:
-            return True
+            return None
+        if version < 1:
+            return None
         events = self._repository.event_store.get(aggregate_id, gt=version - 1, lte=version)
-        return any(True for _ in events)
+        return next(iter(events), None)

@@ -1,6 +1,8 @@
 """Units (county, township, village, group, department): listing, warnings, interviews."""
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from eventsourcing.domain import event
 
 from ledger.domain.base import LedgerAggregate, as_system
@@ -21,6 +23,15 @@ UNIT_ROLES = (
 MAIN_RESPONSIBLE_ROLES = UNIT_ROLES[:5]
 
 
+@dataclass
+class DueInterview:
+    """An interview the ledger made due: for which pair of periods, because of which cards."""
+
+    periods: tuple[str, str]
+    warning_ids: list[str]
+    voided: bool = False
+
+
 class Unit(LedgerAggregate):
     KIND = "unit"
 
@@ -37,7 +48,7 @@ class Unit(LedgerAggregate):
         self.listed_level: str | None = None
         self.finding_ids: list[str] = []
         self.yellow_cards: dict[str, str] = {}  # warning_id -> period
-        self.interviews_due: list[tuple[str, str]] = []  # (period before, period)
+        self.interviews: list[DueInterview] = []
         self.responsible: dict[str, list[str]] = {}  # role -> person ids, in order assigned
 
     # Listing -------------------------------------------------------------
@@ -83,7 +94,7 @@ class Unit(LedgerAggregate):
         pair = (before, period)
         earlier = [w for w, p in self.yellow_cards.items() if p == before]
         later = [w for w, p in self.yellow_cards.items() if p == period]
-        if earlier and pair not in self.interviews_due:
+        if earlier and not any(i.periods == pair and not i.voided for i in self.interviews):
             with as_system():
                 self._interview_required(
                     unit_id=self.unit_id,
@@ -100,7 +111,40 @@ class Unit(LedgerAggregate):
     def _interview_required(
         self, unit_id: str, person_id: str | None, warning_ids: list[str], periods: list[str]
     ) -> None:
-        self.interviews_due.append((periods[0], periods[1]))
+        self.interviews.append(DueInterview((periods[0], periods[1]), list(warning_ids)))
+
+    def withdraw_yellow_card(self, warning_id: str, reason: str) -> None:
+        """A revoked yellow card no longer counts; an interview it alone made due is voided."""
+        if warning_id not in self.yellow_cards:
+            return
+        self._yellow_card_withdrawn(unit_id=self.unit_id, warning_id=warning_id)
+        for interview in self.interviews:
+            if interview.voided or warning_id not in interview.warning_ids:
+                continue
+            still_supported = all(
+                any(p == period for p in self.yellow_cards.values())
+                for period in interview.periods
+            )
+            if not still_supported:
+                with as_system():
+                    self._interview_voided(
+                        unit_id=self.unit_id,
+                        periods=list(interview.periods),
+                        warning_ids=interview.warning_ids,
+                        reason=reason,
+                    )
+
+    @event("YellowCardWithdrawn")
+    def _yellow_card_withdrawn(self, unit_id: str, warning_id: str) -> None:
+        del self.yellow_cards[warning_id]
+
+    @event("InterviewVoided")
+    def _interview_voided(
+        self, unit_id: str, periods: list[str], warning_ids: list[str], reason: str
+    ) -> None:
+        for interview in self.interviews:
+            if interview.periods == (periods[0], periods[1]) and not interview.voided:
+                interview.voided = True
 
     def hold_interview(self, person_id: str, note: str) -> None:
         self._interview_held(unit_id=self.unit_id, person_id=person_id, note=note)
