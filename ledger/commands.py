@@ -10,6 +10,7 @@ from typing import Any
 
 from ledger.domain.base import as_system
 from ledger.domain.registry import Household, Person
+from ledger.domain.rules import RuleParameter
 from ledger.domain.scoring import Dispute, Score
 from ledger.domain.supervision import Finding, Inspection, Warning
 from ledger.domain.units import Unit
@@ -187,6 +188,12 @@ def _require_events(session: Session, event_ids: list[str], field: str) -> None:
     for i, event_id in enumerate(event_ids):
         if not session.event_exists(event_id):
             raise NotFound(f"event {event_id!r} does not exist", field=f"{field}.{i}", id=event_id)
+
+
+# Rule parameters ----------------------------------------------------------
+@handles("RuleParameterSet")
+def set_rule_parameter(session: Session, actor: Actor, data: Data) -> None:
+    RuleParameter.set(**data)
 
 
 # Scoring and disputes -----------------------------------------------------

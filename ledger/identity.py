@@ -76,5 +76,6 @@ WRITERS: dict[str, frozenset[str]] = {
         "ScoreRecorded": {"admin", "inspector"},
         "DisputeOpened": {"admin", "inspector", "cadre", "discipline"},
         "DisputeResolved": {"discipline"},
+        "RuleParameterSet": {"admin"},
     }.items()
 }

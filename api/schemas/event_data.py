@@ -1,7 +1,7 @@
 """One schema per client event type, validating its `data` (CONTRACT.md, event types)."""
 from __future__ import annotations
 
-from marshmallow import RAISE, Schema, fields, validate
+from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
 from api.schemas.fields import (
     LONG_TEXT,
@@ -14,6 +14,7 @@ from api.schemas.fields import (
     Text,
 )
 from ledger.domain.registry import HOUSEHOLD_CATEGORIES, HOUSEHOLD_ROLES, MEASURES
+from ledger.domain.rules import PARAMETERS as RULE_PARAMETERS
 from ledger.domain.scoring import DISPUTE_OUTCOMES, SECTION_MAXIMA
 from ledger.domain.supervision import (
     CHECK_VALUES,
@@ -219,6 +220,26 @@ class DisputeResolved(Strict):
     dispute_id = Identifier(required=True)
     outcome = Choice(DISPUTE_OUTCOMES, required=True)
     note = Text(LONG_TEXT, required=True)
+
+
+# Rule parameters --------------------------------------------------------------
+class RuleParameterSet(Strict):
+    parameter = Choice(tuple(RULE_PARAMETERS), required=True)
+    value = fields.Float(required=True, allow_nan=False, validate=validate.Range(min=1, max=1e6))
+    year = fields.Integer(
+        strict=True,
+        validate=validate.Range(min=2000, max=2100),
+        metadata={"description": "for income_standard and edge_line: the year it applies to"},
+    )
+    note = Text(LONG_TEXT)
+
+    @validates_schema
+    def value_in_range(self, data: dict, **_: object) -> None:
+        lowest, highest, per_year, _default, _why = RULE_PARAMETERS[data["parameter"]]
+        if not lowest <= data["value"] <= highest:
+            raise ValidationError(f"must be between {lowest} and {highest}", "value")
+        if "year" in data and not per_year:
+            raise ValidationError(f"{data['parameter']} does not vary by year", "year")
 
 
 DATA_SCHEMAS: dict[str, type[Schema]] = {

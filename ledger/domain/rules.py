@@ -1,0 +1,50 @@
+"""Rule parameters as events, so a replay applies the rules that were in force at the time.
+
+Each setting is its own small aggregate (like a score): a later setting of the same parameter
+(and year) supersedes an earlier one, and the log keeps both.
+"""
+from __future__ import annotations
+
+from uuid import uuid4
+
+from eventsourcing.domain import event
+
+from ledger.domain.base import LedgerAggregate
+from ledger.errors import Invalid
+
+# parameter -> (lowest, highest, per year, default, where the default comes from)
+PARAMETERS: dict[str, tuple[float, float, bool, float, str]] = {
+    "income_standard": (1, 1e6, True, 3700, "seed 003: per-capita net income standard"),
+    "edge_line": (1, 1e6, True, 5000, "seed 001: edge households below 5000 yuan"),
+    "visit_period_days": (1, 366, False, 31, "seed 004: helper cadres visit at least monthly"),
+    "review_period_months": (1, 12, False, 3, "seed 000: quarterly review and ranking"),
+}
+
+
+class RuleParameter(LedgerAggregate):
+    KIND = "rule"
+
+    @staticmethod
+    def create_id(parameter: str, value: float, year: int | None = None, note: str | None = None):  # type: ignore[no-untyped-def]
+        return uuid4()
+
+    @classmethod
+    def set(
+        cls, parameter: str, value: float, year: int | None = None, note: str | None = None
+    ) -> "RuleParameter":
+        """Check the value against the parameter's range before recording it."""
+        if parameter not in PARAMETERS:
+            raise Invalid(f"unknown rule parameter {parameter!r}", field="parameter")
+        lowest, highest, per_year, _, _ = PARAMETERS[parameter]
+        if not lowest <= value <= highest:
+            raise Invalid(f"{parameter} must be between {lowest} and {highest}", field="value")
+        if year is not None and not per_year:
+            raise Invalid(f"{parameter} does not vary by year", field="year")
+        return cls(parameter=parameter, value=value, year=year, note=note)
+
+    @event("RuleParameterSet")
+    def __init__(
+        self, parameter: str, value: float, year: int | None = None, note: str | None = None
+    ) -> None:
+        self.parameter = parameter
+        self.value = value

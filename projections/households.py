@@ -1,0 +1,223 @@
+"""Household status: category, the ten key-household criteria, the guarantees, income, A/B/C."""
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from ledger.domain.supervision import CHECK_NAMES, INCOME_SOURCES
+from projections import findings, responsibility, rulebook
+from projections.events import Event
+
+State = dict[str, Any]
+VISIT_METHODS = ("visit", "unannounced")
+PASSING_CHECKS = ("met", "na")
+
+
+def apply(state: State | None, event: Event) -> State | None:
+    data = event.data
+    if event.type == "HouseholdRegistered":
+        return {
+            "household_id": data["household_id"],
+            "village_id": data["village_id"],
+            "head_name": data["head_name"],
+            "size": data["size"],
+            "category": data["category"],
+            "registered_event": event.event_id,
+            "facts": {},
+            "income": None,
+            "checks": {},
+            "last_visit": None,
+            "responsibilities": [],
+        }
+    if state is None:
+        return None
+    if event.type == "HouseholdFactsRecorded":
+        _record_facts(state, event)
+    elif event.type == "InspectionRecorded":
+        _record_inspection(state, event)
+    elif event.type in ("ResponsibilityAssigned", "ResponsibilityEnded"):
+        responsibility.apply(state["responsibilities"], event)
+    return state
+
+
+def _record_facts(state: State, event: Event) -> None:
+    for name, value in event.data.items():
+        if name == "household_id":
+            continue
+        if name == "income":
+            _record_income(state, value, event, "facts")
+            continue
+        if name in ("size", "category"):
+            state[name] = value
+        state["facts"][name] = {"value": value, "event_id": event.event_id}
+
+
+def _record_income(state: State, income: dict, event: Event, source: str) -> None:
+    state["income"] = {
+        **{name: float(income.get(name, 0)) for name in INCOME_SOURCES},
+        "event_id": event.event_id,
+        "source": source,
+        "on": event.occurred_on,
+    }
+
+
+def _record_inspection(state: State, event: Event) -> None:
+    data = event.data
+    for name, value in (data.get("checks") or {}).items():
+        state["checks"][name] = {
+            "value": value,
+            "event_id": event.event_id,
+            "on": event.occurred_on,
+        }
+    if data.get("income"):
+        _record_income(state, data["income"], event, "inspection")
+    if data["method"] in VISIT_METHODS:
+        last = state["last_visit"]
+        if last is None or event.occurred_at.isoformat() >= last["occurred_at"]:
+            state["last_visit"] = {
+                "inspection_id": data["inspection_id"],
+                "on": event.occurred_on,
+                "occurred_at": event.occurred_at.isoformat(),
+                "inspector_ids": data["inspector_ids"],
+                "event_id": event.event_id,
+            }
+
+
+# Rendering -------------------------------------------------------------------
+def _fact(state: State, name: str) -> Any:
+    found = state["facts"].get(name)
+    return None if found is None else found["value"]
+
+
+def _fact_criterion(name: str, test: Callable[[Any], bool]) -> Callable[[State], State]:
+    def evaluate(state: State) -> State:
+        value = _fact(state, name)
+        return {
+            "holds": None if value is None else bool(test(value)),
+            "facts": {name: value},
+            "event_ids": [state["facts"][name]["event_id"]] if value is not None else [],
+        }
+
+    return evaluate
+
+
+def _transfer_share(state: State) -> State:
+    income = state["income"]
+    total = _total_income(income)
+    if not total:
+        return {"holds": None, "facts": {"transfer": None, "total": None}, "event_ids": []}
+    share = income["transfer"] / total
+    return {
+        "holds": share > 0.4,
+        "facts": {"transfer": income["transfer"], "total": total, "share": round(share, 4)},
+        "event_ids": [income["event_id"]],
+    }
+
+
+def _labour_without_work(state: State) -> State:
+    has_labour = _fact(state, "has_labour")
+    covered = _fact(state, "has_industry_or_employment")
+    known = has_labour is not None and covered is not None
+    return {
+        "holds": (has_labour and not covered) if known else None,
+        "facts": {"has_labour": has_labour, "has_industry_or_employment": covered},
+        "event_ids": sorted(
+            {
+                state["facts"][n]["event_id"]
+                for n in ("has_labour", "has_industry_or_employment")
+                if n in state["facts"]
+            }
+        ),
+    }
+
+
+# The ten key-household criteria of seed 001, in its order.
+CRITERIA: list[tuple[str, Callable[[State], State]]] = [
+    ("transfer_income_over_40_percent", _transfer_share),
+    ("labour_coefficient_below_half", _fact_criterion("labour_coefficient", lambda v: v < 0.5)),
+    ("labour_without_industry_or_employment", _labour_without_work),
+    ("seriously_ill_member", _fact_criterion("seriously_ill_members", lambda v: v >= 1)),
+    (
+        "three_children_in_non_compulsory_education",
+        _fact_criterion("children_in_non_compulsory_education", lambda v: v >= 3),
+    ),
+    ("only_house_earthen", _fact_criterion("only_house_earthen", bool)),
+    ("near_disaster_hazard", _fact_criterion("near_disaster_hazard", bool)),
+    (
+        "failed_industry_or_unstable_employment",
+        _fact_criterion("failed_industry_or_unstable_employment", bool),
+    ),
+    ("lacks_motivation", _fact_criterion("lacks_motivation", bool)),
+    ("single_over_45", _fact_criterion("single_over_45", bool)),
+]
+
+
+def _total_income(income: State | None) -> float | None:
+    if income is None:
+        return None
+    return sum(income[name] for name in INCOME_SOURCES)
+
+
+def _income(state: State, rules: State | None, on: str) -> State:
+    year = int(on[:4])
+    standard = rulebook.value(rules, "income_standard", year)
+    edge_line = rulebook.value(rules, "edge_line", year)
+    income = state["income"]
+    total = _total_income(income)
+    per_capita = None if total is None else round(total / state["size"], 2)
+    return {
+        "sources": None if income is None else {n: income[n] for n in INCOME_SOURCES},
+        "total": total,
+        "size": state["size"],
+        "per_capita": per_capita,
+        "event_id": None if income is None else income["event_id"],
+        "year": year,
+        "standard": standard,
+        "meets_standard": None if per_capita is None else per_capita >= standard["value"],
+        "edge_line": edge_line,
+        "below_edge_line": None if per_capita is None else per_capita < edge_line["value"],
+    }
+
+
+def _exit_class(state: State, income: State, guarantees: dict, open_count: int) -> str | None:
+    """Seed 003: A income and every indicator met; B income met, other shortfalls; C not."""
+    if state["category"] != "registered_poor" or income["meets_standard"] is None:
+        return None
+    if not income["meets_standard"]:
+        return "C"
+    all_met = all(g["value"] in PASSING_CHECKS for g in guarantees.values())
+    return "A" if all_met and open_count == 0 else "B"
+
+
+def render(
+    state: State, finding_states: list[State], rules: State | None, on: str
+) -> State:
+    """The status as of business date `on`, from the household's and its findings' states."""
+    criteria = []
+    for number, (name, evaluate) in enumerate(CRITERIA, start=1):
+        criteria.append({"number": number, "name": name, **evaluate(state)})
+    guarantees = {
+        name: state["checks"].get(name, {"value": "unknown", "event_id": None, "on": None})
+        for name in CHECK_NAMES
+    }
+    open_findings = [f for f in finding_states if findings.is_open(f)]
+    overdue = [f for f in open_findings if findings.is_overdue(f, on)]
+    income = _income(state, rules, on)
+    exit_class = _exit_class(state, income, guarantees, len(open_findings))
+    return {
+        "household_id": state["household_id"],
+        "village_id": state["village_id"],
+        "head_name": state["head_name"],
+        "size": state["size"],
+        "category": state["category"],
+        "as_of_date": on,
+        "key_household": any(c["holds"] for c in criteria),
+        "criteria": criteria,
+        "guarantees": guarantees,
+        "income": income,
+        "exit_class": exit_class,
+        "pre_exit": exit_class in ("A", "B"),
+        "open_findings": [findings.summary(f, on) for f in open_findings],
+        "overdue_findings": [f["finding_id"] for f in overdue],
+        "last_visit": state["last_visit"],
+        "responsible": responsibility.responsible_on(state["responsibilities"], on),
+    }

@@ -1,0 +1,47 @@
+"""Replay: fold one subject's events, cut to a moment or a date, with the live folds."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from projections.events import business_date, decode, microseconds, today
+from projections.routing import Folder
+from projections.store import ProjectionStore
+
+State = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Cut:
+    """What a read may see: events recorded by `as_of` (system time) and/or that happened on
+    or before `valid_at` (business time). Neither: the live views."""
+
+    as_of: datetime | None = None
+    valid_at: date | None = None
+
+    @property
+    def live(self) -> bool:
+        return self.as_of is None and self.valid_at is None
+
+    def on(self, now: datetime | None = None) -> str:
+        """The business date rules and deadlines are judged on."""
+        if self.valid_at is not None:
+            return self.valid_at.isoformat()
+        if self.as_of is not None:
+            return business_date(self.as_of)
+        return today(now).isoformat()
+
+
+def replay(store: ProjectionStore, subject: str, cut: Cut) -> Folder:
+    """Fold the events indexed under `subject` that the cut lets through, in log order."""
+    folder = Folder()
+    as_of_us = None if cut.as_of is None else microseconds(cut.as_of)
+    valid_at = None if cut.valid_at is None else cut.valid_at.isoformat()
+    for raw, _ in store.subject_log(subject, as_of_us, valid_at):
+        folder.fold(decode(raw))
+    return folder
+
+
+def states_of(folder: Folder, kind: str) -> list[State]:
+    return [s for (k, _), s in folder.states.items() if k == kind and s is not None]

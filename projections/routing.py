@@ -1,0 +1,172 @@
+"""Which views each event touches, and the fold of each kind of view.
+
+`targets` names every (kind, key) state an event changes; the runner folds it into each and
+records the event's position under each in the subject index, which replay reads back.
+"""
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from projections import findings, households, people, rulebook, scoring, units
+from projections.events import Event
+
+State = dict[str, Any]
+Target = tuple[str, str]
+Lookup = Callable[[str, str], State | None]
+RULES_KEY = "rules"
+
+
+def _warning(state: State | None, event: Event) -> State | None:
+    if event.type == "WarningIssued":
+        return {"unit_id": event.data["unit_id"]}
+    return state
+
+
+FOLDS: dict[str, Callable[[State | None, Event, str], State | None]] = {
+    "household": lambda s, e, k: households.apply(s, e),
+    "finding": lambda s, e, k: findings.apply(s, e),
+    "unit": lambda s, e, k: units.apply(s, e),
+    "person": people.apply,
+    "round": lambda s, e, k: scoring.apply(s, e),
+    "rules": lambda s, e, k: rulebook.apply(s, e),
+    "warning": lambda s, e, k: _warning(s, e),
+}
+
+
+def _finding_targets(event: Event, lookup: Lookup) -> list[Target]:
+    finding_id = event.data["finding_id"]
+    state = event.data if event.type == "FindingRaised" else lookup("finding", finding_id)
+    found: list[Target] = [("finding", finding_id)]
+    if state is None:
+        return found
+    found.append((state["subject_type"], state["subject_id"]))
+    found.append(("unit", state["responsible_unit_id"]))
+    if state.get("responsible_person_id"):
+        found.append(("person", state["responsible_person_id"]))
+    for reporter in state.get("reporters", []):
+        found.append(("person", reporter))
+    if event.type == "RectificationReported":
+        found.append(("person", event.actor))
+    return found
+
+
+def _voided_targets(event: Event, lookup: Lookup) -> list[Target]:
+    found: list[Target] = [("unit", event.data["unit_id"])]
+    unit = lookup("unit", event.data["unit_id"])
+    for due in (unit or {}).get("interviews_due", []):
+        if due["periods"] == event.data["periods"] and due["person_id"]:
+            found.append(("person", due["person_id"]))
+    return found
+
+
+def _revoked_targets(event: Event, lookup: Lookup) -> list[Target]:
+    warning = lookup("warning", event.data["warning_id"])
+    return [("warning", event.data["warning_id"])] + (
+        [("unit", warning["unit_id"])] if warning else []
+    )
+
+
+def _simple(*fields: tuple[str, str]) -> Callable[[Event, Lookup], list[Target]]:
+    def targets(event: Event, lookup: Lookup) -> list[Target]:
+        return [(kind, event.data[name]) for kind, name in fields if event.data.get(name)]
+
+    return targets
+
+
+def _subject_and_person(event: Event, lookup: Lookup) -> list[Target]:
+    return [(event.data["subject_type"], event.data["subject_id"]),
+            ("person", event.data["person_id"])]
+
+
+def _inspection_targets(event: Event, lookup: Lookup) -> list[Target]:
+    return [(event.data["subject_type"], event.data["subject_id"])] + [
+        ("person", person_id) for person_id in event.data["inspector_ids"]
+    ]
+
+
+ROUTES: dict[str, Callable[[Event, Lookup], list[Target]]] = {
+    "UnitRegistered": _simple(("unit", "unit_id")),
+    "PersonRegistered": _simple(("person", "person_id")),
+    "HouseholdRegistered": _simple(("household", "household_id")),
+    "HouseholdFactsRecorded": _simple(("household", "household_id")),
+    "ResponsibilityAssigned": _subject_and_person,
+    "ResponsibilityEnded": _subject_and_person,
+    "UnitListed": _simple(("unit", "unit_id")),
+    "UnitDelisted": _simple(("unit", "unit_id")),
+    "InspectionRecorded": _inspection_targets,
+    "FindingRaised": _finding_targets,
+    "RectificationReported": _finding_targets,
+    "RectificationVerified": _finding_targets,
+    "DeadlineExtended": _finding_targets,
+    "FindingWithdrawn": _finding_targets,
+    "FindingAttached": _simple(("unit", "unit_id")),
+    "WarningIssued": lambda e, lookup: [("warning", e.data["warning_id"]),
+                                        ("unit", e.data["unit_id"])],
+    "WarningRevoked": _revoked_targets,
+    "YellowCardNoted": _simple(("unit", "unit_id")),
+    "YellowCardWithdrawn": _simple(("unit", "unit_id")),
+    "InterviewRequired": _simple(("unit", "unit_id"), ("person", "person_id")),
+    "InterviewVoided": _voided_targets,
+    "InterviewHeld": _simple(("unit", "unit_id"), ("person", "person_id")),
+    "AccountabilityMeasureTaken": _simple(("person", "person_id")),
+    "ScoreRecorded": _simple(("round", "round_id")),
+    "RuleParameterSet": lambda e, lookup: [("rules", RULES_KEY)],
+}
+
+
+def targets(event: Event, lookup: Lookup) -> list[Target]:
+    """The states this event changes, each once, in a fixed order."""
+    route = ROUTES.get(event.type)
+    if route is None:
+        return []
+    return list(dict.fromkeys(route(event, lookup)))
+
+
+def subject(kind: str, key: str) -> str:
+    """The subject index's name for a state: `household:h1`."""
+    return f"{kind}:{key}"
+
+
+# Event types each kind of fold reads; an event only indexed under a state leaves it alone.
+READS: dict[str, frozenset[str]] = {
+    "household": frozenset({"HouseholdRegistered", "HouseholdFactsRecorded", "InspectionRecorded",
+                            "ResponsibilityAssigned", "ResponsibilityEnded"}),
+    "finding": frozenset(findings.FINDING_EVENTS),
+    "unit": frozenset({"UnitRegistered", "UnitListed", "UnitDelisted", "WarningIssued",
+                       "WarningRevoked", "InterviewRequired", "InterviewVoided", "InterviewHeld",
+                       "ResponsibilityAssigned", "ResponsibilityEnded"}),
+    "person": frozenset({"PersonRegistered", "ResponsibilityAssigned", "ResponsibilityEnded",
+                         "InspectionRecorded", "AccountabilityMeasureTaken", "InterviewRequired",
+                         "InterviewVoided", "InterviewHeld", "RectificationReported",
+                         "RectificationVerified"}),
+    "round": frozenset({"ScoreRecorded"}),
+    "rules": frozenset({"RuleParameterSet"}),
+    "warning": frozenset({"WarningIssued"}),
+}
+
+
+class Folder:
+    """Folds events into states held in a mapping; `load` fetches states not yet held."""
+
+    def __init__(self, load: Callable[[str, str], State | None] | None = None) -> None:
+        self.states: dict[Target, State | None] = {}
+        self.dirty: set[Target] = set()
+        self._load = load
+
+    def lookup(self, kind: str, key: str) -> State | None:
+        target = (kind, key)
+        if target not in self.states:
+            self.states[target] = self._load(kind, key) if self._load else None
+        return self.states[target]
+
+    def fold(self, event: Event) -> list[Target]:
+        touched = targets(event, self.lookup)
+        for kind, key in touched:
+            if event.type not in READS[kind]:
+                continue
+            before = self.lookup(kind, key)
+            after = FOLDS[kind](before, event, key)
+            if after is not None:
+                self.states[(kind, key)] = after
+                self.dirty.add((kind, key))
+        return touched

@@ -1,0 +1,241 @@
+"""The read side's one entry point: each view, live or replayed, as plain values."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+from typing import Any, Callable
+
+from projections import findings, households, people, scoring, units
+from projections.events import decode, microseconds
+from projections.replay import Cut, replay, states_of
+from projections.routing import RULES_KEY, subject
+from projections.runner import wait_for
+from projections.store import ProjectionStore
+
+State = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class FindingFilter:
+    unit_id: str | None = None
+    subject_type: str | None = None
+    subject_id: str | None = None
+    person_id: str | None = None
+    category: str | None = None
+    status: str | None = None
+    overdue: bool | None = None
+    due_from: date | None = None
+    due_to: date | None = None
+
+    @property
+    def replayable(self) -> bool:
+        return bool(self.unit_id or self.subject_id or self.person_id)
+
+    def sql(self, on: str) -> tuple[str, list[Any]]:
+        clauses, params = [], []
+        for column, value in (("unit_id", self.unit_id), ("subject_type", self.subject_type),
+                              ("subject_id", self.subject_id), ("person_id", self.person_id),
+                              ("category", self.category), ("status", self.status)):
+            if value is not None:
+                clauses.append(f"{column} = ?")
+                params.append(value)
+        if self.overdue is not None:
+            overdue = "(status IN ('open', 'rectification_reported') AND due_date < ?)"
+            clauses.append(overdue if self.overdue else f"NOT {overdue}")
+            params.append(on)
+        if self.due_from is not None:
+            clauses.append("due_date >= ?")
+            params.append(self.due_from.isoformat())
+        if self.due_to is not None:
+            clauses.append("due_date <= ?")
+            params.append(self.due_to.isoformat())
+        return " AND ".join(clauses), params
+
+    def matches(self, state: State, on: str) -> bool:
+        """The same test as `sql`, for replayed states."""
+        pairs = (("responsible_unit_id", self.unit_id), ("subject_type", self.subject_type),
+                 ("subject_id", self.subject_id), ("responsible_person_id", self.person_id),
+                 ("category", self.category), ("status", self.status))
+        if any(value is not None and state.get(field) != value for field, value in pairs):
+            return False
+        if self.overdue is not None and findings.is_overdue(state, on) != self.overdue:
+            return False
+        if self.due_from is not None and state["due_date"] < self.due_from.isoformat():
+            return False
+        return self.due_to is None or state["due_date"] <= self.due_to.isoformat()
+
+    def replay_subject(self) -> str:
+        if self.subject_id:
+            return subject(self.subject_type or "household", self.subject_id)
+        if self.unit_id:
+            return subject("unit", self.unit_id)
+        return subject("person", self.person_id or "")
+
+
+class Views:
+    def __init__(self, store: ProjectionStore,
+                 clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc)) -> None:
+        self.store = store
+        self.clock = clock
+
+    # Position and lag -------------------------------------------------------------
+    def wait(self, position: int, timeout: float) -> bool:
+        return wait_for(self.store, position, timeout)
+
+    def lag(self) -> State:
+        position, head = self.store.position(), self.store.head()
+        return {"position": position, "head": head, "lag": max(0, head - position)}
+
+    # Helpers ----------------------------------------------------------------------------
+    def _on(self, cut: Cut) -> str:
+        return cut.on(self.clock())
+
+    def _rules(self, cut: Cut) -> State | None:
+        if cut.live:
+            return self.store.load_one("rules", RULES_KEY)
+        return replay(self.store, subject("rules", RULES_KEY), cut).states.get(
+            ("rules", RULES_KEY))
+
+    def unit_parent(self, unit_id: str) -> str | None:
+        state = self.store.load_one("unit", unit_id)
+        return None if state is None else state["parent_id"]
+
+    def household_village(self, household_id: str) -> str | None:
+        state = self.store.load_one("household", household_id)
+        return None if state is None else state["village_id"]
+
+    def person_unit(self, person_id: str) -> str | None:
+        state = self.store.load_one("person", person_id)
+        return None if state is None else state["unit_id"]
+
+    def finding_unit(self, finding_id: str) -> str | None:
+        state = self.store.load_one("finding", finding_id)
+        return None if state is None else state["responsible_unit_id"]
+
+    # Households ---------------------------------------------------------------------------
+    def household(self, household_id: str, cut: Cut = Cut()) -> State | None:
+        on = self._on(cut)
+        if cut.live:
+            state = self.store.load_one("household", household_id)
+            about = self.store.findings("subject_type = ? AND subject_id = ?",
+                                        ("household", household_id))
+        else:
+            folder = replay(self.store, subject("household", household_id), cut)
+            state = folder.states.get(("household", household_id))
+            about = [f for f in states_of(folder, "finding")
+                     if f["subject_type"] == "household" and f["subject_id"] == household_id]
+        if state is None:
+            return None
+        return households.render(state, about, self._rules(cut), on)
+
+    def household_history(self, household_id: str, cut: Cut = Cut(), after: int = 0,
+                          limit: int = 1000) -> list[State]:
+        valid_at = None if cut.valid_at is None else cut.valid_at.isoformat()
+        as_of = None if cut.as_of is None else microseconds(cut.as_of)
+        rows = self.store.subject_log(subject("household", household_id), as_of, valid_at,
+                                      after=after, limit=limit, hashes=True)
+        answers = []
+        for raw, chain_hash in rows:
+            event = decode(raw)
+            answers.append({"event_id": event.event_id, "type": event.type,
+                            "position": event.position, "occurred_at": event.occurred_at,
+                            "recorded_at": event.recorded_at, "actor": event.actor,
+                            "hash": chain_hash.hex() if chain_hash else None,
+                            "data": event.data})
+        return answers
+
+    # Findings ------------------------------------------------------------------------------
+    def finding_states(self, query: FindingFilter, cut: Cut = Cut(), limit: int | None = None,
+                       offset: int = 0) -> list[State]:
+        on = self._on(cut)
+        if cut.live:
+            where, params = query.sql(on)
+            return self.store.findings(where, params, limit=limit, offset=offset)
+        folder = replay(self.store, query.replay_subject(), cut)
+        found = sorted((f for f in states_of(folder, "finding") if query.matches(f, on)),
+                       key=lambda f: f["finding_id"])
+        return found[offset:] if limit is None else found[offset:offset + limit]
+
+    def findings(self, query: FindingFilter, cut: Cut = Cut(), limit: int = 100,
+                 offset: int = 0) -> State:
+        on = self._on(cut)
+        page = self.finding_states(query, cut, limit, offset)
+        if cut.live:
+            where, params = query.sql(on)
+            counts = [
+                {"unit_id": r[0], "total": int(r[1]), "open": int(r[2] or 0),
+                 "overdue": int(r[3] or 0), "closed": int(r[4] or 0)}
+                for r in self.store.finding_counts(where, params, today=on)
+            ]
+        else:
+            counts = _counts(self.finding_states(query, cut), on)
+        return {"as_of_date": on, "findings": [findings.summary(f, on) for f in page],
+                "counts_by_unit": counts, "limit": limit, "offset": offset}
+
+    def finding(self, finding_id: str, cut: Cut = Cut()) -> State | None:
+        on = self._on(cut)
+        if cut.live:
+            state = self.store.load_one("finding", finding_id)
+        else:
+            state = replay(self.store, subject("finding", finding_id), cut).states.get(
+                ("finding", finding_id))
+        return None if state is None else findings.detail(state, on)
+
+    # Units, people, scoring ---------------------------------------------------------------
+    def unit(self, unit_id: str, cut: Cut = Cut()) -> State | None:
+        on = self._on(cut)
+        if cut.live:
+            state = self.store.load_one("unit", unit_id)
+            answered = self.store.findings("unit_id = ?", (unit_id,))
+        else:
+            folder = replay(self.store, subject("unit", unit_id), cut)
+            state = folder.states.get(("unit", unit_id))
+            answered = [f for f in states_of(folder, "finding")
+                        if f["responsible_unit_id"] == unit_id]
+        if state is None:
+            return None
+        return units.render(state, answered, self._rules(cut), on)
+
+    def accountability(self, person_id: str, cut: Cut = Cut()) -> State | None:
+        on = self._on(cut)
+        if cut.live:
+            state = self.store.load_one("person", person_id)
+            if state is None:
+                return None
+            answered = self.store.findings("person_id = ?", (person_id,))
+            headed = self.store.load("unit", people.headed_units(state))
+        else:
+            folder = replay(self.store, subject("person", person_id), cut)
+            state = folder.states.get(("person", person_id))
+            if state is None:
+                return None
+            answered = [f for f in states_of(folder, "finding")
+                        if f["responsible_person_id"] == person_id]
+            headed = {}
+            for unit_id in people.headed_units(state):
+                unit = replay(self.store, subject("unit", unit_id), cut).states.get(
+                    ("unit", unit_id))
+                if unit is not None:
+                    headed[unit_id] = unit
+        return people.render(state, answered, headed, self._rules(cut), on)
+
+    def scoring(self, round_id: str, cut: Cut = Cut()) -> State | None:
+        if cut.live:
+            state = self.store.load_one("round", round_id)
+        else:
+            state = replay(self.store, subject("round", round_id), cut).states.get(
+                ("round", round_id))
+        return None if state is None else scoring.render(state)
+
+
+def _counts(states: list[State], on: str) -> list[State]:
+    by_unit: dict[str, State] = {}
+    for f in states:
+        row = by_unit.setdefault(f["responsible_unit_id"], {
+            "unit_id": f["responsible_unit_id"], "total": 0, "open": 0, "overdue": 0,
+            "closed": 0})
+        row["total"] += 1
+        row["open"] += findings.is_open(f)
+        row["overdue"] += findings.is_overdue(f, on)
+        row["closed"] += f["status"] == "closed"
+    return [by_unit[k] for k in sorted(by_unit)]
