@@ -7,11 +7,13 @@ from typing import Any
 from flask import Flask, request
 from flask_smorest import Api
 
-from api import catalog, events, health
+from api import catalog, events, health, reads
 from api.auth import TokenCache
 from api.errors import error_body, register_error_handlers
 from ledger.application import Ledger
 from ledger.storage import database_url, persistence_env
+from projections.store import store_for
+from projections.views import Views
 
 DEFAULTS: dict[str, Any] = {
     "API_TITLE": "Supervision ledger",
@@ -21,6 +23,7 @@ DEFAULTS: dict[str, Any] = {
     "OPENAPI_JSON_PATH": "openapi.json",
     "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
     "JSON_SORT_KEYS": False,
+    "READ_WAIT_SECONDS": 2.0,  # how long a read waits for min_position before a 503
     "API_SPEC_OPTIONS": {
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}
@@ -42,10 +45,11 @@ def create_app(config: dict[str, Any] | None = None, ledger: Ledger | None = Non
         ledger = Ledger(env=persistence_env(app.config["DATABASE_URL"]))
     app.extensions["ledger"] = ledger
     app.extensions["tokens"] = TokenCache(ledger.authenticate)
+    app.extensions["views"] = Views(store_for(ledger))
 
     api = Api(app)
     register_error_handlers(app)
-    for blueprint in (health.blp, events.blp, catalog.blp):
+    for blueprint in (health.blp, events.blp, catalog.blp, reads.blp):
         api.register_blueprint(blueprint)
 
     @app.before_request

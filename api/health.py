@@ -14,4 +14,5 @@ def healthz():  # type: ignore[no-untyped-def]
     return {
         "status": "ok",
         "head": {"position": head[0], "hash": head[1]} if head else None,
+        "projections": current_app.extensions["views"].lag(),
     }

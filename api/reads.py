@@ -1,0 +1,181 @@
+"""The read side over HTTP: views, replay (`as_of`, `valid_at`) and read-your-writes."""
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from flask import Response, current_app, g
+from flask_smorest import Blueprint, abort
+
+from api.auth import require_actor
+from api.schemas.reads import (
+    AccountabilitySchema,
+    ExportArgsSchema,
+    FindingDetailSchema,
+    FindingsArgsSchema,
+    FindingsPageSchema,
+    HistoryArgsSchema,
+    HistorySchema,
+    HouseholdStatusSchema,
+    ReadArgsSchema,
+    ReplayArgsSchema,
+    ScoringSchema,
+    UnitBoardSchema,
+)
+from ledger.errors import Forbidden, NotFound
+from projections.export import to_csv, to_xlsx
+from projections.findings import summary
+from projections.replay import Cut
+from projections.views import FindingFilter, Views
+
+blp = Blueprint("reads", __name__, url_prefix="/api/v1", description="Views and replay")
+blp.before_request(require_actor)
+
+SCOPED_ROLES = ("viewer", "cadre")
+FILTER_FIELDS = ("unit_id", "subject_type", "subject_id", "person_id", "category", "status",
+                 "overdue", "due_from", "due_to")
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _views() -> Views:
+    return current_app.extensions["views"]
+
+
+def _read(args: dict[str, Any]) -> Cut:
+    """Wait for `min_position` (503 if the views stay behind) and give the replay cut."""
+    position = args.get("min_position")
+    if position is not None and not _views().wait(position, current_app.config["READ_WAIT_SECONDS"]):
+        abort(503, message=f"the views have not reached position {position} yet; retry",
+              headers={"Retry-After": "1"})
+    return Cut(as_of=args.get("as_of"), valid_at=args.get("valid_at"))
+
+
+def _require_scope(unit_id: str | None) -> None:
+    """Viewers and cadres read only their own unit and the units below it."""
+    actor = g.actor
+    if actor.role not in SCOPED_ROLES:
+        return
+    seen = set()
+    while unit_id is not None and unit_id not in seen:
+        if unit_id == actor.unit_id:
+            return
+        seen.add(unit_id)
+        unit_id = _views().unit_parent(unit_id)
+    raise Forbidden(f"a {actor.role} of unit {actor.unit_id} reads only within that unit",
+                    unit_id=actor.unit_id)
+
+
+def _found(answer: Any, kind: str, natural_id: str) -> Any:
+    if answer is None:
+        raise NotFound(f"{kind} {natural_id!r} does not exist", id=natural_id)
+    return answer
+
+
+def _scoped(locate: Callable[[str], str | None], kind: str, natural_id: str) -> None:
+    _require_scope(_found(locate(natural_id), kind, natural_id))
+
+
+@blp.get("/households/<string:household_id>")
+@blp.arguments(ReplayArgsSchema, location="query")
+@blp.response(200, HouseholdStatusSchema)
+def household_status(args: dict, household_id: str):  # type: ignore[no-untyped-def]
+    """Household status, live or replayed. 404 unknown household, 503 views behind."""
+    cut = _read(args)
+    _scoped(_views().household_village, "household", household_id)
+    return _found(_views().household(household_id, cut), "household", household_id)
+
+
+@blp.get("/households/<string:household_id>/history")
+@blp.arguments(HistoryArgsSchema, location="query")
+@blp.response(200, HistorySchema)
+def household_history(args: dict, household_id: str):  # type: ignore[no-untyped-def]
+    """Every event about the household, in log order, with chain hashes."""
+    cut = _read(args)
+    _scoped(_views().household_village, "household", household_id)
+    events = _views().household_history(household_id, cut, args["after"], args["limit"])
+    return {"household_id": household_id, "events": events,
+            "next_after": events[-1]["position"] if events else args["after"]}
+
+
+def _filter(args: dict) -> FindingFilter:
+    if g.actor.role in SCOPED_ROLES and not args.get("unit_id"):
+        args = {**args, "unit_id": g.actor.unit_id}
+    if args.get("unit_id"):
+        _require_scope(args["unit_id"])
+    if args.get("subject_type") == "household" and args.get("subject_id"):
+        _scoped(_views().household_village, "household", args["subject_id"])
+    return FindingFilter(**{k: args[k] for k in FILTER_FIELDS if k in args})
+
+
+@blp.get("/findings")
+@blp.arguments(FindingsArgsSchema, location="query")
+@blp.response(200, FindingsPageSchema)
+def findings_ledger(args: dict):  # type: ignore[no-untyped-def]
+    """The findings ledger, filtered, with counts by unit; replay needs a unit or subject."""
+    cut = _read(args)
+    return _views().findings(_filter(args), cut, args["limit"], args["offset"])
+
+
+@blp.get("/findings-export")
+@blp.arguments(ExportArgsSchema, location="query")
+@blp.response(200, content_type="text/csv")
+@blp.alt_response(200, content_type=XLSX, description="with format=xlsx")
+def findings_export(args: dict):  # type: ignore[no-untyped-def]
+    """The filtered findings ledger as a CSV or .xlsx file."""
+    cut = _read(args)
+    views = _views()
+    on = cut.on(views.clock())
+    rows = [summary(f, on) for f in views.finding_states(_filter(args), cut)]
+    if args["format"] == "xlsx":
+        body, mimetype = to_xlsx(rows), XLSX
+    else:
+        body, mimetype = to_csv(rows), "text/csv; charset=utf-8"
+    name = f"findings-{on}.{args['format']}"
+    return Response(body, mimetype=mimetype,
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+@blp.get("/findings/<string:finding_id>")
+@blp.arguments(ReplayArgsSchema, location="query")
+@blp.response(200, FindingDetailSchema)
+def finding_trail(args: dict, finding_id: str):  # type: ignore[no-untyped-def]
+    """One finding with its whole trail."""
+    cut = _read(args)
+    _scoped(_views().finding_unit, "finding", finding_id)
+    return _found(_views().finding(finding_id, cut), "finding", finding_id)
+
+
+@blp.get("/units/<string:unit_id>")
+@blp.arguments(ReplayArgsSchema, location="query")
+@blp.response(200, UnitBoardSchema)
+def unit_board(args: dict, unit_id: str):  # type: ignore[no-untyped-def]
+    """A unit's board: listing, warnings by period, interviews, findings, delisting."""
+    cut = _read(args)
+    _require_scope(unit_id)
+    return _found(_views().unit(unit_id, cut), "unit", unit_id)
+
+
+@blp.get("/people/<string:person_id>/accountability")
+@blp.arguments(ReplayArgsSchema, location="query")
+@blp.response(200, AccountabilitySchema)
+def accountability_trail(args: dict, person_id: str):  # type: ignore[no-untyped-def]
+    """A person's accountability trail; every item names the events that prove it."""
+    cut = _read(args)
+    _scoped(_views().person_unit, "person", person_id)
+    return _found(_views().accountability(person_id, cut), "person", person_id)
+
+
+@blp.get("/scoring/<string:round_id>")
+@blp.arguments(ReplayArgsSchema, location="query")
+@blp.response(200, ScoringSchema)
+def scoring_round(args: dict, round_id: str):  # type: ignore[no-untyped-def]
+    """A competition round: village totals out of 100, ranked, top and bottom three."""
+    cut = _read(args)
+    return _found(_views().scoring(round_id, cut), "scoring round", round_id)
+
+
+@blp.get("/views/position")
+@blp.arguments(ReadArgsSchema, location="query")
+def views_position(args: dict):  # type: ignore[no-untyped-def]
+    """How far the views have folded the log, and how far behind its head they are."""
+    _read(args)
+    return _views().lag()
