@@ -1,0 +1,249 @@
+"""Signed checkpoints: the ledger's Ed25519 signature over its head and Merkle root.
+
+A checkpoint says "as of `signed_at`, the log held `tree_size` events, the last at `position`
+with chain hash `hash`, and the Merkle tree over their hashes has root `root`". Anyone holding a
+checkpoint and the public key can later show that the log was changed before `position`, that
+it was cut short, or (with a consistency proof) that a later checkpoint extends this one.
+
+The key comes from `LEDGER_SIGNING_KEY_FILE` (an unencrypted PEM Ed25519 private key, made with
+`ledger keygen`). There is no default key: unset, checkpoints are disabled.
+"""
+from __future__ import annotations
+
+import base64
+import logging
+import os
+import threading
+from dataclasses import asdict, dataclass
+from datetime import datetime, timezone
+from hashlib import sha256
+from pathlib import Path
+from typing import Any
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+
+from ledger.errors import Conflict, Invalid
+from ledger.log_tree import LogTree
+
+SIGNED_HEADER = "supervision-ledger checkpoint v1"
+DEFAULT_INTERVAL_SECONDS = 600.0
+
+log = logging.getLogger(__name__)
+
+
+class CheckpointsDisabled(Conflict):
+    code = "checkpoints_disabled"
+
+
+class LogNotVerified(Conflict):
+    """The log does not verify, so the ledger refuses to sign it."""
+
+    code = "log_not_verified"
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    tree_size: int
+    position: int
+    hash: str
+    root: str
+    signed_at: str
+    key_id: str
+    signature: str
+
+    def signed_bytes(self) -> bytes:
+        """What the signature covers: one field a line, so it is easy to check by hand."""
+        return signed_bytes(self.tree_size, self.position, self.hash, self.root, self.signed_at)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: Any) -> "Checkpoint":
+        try:
+            checkpoint = cls(
+                tree_size=int(data["tree_size"]),
+                position=int(data["position"]),
+                hash=str(data["hash"]),
+                root=str(data["root"]),
+                signed_at=str(data["signed_at"]),
+                key_id=str(data["key_id"]),
+                signature=str(data["signature"]),
+            )
+            bytes.fromhex(checkpoint.hash)
+            bytes.fromhex(checkpoint.root)
+        except (KeyError, TypeError, ValueError) as error:
+            raise Invalid(f"not a checkpoint: {error}", field="checkpoint") from None
+        return checkpoint
+
+
+def signed_bytes(tree_size: int, position: int, hash: str, root: str, signed_at: str) -> bytes:
+    return (
+        f"{SIGNED_HEADER}\ntree_size {tree_size}\nposition {position}\n"
+        f"hash {hash}\nroot {root}\nsigned_at {signed_at}\n"
+    ).encode()
+
+
+def key_id(public_key: Ed25519PublicKey) -> str:
+    raw = public_key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    return sha256(raw).hexdigest()[:16]
+
+
+def public_pem(public_key: Ed25519PublicKey) -> str:
+    return public_key.public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    ).decode()
+
+
+def verify_checkpoint(checkpoint: Checkpoint, public_key: Ed25519PublicKey) -> bool:
+    """Whether the checkpoint was signed by the holder of this key, exactly as it reads."""
+    try:
+        public_key.verify(base64.b64decode(checkpoint.signature, validate=True),
+                          checkpoint.signed_bytes())
+    except (InvalidSignature, ValueError):
+        return False
+    return True
+
+
+def load_public_key(path: str | Path) -> Ed25519PublicKey:
+    """A PEM public key, or the public half of a PEM private key."""
+    data = Path(path).read_bytes()
+    if b"PRIVATE KEY" in data:
+        return load_private_key(path).public_key()
+    key = serialization.load_pem_public_key(data)
+    if not isinstance(key, Ed25519PublicKey):
+        raise ValueError(f"{path} is not an Ed25519 public key")
+    return key
+
+
+def load_private_key(path: str | Path) -> Ed25519PrivateKey:
+    key = serialization.load_pem_private_key(Path(path).read_bytes(), password=None)
+    if not isinstance(key, Ed25519PrivateKey):
+        raise ValueError(f"{path} is not an Ed25519 private key")
+    return key
+
+
+def write_key_pair(private_path: str | Path, public_path: str | Path) -> str:
+    """Write a new key pair (the private key readable by its owner only); return the key id."""
+    key = Ed25519PrivateKey.generate()
+    pem = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    )
+    descriptor = os.open(private_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "wb") as out:
+        out.write(pem)
+    Path(public_path).write_text(public_pem(key.public_key()))
+    return key_id(key.public_key())
+
+
+class Signer:
+    def __init__(self, private_key: Ed25519PrivateKey) -> None:
+        self._key = private_key
+        self.public_key = private_key.public_key()
+        self.key_id = key_id(self.public_key)
+
+    def sign(self, tree_size: int, position: int, hash: str, root: str) -> Checkpoint:
+        now = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        signature = self._key.sign(signed_bytes(tree_size, position, hash, root, now))
+        return Checkpoint(tree_size, position, hash, root, now, self.key_id,
+                          base64.b64encode(signature).decode())
+
+
+def signer_from_env(path: str | None = None) -> Signer | None:
+    """The signer configured by LEDGER_SIGNING_KEY_FILE (or `path`); None when unset."""
+    path = path or os.environ.get("LEDGER_SIGNING_KEY_FILE")
+    return Signer(load_private_key(path)) if path else None
+
+
+def verifying_key_from_env(signer: Signer | None) -> Ed25519PublicKey | None:
+    """LEDGER_PUBLIC_KEY_FILE for a verifier without the private key, else the signer's."""
+    path = os.environ.get("LEDGER_PUBLIC_KEY_FILE")
+    if path:
+        return load_public_key(path)
+    return signer.public_key if signer else None
+
+
+def interval_from_env() -> float:
+    """LEDGER_CHECKPOINT_INTERVAL seconds between periodic checkpoints; 0 turns them off."""
+    return float(os.environ.get("LEDGER_CHECKPOINT_INTERVAL", DEFAULT_INTERVAL_SECONDS))
+
+
+class Checkpoints:
+    """Makes, stores and lists checkpoints of one ledger's log."""
+
+    def __init__(self, recorder: Any, signer: Signer | None) -> None:
+        self._recorder = recorder
+        self.signer = signer
+        self.tree = LogTree(recorder)
+
+    @property
+    def enabled(self) -> bool:
+        return self.signer is not None
+
+    def make(self) -> Checkpoint:
+        """Verify the log from the last good checkpoint on, then sign and store its head."""
+        from ledger.verification import verify_chain
+
+        if self.signer is None:
+            raise CheckpointsDisabled(
+                "checkpoints are disabled: set LEDGER_SIGNING_KEY_FILE to an Ed25519 key"
+            )
+        last = self.latest()
+        report = verify_chain(self._recorder, start=last, public_key=self.signer.public_key)
+        if not report.ok:
+            raise LogNotVerified(
+                f"the log does not verify ({report.problem}); refusing to sign it",
+                first_bad_position=report.first_bad_position,
+            )
+        if report.head_position is None:
+            raise Invalid("the log is empty: there is nothing to sign yet")
+        self.tree.sync()
+        tree_size = self.tree.size_at(report.head_position)
+        checkpoint = self.signer.sign(
+            tree_size, report.head_position, report.head_hash or "",
+            self.tree.root(tree_size).hex(),
+        )
+        self._recorder.insert_checkpoint(checkpoint.to_dict())
+        return checkpoint
+
+    def make_if_moved(self) -> Checkpoint | None:
+        last = self.latest()
+        head = self._recorder.chain_head()
+        if head is None or (last is not None and last.position == head[0]):
+            return None
+        return self.make()
+
+    def latest(self) -> Checkpoint | None:
+        """The newest stored checkpoint that this ledger's key really signed."""
+        for row in self._recorder.select_checkpoints(20):
+            checkpoint = Checkpoint.from_dict(row)
+            if self.signer is None or verify_checkpoint(checkpoint, self.signer.public_key):
+                return checkpoint
+        return None
+
+    def listing(self, limit: int, newest_first: bool = True) -> list[Checkpoint]:
+        return [Checkpoint.from_dict(r)
+                for r in self._recorder.select_checkpoints(limit, newest_first)]
+
+
+class PeriodicCheckpoints(threading.Thread):
+    """Checkpoints the head every `interval` seconds when the log has moved since the last."""
+
+    def __init__(self, checkpoints: Checkpoints, interval: float) -> None:
+        super().__init__(name="ledger-checkpoints", daemon=True)
+        self._checkpoints = checkpoints
+        self._interval = interval
+        self._stopped = threading.Event()
+
+    def run(self) -> None:
+        while not self._stopped.wait(self._interval):
+            try:
+                self._checkpoints.make_if_moved()
+            except Exception:  # noqa: BLE001 - a failed checkpoint must not stop the server
+                log.exception("periodic checkpoint failed")
+
+    def stop(self) -> None:
+        self._stopped.set()
