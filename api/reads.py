@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from flask import Response, current_app, g
+from marshmallow import RAISE
 from flask_smorest import Blueprint, abort
 
 from api.auth import require_actor
@@ -75,7 +76,7 @@ def _scoped(locate: Callable[[str], str | None], kind: str, natural_id: str) -> 
 
 
 @blp.get("/households/<string:household_id>")
-@blp.arguments(ReplayArgsSchema, location="query")
+@blp.arguments(ReplayArgsSchema, location="query", unknown=RAISE)
 @blp.response(200, HouseholdStatusSchema)
 def household_status(args: dict, household_id: str):  # type: ignore[no-untyped-def]
     """Household status, live or replayed. 404 unknown household, 503 views behind."""
@@ -85,7 +86,7 @@ def household_status(args: dict, household_id: str):  # type: ignore[no-untyped-
 
 
 @blp.get("/households/<string:household_id>/history")
-@blp.arguments(HistoryArgsSchema, location="query")
+@blp.arguments(HistoryArgsSchema, location="query", unknown=RAISE)
 @blp.response(200, HistorySchema)
 def household_history(args: dict, household_id: str):  # type: ignore[no-untyped-def]
     """Every event about the household, in log order, with chain hashes."""
@@ -107,7 +108,7 @@ def _filter(args: dict) -> FindingFilter:
 
 
 @blp.get("/findings")
-@blp.arguments(FindingsArgsSchema, location="query")
+@blp.arguments(FindingsArgsSchema, location="query", unknown=RAISE)
 @blp.response(200, FindingsPageSchema)
 def findings_ledger(args: dict):  # type: ignore[no-untyped-def]
     """The findings ledger, filtered, with counts by unit; replay needs a unit or subject."""
@@ -116,7 +117,7 @@ def findings_ledger(args: dict):  # type: ignore[no-untyped-def]
 
 
 @blp.get("/findings-export")
-@blp.arguments(ExportArgsSchema, location="query")
+@blp.arguments(ExportArgsSchema, location="query", unknown=RAISE)
 @blp.response(200, content_type="text/csv")
 @blp.alt_response(200, content_type=XLSX, description="with format=xlsx")
 def findings_export(args: dict):  # type: ignore[no-untyped-def]
@@ -135,7 +136,7 @@ def findings_export(args: dict):  # type: ignore[no-untyped-def]
 
 
 @blp.get("/findings/<string:finding_id>")
-@blp.arguments(ReplayArgsSchema, location="query")
+@blp.arguments(ReplayArgsSchema, location="query", unknown=RAISE)
 @blp.response(200, FindingDetailSchema)
 def finding_trail(args: dict, finding_id: str):  # type: ignore[no-untyped-def]
     """One finding with its whole trail."""
@@ -145,7 +146,7 @@ def finding_trail(args: dict, finding_id: str):  # type: ignore[no-untyped-def]
 
 
 @blp.get("/units/<string:unit_id>")
-@blp.arguments(ReplayArgsSchema, location="query")
+@blp.arguments(ReplayArgsSchema, location="query", unknown=RAISE)
 @blp.response(200, UnitBoardSchema)
 def unit_board(args: dict, unit_id: str):  # type: ignore[no-untyped-def]
     """A unit's board: listing, warnings by period, interviews, findings, delisting."""
@@ -155,7 +156,7 @@ def unit_board(args: dict, unit_id: str):  # type: ignore[no-untyped-def]
 
 
 @blp.get("/people/<string:person_id>/accountability")
-@blp.arguments(ReplayArgsSchema, location="query")
+@blp.arguments(ReplayArgsSchema, location="query", unknown=RAISE)
 @blp.response(200, AccountabilitySchema)
 def accountability_trail(args: dict, person_id: str):  # type: ignore[no-untyped-def]
     """A person's accountability trail; every item names the events that prove it."""
@@ -165,7 +166,7 @@ def accountability_trail(args: dict, person_id: str):  # type: ignore[no-untyped
 
 
 @blp.get("/scoring/<string:round_id>")
-@blp.arguments(ReplayArgsSchema, location="query")
+@blp.arguments(ReplayArgsSchema, location="query", unknown=RAISE)
 @blp.response(200, ScoringSchema)
 def scoring_round(args: dict, round_id: str):  # type: ignore[no-untyped-def]
     """A competition round: village totals out of 100, ranked, top and bottom three."""
@@ -174,7 +175,7 @@ def scoring_round(args: dict, round_id: str):  # type: ignore[no-untyped-def]
 
 
 @blp.get("/views/position")
-@blp.arguments(ReadArgsSchema, location="query")
+@blp.arguments(ReadArgsSchema, location="query", unknown=RAISE)
 def views_position(args: dict):  # type: ignore[no-untyped-def]
     """How far the views have folded the log, and how far behind its head they are."""
     _read(args)
