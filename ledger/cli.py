@@ -1,4 +1,5 @@
-"""The `ledger` command: serve, token create, verify, project, rebuild."""
+"""The `ledger` command: serve, token create, verify, project, rebuild, keygen, checkpoint,
+export, import."""
 from __future__ import annotations
 
 import argparse
@@ -21,12 +22,31 @@ def serve(args: argparse.Namespace) -> int:
     app = create_app()
     runner = ProjectionRunner(app.extensions["views"].store)
     runner.start()  # keeps the views current in this process
+    periodic = _periodic_checkpoints(app)
     print(f"ledger on {database_url()} at http://{args.host}:{args.port}", flush=True)
     try:
         app.run(host=args.host, port=args.port, threaded=True, use_reloader=False)
     finally:
         runner.stop()
+        if periodic is not None:
+            periodic.stop()
     return 0
+
+
+def _periodic_checkpoints(app):  # type: ignore[no-untyped-def]
+    """Sign the head every LEDGER_CHECKPOINT_INTERVAL seconds when a signing key is set."""
+    from api.ledger_routes import checkpoints_for
+    from ledger.checkpoints import PeriodicCheckpoints, interval_from_env
+
+    checkpoints = checkpoints_for(app)
+    interval = interval_from_env()
+    if not checkpoints.enabled or interval <= 0:
+        print("checkpoints: off (no LEDGER_SIGNING_KEY_FILE or interval 0)", flush=True)
+        return None
+    periodic = PeriodicCheckpoints(checkpoints, interval)
+    periodic.start()
+    print(f"checkpoints: every {interval:g} s while the log moves", flush=True)
+    return periodic
 
 
 def _runner(args: argparse.Namespace):  # type: ignore[no-untyped-def]
@@ -79,18 +99,88 @@ def token_create(args: argparse.Namespace) -> int:
 
 
 def verify(args: argparse.Namespace) -> int:
+    """Recompute the chain; check stored checkpoints and any held outside (--checkpoint)."""
+    import json
+    from pathlib import Path
+
+    from ledger.checkpoints import (
+        Checkpoint, Checkpoints, load_public_key, signer_from_env, verifying_key_from_env,
+    )
     from ledger.verification import verify_chain
 
     ledger = _ledger()
-    report = verify_chain(ledger.recorder)
+    signer = signer_from_env()
+    key = load_public_key(args.public_key) if args.public_key else verifying_key_from_env(signer)
+    held = [Checkpoint.from_dict(json.loads(Path(f).read_text())) for f in args.checkpoint]
+    if held and key is None:
+        print("a checkpoint held outside needs --public-key (or LEDGER_PUBLIC_KEY_FILE)",
+              file=sys.stderr)
+        return 2
+    stored = Checkpoints(ledger.recorder, signer).listing(10**9, newest_first=False)
+    report = verify_chain(ledger.recorder, held + stored, key)
     if report.ok:
-        print(f"ok: {report.checked} events, head {report.head_position} {report.head_hash}")
+        print(f"ok: {report.checked} events, head {report.head_position} {report.head_hash}; "
+              f"{report.checkpoints_checked} checkpoints hold")
         return 0
-    print(
-        f"BROKEN at position {report.first_bad_position} "
-        f"({report.checked} events before it check out)"
-    )
+    print(f"BROKEN at position {report.first_bad_position}: {report.problem} "
+          f"({report.checked} events before it check out)")
     return 1
+
+
+def keygen(args: argparse.Namespace) -> int:
+    from ledger.checkpoints import write_key_pair
+
+    public = args.public or f"{args.private}.pub"
+    try:
+        key_id = write_key_pair(args.private, public)
+    except FileExistsError:
+        print(f"{args.private} exists; refusing to overwrite a signing key", file=sys.stderr)
+        return 2
+    print(f"key {key_id}: private {args.private} (keep it secret), public {public}")
+    print(f"export LEDGER_SIGNING_KEY_FILE={args.private}")
+    return 0
+
+
+def checkpoint(args: argparse.Namespace) -> int:
+    """Sign the head now (or every --every seconds); print the checkpoint as JSON."""
+    import json
+    import time
+
+    from ledger.checkpoints import Checkpoints, signer_from_env
+
+    checkpoints = Checkpoints(_ledger().recorder, signer_from_env())
+    while True:
+        made = checkpoints.make() if not args.every else checkpoints.make_if_moved()
+        if made is not None:
+            text = json.dumps(made.to_dict(), indent=2)
+            print(text, flush=True)
+            if args.out:
+                with open(args.out, "w") as out:
+                    out.write(text + "\n")
+        if not args.every:
+            return 0
+        time.sleep(args.every)
+
+
+def export(args: argparse.Namespace) -> int:
+    from ledger.export import export_log
+
+    if args.file in (None, "-"):
+        count = export_log(_ledger(), sys.stdout, args.source)
+    else:
+        with open(args.file, "w") as out:
+            count = export_log(_ledger(), out, args.source)
+    print(f"exported {count} events", file=sys.stderr)
+    return 0
+
+
+def import_(args: argparse.Namespace) -> int:
+    from ledger.export import import_log
+
+    with open(args.file) as lines:
+        count = import_log(_ledger().recorder, lines)
+    print(f"imported {count} events; positions and hashes as exported")
+    return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -112,7 +202,29 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(run=token_create)
 
     p = commands.add_parser("verify", help="recompute the hash chain over the whole log")
+    p.add_argument("--checkpoint", action="append", default=[], metavar="FILE",
+                   help="a checkpoint JSON held outside (repeatable)")
+    p.add_argument("--public-key", help="PEM public key the checkpoints were signed with")
     p.set_defaults(run=verify)
+
+    p = commands.add_parser("keygen", help="write an Ed25519 key pair for checkpoints")
+    p.add_argument("private", help="private key file to create (PEM)")
+    p.add_argument("--public", help="public key file (default: PRIVATE.pub)")
+    p.set_defaults(run=keygen)
+
+    p = commands.add_parser("checkpoint", help="sign the head of the log now")
+    p.add_argument("--out", help="also write the checkpoint JSON to this file")
+    p.add_argument("--every", type=float, help="keep signing every N seconds while it moves")
+    p.set_defaults(run=checkpoint)
+
+    p = commands.add_parser("export", help="write the log as CloudEvents JSON lines")
+    p.add_argument("file", nargs="?", help="output file (default: standard output)")
+    p.add_argument("--source", default="urn:supervision-ledger", help="CloudEvents source")
+    p.set_defaults(run=export)
+
+    p = commands.add_parser("import", help="load an export into an empty ledger")
+    p.add_argument("file")
+    p.set_defaults(run=import_)
 
     p = commands.add_parser("project", help="keep the views current (beside gunicorn)")
     p.add_argument("--once", action="store_true", help="catch up to the head, then stop")
@@ -129,8 +241,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from ledger.errors import LedgerError
+
     args = build_parser().parse_args(argv)
-    return args.run(args)
+    try:
+        return args.run(args)
+    except LedgerError as error:
+        print(f"{error.code}: {error.message}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

@@ -19,8 +19,12 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from ledger.checkpoints import Checkpoint, verify_checkpoint
 from ledger.errors import Invalid, NotFound
 from ledger.log_tree import LogTree
-from ledger.merkle import consistency_path, inclusion_path, verify_consistency_path, \
-    verify_inclusion_path
+from ledger.merkle import (
+    consistency_path,
+    inclusion_path,
+    verify_consistency_path,
+    verify_inclusion_path,
+)
 
 
 @dataclass(frozen=True)
@@ -61,23 +65,29 @@ class ConsistencyProof:
             raise Invalid(f"not a consistency proof: {error}", field="proof") from None
 
 
-def inclusion_proof(recorder: Any, position: int, checkpoint: Checkpoint) -> InclusionProof:
-    """Prove that the event at `position` is in the log as of `checkpoint`."""
-    if position > checkpoint.position:
-        raise Invalid(f"position {position} is after the checkpoint's {checkpoint.position}",
-                      field="position")
+def inclusion_proof(
+    recorder: Any, position: int, checkpoint: Checkpoint | int
+) -> InclusionProof:
+    """Prove that the event at `position` is in the log as of `checkpoint` (or a tree size)."""
+    tree_size = checkpoint.tree_size if isinstance(checkpoint, Checkpoint) else checkpoint
     tree = LogTree(recorder)
     tree.sync()
     index = tree.size_at(position) - 1
     if index < 0 or tree.leaf(index)[0] != position:
         raise NotFound(f"no event at position {position}", field="position")
-    leaf_position, event_hash = tree.leaf(index)
-    path = inclusion_path(index, checkpoint.tree_size, tree.subtree)
-    return InclusionProof(leaf_position, index, checkpoint.tree_size, event_hash.hex(),
-                          [p.hex() for p in path])
+    if index >= tree_size:
+        raise Invalid(f"position {position} is not in a tree of {tree_size} events",
+                      field="position")
+    if tree.size_at(2**62) < tree_size:
+        raise NotFound(f"the log has fewer than {tree_size} events", field="tree_size")
+    event_hash = tree.leaf(index)[1]
+    path = inclusion_path(index, tree_size, tree.subtree)
+    return InclusionProof(position, index, tree_size, event_hash.hex(), [p.hex() for p in path])
 
 
-def consistency_proof(recorder: Any, old: Checkpoint | int, new: Checkpoint | int) -> ConsistencyProof:
+def consistency_proof(
+    recorder: Any, old: Checkpoint | int, new: Checkpoint | int
+) -> ConsistencyProof:
     """Prove that the tree of `new` (a checkpoint or a tree size) extends the tree of `old`."""
     old_size = old.tree_size if isinstance(old, Checkpoint) else old
     new_size = new.tree_size if isinstance(new, Checkpoint) else new
