@@ -148,7 +148,8 @@ def checkpoint(args: argparse.Namespace) -> int:
 
     from ledger.checkpoints import Checkpoints, signer_from_env
 
-    checkpoints = Checkpoints(_ledger().recorder, signer_from_env())
+    ledger = _ledger()  # kept referenced: a collected Ledger closes its database
+    checkpoints = Checkpoints(ledger.recorder, signer_from_env())
     while True:
         made = checkpoints.make() if not args.every else checkpoints.make_if_moved()
         if made is not None:
@@ -177,8 +178,9 @@ def export(args: argparse.Namespace) -> int:
 def import_(args: argparse.Namespace) -> int:
     from ledger.export import import_log
 
+    ledger = _ledger()
     with open(args.file) as lines:
-        count = import_log(_ledger().recorder, lines)
+        count = import_log(ledger.recorder, lines)
     print(f"imported {count} events; positions and hashes as exported")
     return 0
 
