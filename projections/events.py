@@ -1,7 +1,7 @@
 """Stored events decoded for projection: plain dicts, no domain classes, so folds stay cheap."""
 from __future__ import annotations
 
-import json
+import orjson
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
@@ -35,14 +35,8 @@ class Event:
     occurred_at: datetime
     recorded_at: datetime
     data: dict[str, Any]
-
-    @property
-    def occurred_on(self) -> str:
-        return business_date(self.occurred_at)
-
-    @property
-    def recorded_us(self) -> int:
-        return microseconds(self.recorded_at)
+    occurred_on: str  # business date of occurred_at
+    recorded_us: int  # recorded_at in microseconds since 1970
 
 
 def business_date(moment: datetime) -> str:
@@ -63,16 +57,20 @@ def _moment(value: Any) -> datetime:
 
 
 def decode(raw: RawEvent) -> Event:
-    state = json.loads(raw.state)
+    state = orjson.loads(raw.state)
     originator = raw.originator_id
-    if not isinstance(originator, UUID):
-        originator = UUID(str(originator))
+    if not (isinstance(originator, str) and len(originator) == 36):
+        originator = UUID(str(originator))  # PostgreSQL gives UUIDs; SQLite gives their text
+    occurred_at = _moment(state["occurred_at"])
+    recorded_at = _moment(state["timestamp"])
     return Event(
         position=raw.position,
         event_id=f"{originator}:{raw.originator_version}",
         type=raw.topic.rsplit(".", 1)[-1],
         actor=state["actor"],
-        occurred_at=_moment(state["occurred_at"]),
-        recorded_at=_moment(state["timestamp"]),
+        occurred_at=occurred_at,
+        recorded_at=recorded_at,
         data={k: v for k, v in state.items() if k not in METADATA and v is not None},
+        occurred_on=business_date(occurred_at),
+        recorded_us=microseconds(recorded_at),
     )

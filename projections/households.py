@@ -26,6 +26,7 @@ def apply(state: State | None, event: Event) -> State | None:
             "income": None,
             "checks": {},
             "last_visit": None,
+            "visits": [],
             "responsibilities": [],
         }
     if state is None:
@@ -71,6 +72,7 @@ def _record_inspection(state: State, event: Event) -> None:
     if data.get("income"):
         _record_income(state, data["income"], event, "inspection")
     if data["method"] in VISIT_METHODS:
+        state["visits"].append([event.occurred_on, event.event_id, data["inspector_ids"]])
         last = state["last_visit"]
         if last is None or event.occurred_at.isoformat() >= last["occurred_at"]:
             state["last_visit"] = {

@@ -7,7 +7,6 @@ from typing import Any
 from ledger.domain.units import MAIN_RESPONSIBLE_ROLES
 from projections import findings, responsibility, rulebook
 from projections.events import Event
-from projections.households import VISIT_METHODS
 
 State = dict[str, Any]
 VISITING_ROLES = ("helper_cadre",)
@@ -22,7 +21,6 @@ def apply(state: State | None, event: Event, person_id: str) -> State | None:
             "unit_id": data["unit_id"],
             "registered_event": event.event_id,
             "assignments": [],
-            "visits": {},
             "measures": [],
             "interviews_required": [],
             "interviews_held": [],
@@ -33,11 +31,6 @@ def apply(state: State | None, event: Event, person_id: str) -> State | None:
         return None
     if event.type in ("ResponsibilityAssigned", "ResponsibilityEnded"):
         responsibility.apply(state["assignments"], event)
-    elif event.type == "InspectionRecorded":
-        if data["subject_type"] == "household" and data["method"] in VISIT_METHODS:
-            state["visits"].setdefault(data["subject_id"], []).append(
-                [event.occurred_on, event.event_id]
-            )
     elif event.type == "AccountabilityMeasureTaken":
         state["measures"].append({"measure": data["measure"], "basis": data["basis"],
                                   "note": data["note"], "on": event.occurred_on,
@@ -70,7 +63,14 @@ def _days(first: str, last: str) -> int:
     return (date.fromisoformat(last) - date.fromisoformat(first)).days
 
 
-def unvisited(state: State, rules: State | None, on: str) -> list[State]:
+def visited_households(state: State) -> list[str]:
+    """Households this person had to visit: their visits are kept on the household."""
+    return sorted({held["subject_id"] for held in state["assignments"]
+                   if held["subject_type"] == "household" and held["role"] in VISITING_ROLES})
+
+
+def unvisited(state: State, household_states: dict[str, State], rules: State | None,
+              on: str) -> list[State]:
     """Stretches longer than the visit period in which an assigned household had no visit
     from this person, from the assignment (or last visit) to the next visit (or `on`)."""
     period = int(rulebook.value(rules, "visit_period_days")["value"])
@@ -82,7 +82,11 @@ def unvisited(state: State, rules: State | None, on: str) -> list[State]:
             continue
         end = held["to"] if held["to"] is not None and held["to"] <= on else on
         household = held["subject_id"]
-        visits = sorted(v for v in state["visits"].get(household, []) if held["from"] <= v[0] <= end)
+        visits = sorted(
+            [v[0], v[1]]
+            for v in (household_states.get(household) or {}).get("visits", [])
+            if state["person_id"] in v[2] and held["from"] <= v[0] <= end
+        )
         last_on, last_event = held["from"], None
         for visit_on, visit_event in visits + [[end, None]]:
             if _days(last_on, visit_on) > period:
@@ -157,14 +161,14 @@ def _warnings(state: State, unit_states: dict[str, State], on: str) -> list[Stat
 
 
 def render(state: State, finding_states: list[State], unit_states: dict[str, State],
-           rules: State | None, on: str) -> State:
+           household_states: dict[str, State], rules: State | None, on: str) -> State:
     return {
         "person_id": state["person_id"],
         "name": state["name"],
         "unit_id": state["unit_id"],
         "as_of_date": on,
         "responsibilities": state["assignments"],
-        "unvisited_households": unvisited(state, rules, on),
+        "unvisited_households": unvisited(state, household_states, rules, on),
         "overdue_findings": _overdue(state, finding_states, on),
         "rejected_rectifications": _rejections(state, finding_states),
         "warnings_of_units_headed": _warnings(state, unit_states, on),

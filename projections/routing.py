@@ -78,12 +78,6 @@ def _subject_and_person(event: Event, lookup: Lookup) -> list[Target]:
             ("person", event.data["person_id"])]
 
 
-def _inspection_targets(event: Event, lookup: Lookup) -> list[Target]:
-    return [(event.data["subject_type"], event.data["subject_id"])] + [
-        ("person", person_id) for person_id in event.data["inspector_ids"]
-    ]
-
-
 ROUTES: dict[str, Callable[[Event, Lookup], list[Target]]] = {
     "UnitRegistered": _simple(("unit", "unit_id")),
     "PersonRegistered": _simple(("person", "person_id")),
@@ -93,7 +87,7 @@ ROUTES: dict[str, Callable[[Event, Lookup], list[Target]]] = {
     "ResponsibilityEnded": _subject_and_person,
     "UnitListed": _simple(("unit", "unit_id")),
     "UnitDelisted": _simple(("unit", "unit_id")),
-    "InspectionRecorded": _inspection_targets,
+    "InspectionRecorded": lambda e, lookup: [(e.data["subject_type"], e.data["subject_id"])],
     "FindingRaised": _finding_targets,
     "RectificationReported": _finding_targets,
     "RectificationVerified": _finding_targets,
@@ -136,7 +130,7 @@ READS: dict[str, frozenset[str]] = {
                        "WarningRevoked", "InterviewRequired", "InterviewVoided", "InterviewHeld",
                        "ResponsibilityAssigned", "ResponsibilityEnded"}),
     "person": frozenset({"PersonRegistered", "ResponsibilityAssigned", "ResponsibilityEnded",
-                         "InspectionRecorded", "AccountabilityMeasureTaken", "InterviewRequired",
+                         "AccountabilityMeasureTaken", "InterviewRequired",
                          "InterviewVoided", "InterviewHeld", "RectificationReported",
                          "RectificationVerified"}),
     "round": frozenset({"ScoreRecorded"}),

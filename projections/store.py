@@ -8,7 +8,7 @@ nobody else moved the position meanwhile.
 """
 from __future__ import annotations
 
-import json
+import orjson
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator
@@ -46,7 +46,7 @@ CHUNK = 500
 
 
 def _dumps(state: State) -> str:
-    return json.dumps(state, separators=(",", ":"), ensure_ascii=False)
+    return orjson.dumps(state).decode()
 
 
 def _finding_row(state: State) -> tuple:
@@ -170,7 +170,7 @@ class ProjectionStore:
                     f"SELECT key, state FROM proj_state WHERE kind = ? AND key IN ({marks})",
                     [kind, *chunk],
                 )
-            found.update((key, json.loads(state)) for key, state in rows)
+            found.update((key, orjson.loads(state)) for key, state in rows)
         return found
 
     def load_one(self, kind: str, key: str) -> State | None:
@@ -186,7 +186,7 @@ class ProjectionStore:
         if limit is not None:
             statement += " LIMIT ? OFFSET ?"
             params += [limit, offset]
-        return [json.loads(row[0]) for row in self.query(statement, params)]
+        return [orjson.loads(row[0]) for row in self.query(statement, params)]
 
     def finding_counts(self, where: str = "", params: Iterable[Any] = (),
                        today: str = "") -> list[tuple]:
@@ -323,7 +323,7 @@ class PostgresProjectionStore(ProjectionStore):
         else:
             rows = self.query("SELECT key, state FROM proj_state WHERE kind = ? "
                               "AND key = ANY(?)", [kind, keys])
-        return {key: json.loads(state) for key, state in rows}
+        return {key: orjson.loads(state) for key, state in rows}
 
 
 def store_for(ledger: Any) -> ProjectionStore:

@@ -204,6 +204,7 @@ class Views:
                 return None
             answered = self.store.findings("person_id = ?", (person_id,))
             headed = self.store.load("unit", people.headed_units(state))
+            visited = self.store.load("household", people.visited_households(state))
         else:
             folder = replay(self.store, subject("person", person_id), cut)
             state = folder.states.get(("person", person_id))
@@ -211,13 +212,17 @@ class Views:
                 return None
             answered = [f for f in states_of(folder, "finding")
                         if f["responsible_person_id"] == person_id]
-            headed = {}
-            for unit_id in people.headed_units(state):
-                unit = replay(self.store, subject("unit", unit_id), cut).states.get(
-                    ("unit", unit_id))
-                if unit is not None:
-                    headed[unit_id] = unit
-        return people.render(state, answered, headed, self._rules(cut), on)
+            headed = self._replayed("unit", people.headed_units(state), cut)
+            visited = self._replayed("household", people.visited_households(state), cut)
+        return people.render(state, answered, headed, visited, self._rules(cut), on)
+
+    def _replayed(self, kind: str, keys: list[str], cut: Cut) -> dict[str, State]:
+        found = {}
+        for key in keys:
+            state = replay(self.store, subject(kind, key), cut).states.get((kind, key))
+            if state is not None:
+                found[key] = state
+        return found
 
     def scoring(self, round_id: str, cut: Cut = Cut()) -> State | None:
         if cut.live:
