@@ -24,9 +24,10 @@ class RawEvent:
     state: bytes
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Event:
-    """A logged event, as folds see it."""
+    """A logged event, as folds see it (not frozen: frozen dataclasses build slowly, and
+    rebuild speed is bounded by how fast events are decoded)."""
 
     position: int
     event_id: str
