@@ -3,6 +3,7 @@ export, import."""
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 from ledger.identity import ROLES
@@ -117,7 +118,8 @@ def verify(args: argparse.Namespace) -> int:
               file=sys.stderr)
         return 2
     stored = Checkpoints(ledger.recorder, signer).listing(10**9, newest_first=False)
-    report = verify_chain(ledger.recorder, held + stored, key)
+    report = verify_chain(ledger.recorder, held + stored, key,
+                          database_url=database_url(), workers=args.workers)
     if report.ok:
         print(f"ok: {report.checked} events, head {report.head_position} {report.head_hash}; "
               f"{report.checkpoints_checked} checkpoints hold")
@@ -207,6 +209,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--checkpoint", action="append", default=[], metavar="FILE",
                    help="a checkpoint JSON held outside (repeatable)")
     p.add_argument("--public-key", help="PEM public key the checkpoints were signed with")
+    p.add_argument("--workers", type=int, default=os.cpu_count() or 1,
+                   help="processes checking ranges of the chain (default: one per CPU)")
     p.set_defaults(run=verify)
 
     p = commands.add_parser("keygen", help="write an Ed25519 key pair for checkpoints")

@@ -158,8 +158,8 @@ class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder):
                 return curs.fetchall()
 
     def chain_rows(self, after: int, stop: int, limit: int) -> list[tuple]:
-        """(position, originator id hex, version, topic, state, hash) from the chain's side:
-        a chain row whose event row is gone comes back with None in the event's fields."""
+        """(position, originator id hex as bytes, version, topic, state, hash) from the chain's
+        side: a chain row whose event row is gone comes back with None in the event's fields."""
         rows = self._query(
             SQL(
                 "SELECT c.position, e.originator_id, e.originator_version, e.topic, e.state, "
@@ -169,7 +169,8 @@ class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder):
             (after, stop, limit),
         )
         return [
-            (p, oid.hex if oid is not None else None, v, t, s, h) for p, oid, v, t, s, h in rows
+            (p, oid.hex.encode() if oid is not None else None, v, t, s, h)
+            for p, oid, v, t, s, h in rows
         ]
 
     def first_unchained_position(self, after: int, stop: int) -> int | None:

@@ -111,14 +111,16 @@ class ChainedSQLiteApplicationRecorder(SQLiteApplicationRecorder):
     # Tamper evidence: raw reads of the chain, the Merkle cache, checkpoints, import -----------
     def _query(self, statement: str, params: Sequence[Any] = ()) -> list[tuple]:
         with self.datastore.transaction(commit=False) as c:
+            c.sqlite_cursor.row_factory = None  # plain tuples: verification reads millions
             c.execute(statement, params)
-            return [tuple(row) for row in c.fetchall()]
+            return c.fetchall()
 
     def chain_rows(self, after: int, stop: int, limit: int) -> list[tuple]:
-        """(position, originator id hex, version, topic, state, hash) from the chain's side:
-        a chain row whose event row is gone comes back with None in the event's fields."""
+        """(position, originator id hex as bytes, version, topic, state, hash) from the chain's
+        side: a chain row whose event row is gone comes back with None in the event's fields."""
         return self._query(
-            f"SELECT c.position, e.originator_id, e.originator_version, e.topic, e.state, "
+            f"SELECT c.position, CAST(e.originator_id AS BLOB), e.originator_version, e.topic, "
+            f"e.state, "
             f"c.hash FROM ledger_chain c LEFT JOIN {self.events_table_name} e "
             f"ON e.rowid = c.position WHERE c.position > ? AND c.position <= ? "
             f"ORDER BY c.position LIMIT ?",

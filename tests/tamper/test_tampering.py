@@ -153,3 +153,19 @@ def test_a_checkpoint_not_signed_by_the_ledger_key_is_reported(
     report = verify_chain(log.recorder, [forged], checkpoints.signer.public_key)  # type: ignore[union-attr]
     assert (report.ok, report.first_bad_position) == (False, held.position)
     assert "signature" in (report.problem or "")
+
+
+@pytest.mark.parametrize("tampered", [None, 2, 7, 11])
+def test_checking_ranges_in_separate_processes_gives_the_same_answer(
+    log: Ledger, db: Database, database_url: str, tampered: int | None,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from ledger import verification
+
+    if tampered is not None:
+        db.run(f"DELETE FROM {db.events} WHERE {db.position} = %s", (tampered,))
+    sequential = verify_chain(log.recorder)
+    monkeypatch.setattr(verification, "PAGE", 2)  # small pages, so 12 events make 3 ranges
+    parallel = verify_chain(log.recorder, database_url=database_url, workers=3)
+    assert parallel == sequential
+    assert parallel.first_bad_position == tampered
