@@ -7,6 +7,7 @@ from marshmallow import Schema, fields, validate
 
 from api.auth import require_actor
 from ledger.checkpoints import (
+    Checkpoint,
     Checkpoints,
     public_pem,
     signer_from_env,
@@ -150,7 +151,7 @@ def make_checkpoint():  # type: ignore[no-untyped-def]
 def prove_inclusion(args: dict):  # type: ignore[no-untyped-def]
     """A Merkle proof that the event at `position` is in the tree of a checkpoint."""
     latest = _latest_unless(args.get("tree_size"))
-    tree_size = args.get("tree_size") or latest.tree_size  # type: ignore[union-attr]
+    tree_size = latest.tree_size if latest is not None else args["tree_size"]
     proof = inclusion_proof(_recorder(), args["position"], tree_size)
     return {"proof": proof.to_dict(), "checkpoint": latest.to_dict() if latest else None}
 
@@ -161,12 +162,12 @@ def prove_inclusion(args: dict):  # type: ignore[no-untyped-def]
 def prove_consistency(args: dict):  # type: ignore[no-untyped-def]
     """A Merkle proof that the tree of size `new` extends the tree of size `old`."""
     latest = _latest_unless(args.get("new"))
-    new = args.get("new") if args.get("new") is not None else latest.tree_size  # type: ignore[union-attr]
+    new = latest.tree_size if latest is not None else args["new"]
     proof = consistency_proof(_recorder(), args["old"], new)
     return {"proof": proof.to_dict(), "checkpoint": latest.to_dict() if latest else None}
 
 
-def _latest_unless(tree_size: int | None):  # type: ignore[no-untyped-def]
+def _latest_unless(tree_size: int | None) -> Checkpoint | None:
     """The latest checkpoint, needed when the client names no tree size of its own."""
     if tree_size is not None:
         return None

@@ -123,9 +123,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, default=1_000_000)
     parser.add_argument("--backend", choices=("sqlite", "postgres"), default="sqlite")
-    parser.add_argument("--appends", type=int, default=1000, help="writes per append round")
+    parser.add_argument("--appends", type=int, default=3000, help="writes per append round")
     parser.add_argument("--rounds", type=int, default=3, help="append rounds per setting")
-    parser.add_argument("--interval", type=float, default=1.0,
+    parser.add_argument("--interval", type=float, default=0.5,
                         help="seconds between periodic checkpoints in the 'on' rounds")
     args = parser.parse_args()
     with database(args.backend) as url:

@@ -52,10 +52,10 @@ class LogTree:
             above = self._store.merkle_width(level + 1)
             if below // 2 > above:
                 children = self._store.merkle_nodes(level, 2 * above, 2 * (below // 2 - above))
+                pairs = zip(children[0::2], children[1::2])
                 parents = [
-                    (above + i, node_hash(bytes(children[2 * i][1]), bytes(children[2 * i + 1][1])),
-                     children[2 * i + 1][2])
-                    for i in range(len(children) // 2)
+                    (above + i, node_hash(bytes(left[1]), bytes(right[1])), right[2])
+                    for i, (left, right) in enumerate(pairs)
                 ]
                 self._store.insert_merkle_nodes(level + 1, parents)
                 above += len(parents)

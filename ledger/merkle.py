@@ -152,7 +152,9 @@ def verify_inclusion_path(
 def verify_consistency_path(
     old_size: int, new_size: int, old_root: bytes, new_root: bytes, path: Sequence[bytes]
 ) -> bool:
-    """Whether `path` proves the tree of `new_size` extends the one of `old_size` (RFC 9162 §2.1.4.2)."""
+    """Whether `path` proves the tree of `new_size` extends the one of `old_size`.
+
+    RFC 9162 §2.1.4.2, with the trivial cases (equal sizes, an empty old tree) added."""
     if not 0 <= old_size <= new_size:
         return False
     if old_size == new_size:

@@ -97,7 +97,8 @@ def verify_chain(
         raise ValueError("checkpoints are checked on a walk from the start of the log")
     walk, after = _Walk(0, GENESIS, None), 0
     if start is not None:
-        walk, after = _Walk(start.tree_size, bytes.fromhex(start.hash), start.position), start.position
+        walk = _Walk(start.tree_size, bytes.fromhex(start.hash), start.position)
+        after = start.position
         found = recorder.chain_hashes(after - 1, 1)
         if not found or found[0][0] != after or bytes(found[0][1]).hex() != start.hash:
             walk.fail(after, "the chain no longer holds the hash of the last checkpoint")

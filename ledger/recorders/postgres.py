@@ -292,7 +292,10 @@ class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder):
             if count:
                 curs.execute(
                     SQL("SELECT setval(pg_get_serial_sequence(%s, 'notification_id'), %s)"),
-                    (f"{self.datastore.schema}.{self.events_table_name}", self._max_position(curs)),
+                    (
+                        f"{self.datastore.schema}.{self.events_table_name}",
+                        self._max_position(curs),
+                    ),
                 )
         return count
 

@@ -61,8 +61,9 @@ def test_admins_sign_checkpoints_and_anyone_lists_them_with_the_key(
     listing = client.get("/api/v1/ledger/checkpoints", headers=inspector).get_json()
     assert listing["enabled"] is True and listing["checkpoints"] == [made.get_json()]
     assert (made.get_json()["tree_size"], made.get_json()["position"]) == (5, 5)
-    published = load_public_key(key_file.with_name("signing.pub.pem"))
-    assert listing["public_key"].encode() == Path(key_file.with_name("signing.pub.pem")).read_bytes()
+    public_file = key_file.with_name("signing.pub.pem")
+    published = load_public_key(public_file)
+    assert listing["public_key"].encode() == public_file.read_bytes()
     checkpoint = Checkpoint.from_dict(made.get_json())
     answer = client.get("/api/v1/ledger/verify", headers=inspector).get_json()
     assert answer["ok"] and answer["checkpoints_checked"] == 1
@@ -88,10 +89,16 @@ def test_proofs_over_http_verify_offline(
     admin = _auth(ledger, "admin")
     key = load_public_key(key_file)
     record_units(ledger, 9)
-    assert client.get("/api/v1/ledger/proofs/inclusion?position=3", headers=admin).status_code == 404
-    old = Checkpoint.from_dict(client.post("/api/v1/ledger/checkpoints", json={}, headers=admin).get_json())
+    no_checkpoint_yet = client.get("/api/v1/ledger/proofs/inclusion?position=3", headers=admin)
+    assert no_checkpoint_yet.status_code == 404
+
+    def sign() -> Checkpoint:
+        made = client.post("/api/v1/ledger/checkpoints", json={}, headers=admin)
+        return Checkpoint.from_dict(made.get_json())
+
+    old = sign()
     record_units(ledger, 20, prefix="late")
-    new = Checkpoint.from_dict(client.post("/api/v1/ledger/checkpoints", json={}, headers=admin).get_json())
+    new = sign()
     answer = client.get("/api/v1/ledger/proofs/inclusion?position=3", headers=admin).get_json()
     assert Checkpoint.from_dict(answer["checkpoint"]) == new
     assert verify_inclusion(InclusionProof.from_dict(answer["proof"]), new, key)

@@ -1,4 +1,4 @@
-"""Signed checkpoints and Merkle proofs over the stored log, checked offline with the public key."""
+"""Signed checkpoints and Merkle proofs over the stored log, checked offline with the key."""
 from __future__ import annotations
 
 import pytest

@@ -3,6 +3,7 @@ finds it and says where, on SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from ledger.application import Ledger
 from ledger.chain import link
@@ -11,6 +12,11 @@ from ledger.verification import verify_chain
 from tests.tamper.conftest import Database, record_units
 
 EVENTS = 12
+
+
+def _key(checkpoints: Checkpoints) -> Ed25519PublicKey:
+    assert checkpoints.signer is not None
+    return checkpoints.signer.public_key
 
 
 @pytest.fixture
@@ -100,7 +106,7 @@ def test_a_cut_tail_passes_alone_but_not_against_a_checkpoint_held_outside(
     db.run("DELETE FROM ledger_checkpoints")
     alone = verify_chain(log.recorder)
     assert alone.ok and alone.checked == 9  # a shorter chain is still a valid chain
-    report = verify_chain(log.recorder, [held], checkpoints.signer.public_key)  # type: ignore[union-attr]
+    report = verify_chain(log.recorder, [held], _key(checkpoints))
     assert (report.ok, report.first_bad_position, report.checked) == (False, 10, 9)
     assert "cut short" in (report.problem or "")
 
@@ -127,7 +133,7 @@ def test_a_log_rewritten_end_to_end_is_caught_by_a_checkpoint_held_outside(
     _rewrite_from(db, 4, db.event(4)[3].replace(b"Village 3", b"Village 8"))
     db.run("DELETE FROM ledger_checkpoints")
     assert verify_chain(log.recorder).ok  # the forgery is consistent on its own
-    report = verify_chain(log.recorder, [held], checkpoints.signer.public_key)  # type: ignore[union-attr]
+    report = verify_chain(log.recorder, [held], _key(checkpoints))
     assert (report.ok, report.first_bad_position) == (False, EVENTS)
     assert "differs from the signed checkpoint" in (report.problem or "")
 
@@ -140,7 +146,7 @@ def test_stored_checkpoints_left_in_place_narrow_down_a_rewrite(
     checkpoints.make()
     _rewrite_from(db, EVENTS + 2, db.event(EVENTS + 2)[3].replace(b"Village 1", b"Village 9"))
     stored = checkpoints.listing(100, newest_first=False)
-    report = verify_chain(log.recorder, stored, checkpoints.signer.public_key)  # type: ignore[union-attr]
+    report = verify_chain(log.recorder, stored, _key(checkpoints))
     assert (report.ok, report.first_bad_position, report.checkpoints_checked) == (
         False, EVENTS + 4, 1)
 
@@ -150,7 +156,7 @@ def test_a_checkpoint_not_signed_by_the_ledger_key_is_reported(
 ) -> None:
     held = checkpoints.make()
     forged = type(held)(**{**held.to_dict(), "tree_size": held.tree_size - 1})
-    report = verify_chain(log.recorder, [forged], checkpoints.signer.public_key)  # type: ignore[union-attr]
+    report = verify_chain(log.recorder, [forged], _key(checkpoints))
     assert (report.ok, report.first_bad_position) == (False, held.position)
     assert "signature" in (report.problem or "")
 
