@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import struct
 from concurrent.futures import ProcessPoolExecutor
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from hashlib import sha256
 from typing import Any
@@ -120,7 +120,7 @@ def _walk_chain(recorder: Any, walk: _Walk, after: int, stop: int) -> None:
     """Recompute the chain over (after, stop] from `walk.previous` on."""
     previous, checked, position = walk.previous, walk.checked, walk.position
     topics: dict[str, bytes] = {}
-    while rows := recorder.chain_rows(after, stop, PAGE):
+    for rows in _windows(recorder.chain_rows, recorder, after, stop):
         for pos, oid, version, topic, state, stored in rows:
             if oid is None:
                 walk.fail(pos, "the event row is missing")
@@ -139,10 +139,28 @@ def _walk_chain(recorder: Any, walk: _Walk, after: int, stop: int) -> None:
                 break
             previous, checked, position = expected, checked + 1, pos
         else:
-            after = rows[-1][0]
             continue
         break
     walk.previous, walk.checked, walk.position = previous, checked, position
+
+
+def _windows(
+    fetch: Callable[[int, int, int], list[tuple]], recorder: Any, after: int, stop: int
+) -> Iterator[list[tuple]]:
+    """Rows in (after, stop], a window of PAGE positions at a time: each query names its whole
+    range, so no database sorts or skips what lies beyond it (PostgreSQL without statistics
+    on a freshly loaded table otherwise sorts the whole rest of the log for every page)."""
+    while after < stop:
+        high = min(stop, after + PAGE)
+        rows = fetch(after, high, PAGE)
+        if rows:
+            yield rows
+            after = high
+            continue
+        following = recorder.chain_hashes(high, 1, stop=stop)  # jump over a wide gap
+        if not following:
+            return
+        after = following[0][0] - 1
 
 
 def _walk_in_processes(
@@ -206,13 +224,16 @@ def _check_checkpoints(
         walk.fail(verified + 1, f"the log ends before the checkpoint at position "
                                 f"{beyond[0].position}: it was cut short")
     due = [c for c in due if c.position <= verified and c.position < (walk.bad or verified + 1)]
-    tree, after = CompactRange(), 0
-    while due and (rows := recorder.chain_hashes(after, PAGE, stop=due[-1].position)):
+    tree = CompactRange()
+
+    def hashes(low: int, high: int, limit: int) -> list[tuple]:
+        return recorder.chain_hashes(low, limit, stop=high)
+
+    for rows in _windows(hashes, recorder, 0, due[-1].position if due else 0):
         for position, stored in rows:
             tree.append(bytes(stored))
             while due and due[0].position <= position:
                 _check_one(walk, due.pop(0), position, tree, bytes(stored))
-        after = rows[-1][0]
 
 
 def _check_one(

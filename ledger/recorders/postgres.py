@@ -154,7 +154,7 @@ class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder):
     def _query(self, statement: Composable, params: Sequence[Any] = ()) -> list[tuple]:
         with self.datastore.get_connection() as conn:
             with conn.cursor(row_factory=tuple_row) as curs:
-                curs.execute(statement, params, prepare=True)
+                curs.execute(statement, params, prepare=True, binary=True)  # bytea unencoded
                 return curs.fetchall()
 
     def chain_rows(self, after: int, stop: int, limit: int) -> list[tuple]:
