@@ -1,5 +1,5 @@
 """The `ledger` command: serve, token create, verify, project, rebuild, keygen, checkpoint,
-export, import."""
+export, import, demo."""
 from __future__ import annotations
 
 import argparse
@@ -187,6 +187,22 @@ def import_(args: argparse.Namespace) -> int:
     return 0
 
 
+def demo(args: argparse.Namespace) -> int:
+    """Write a synthetic county (2020) through the application."""
+    from ledger.demo import write_county
+
+    ledger = _ledger()
+    print(f"writing a county of {args.households} households over {args.months} months "
+          f"(seed {args.seed}) to {database_url()}", flush=True)
+    summary = write_county(ledger, args.households, args.months, args.seed, args.batch,
+                           progress=lambda line: print(line, flush=True))
+    for type_name, count in sorted(summary.types.items()):
+        print(f"  {type_name:28} {count:>10,}")
+    print(f"wrote {summary.events:,} events ({summary.commands:,} commands) in "
+          f"{summary.seconds:.1f} s: {summary.rate:,.0f} events/s")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="ledger", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -238,6 +254,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--page", type=int, default=2000, help="events per transaction")
     p.add_argument("--verbose", action="store_true", help="print the position after each page")
     p.set_defaults(run=project)
+
+    p = commands.add_parser("demo", help="write a synthetic county (2020) into an empty ledger")
+    p.add_argument("--households", type=int, default=2000)
+    p.add_argument("--months", type=int, default=12, help="months from 2020-01 (1-12)")
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--batch", type=int, default=500, help="commands per recorded batch")
+    p.set_defaults(run=demo)
 
     p = commands.add_parser("rebuild", help="rebuild every view from an empty start")
     p.add_argument("--page", type=int, default=5000, help="events per transaction")
