@@ -574,7 +574,7 @@ class County:
 
     def interviews(self, month: int) -> None:
         for v_id, due in self.interviews_due:
-            if due == month and self.rng.random() < 0.7:
+            if due == month:
                 self.w.add(DISCIPLINE, "InterviewHeld", {
                     "unit_id": v_id, "person_id": self.villages[v_id].secretary,
                     "note": "连续两季度被黄牌警告，约谈村党支部书记"},

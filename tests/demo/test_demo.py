@@ -1,0 +1,102 @@
+"""The synthetic county: every kind of event, an intact chain, and the same data per seed."""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from ledger.application import Ledger
+from ledger.demo import write_county
+from ledger.errors import AlreadyExists, Invalid
+from ledger.storage import persistence_env
+from ledger.verification import verify_chain
+from tests.backends import BACKENDS, fresh_database_url
+
+HOUSEHOLDS, MONTHS = 300, 7
+# Everything the county is built to contain at this size; rarer turns (a revoked warning, a
+# delisting) depend on the draw and are not required here.
+EXPECTED_TYPES = {
+    "RuleParameterSet", "UnitRegistered", "PersonRegistered", "HouseholdRegistered",
+    "HouseholdFactsRecorded", "ResponsibilityAssigned", "ResponsibilityEnded", "UnitListed",
+    "InspectionRecorded", "FindingRaised", "FindingAttached", "RectificationReported",
+    "RectificationVerified", "DeadlineExtended", "FindingWithdrawn", "WarningIssued",
+    "YellowCardNoted", "InterviewRequired", "InterviewHeld", "AccountabilityMeasureTaken",
+    "ScoreRecorded",
+}
+
+
+def whole_log(ledger: Ledger) -> list:
+    events, after = [], 0
+    while page := ledger.read_log(after, 1000):
+        events.extend(page)
+        after = page[-1].position
+    return events
+
+
+def county(url: str, seed: int) -> Ledger:
+    ledger = Ledger(env=persistence_env(url))
+    write_county(ledger, HOUSEHOLDS, MONTHS, seed, batch=200)
+    return ledger
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def counties(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+             ) -> Iterator[dict[str, list]]:
+    """Three counties on one backend: seed 1 twice, seed 2 once; their logs."""
+    logs = {}
+    for name, seed in (("first", 1), ("again", 1), ("other", 2)):
+        with fresh_database_url(request.param, tmp_path_factory.mktemp(name)) as url:
+            ledger = county(url, seed)
+            logs[name] = whole_log(ledger)
+            logs[f"{name}_report"] = verify_chain(ledger.recorder)
+            ledger.close()
+    yield logs
+
+
+def test_the_county_holds_every_expected_kind_of_event(counties: dict) -> None:
+    types = {event.type for event in counties["first"]}
+    assert EXPECTED_TYPES <= types, EXPECTED_TYPES - types
+
+
+def test_visits_are_recorded_late_and_monthly(counties: dict) -> None:
+    visits = [e for e in counties["first"] if e.type == "InspectionRecorded"
+              and e.data["method"] == "visit"]
+    months = {e.occurred_at.month for e in visits}
+    assert months == set(range(1, MONTHS + 1))
+    occurred = [e.occurred_at for e in visits]
+    late = [later for earlier, later in zip(occurred, occurred[1:]) if later.month < earlier.month]
+    assert late, "some visits are recorded after visits of a later month"
+    assert all(e.occurred_at.year == 2020 for e in counties["first"])
+
+
+def test_the_chain_verifies(counties: dict) -> None:
+    for name in ("first", "again", "other"):
+        report = counties[f"{name}_report"]
+        assert report.ok, (name, report)
+        assert report.checked == len(counties[name])
+
+
+def test_the_same_seed_gives_the_same_data(counties: dict) -> None:
+    def shape(log: list) -> list:
+        return [(e.type, e.actor, e.occurred_at, e.data) for e in log
+                if e.type not in ("RuleParameterSet", "ScoreRecorded")] + [
+            (e.type, e.data) for e in log if e.type in ("RuleParameterSet", "ScoreRecorded")]
+
+    assert shape(counties["first"]) == shape(counties["again"])
+    assert shape(counties["first"]) != shape(counties["other"])
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_ledger_that_holds_the_county_is_refused_and_unchanged(backend: str, tmp_path: Path
+                                                                 ) -> None:
+    with fresh_database_url(backend, tmp_path) as url:
+        ledger = Ledger(env=persistence_env(url))
+        write_county(ledger, 20, 1, seed=5)
+        head = ledger.head()
+        with pytest.raises(AlreadyExists):
+            write_county(ledger, 20, 1, seed=5)
+        with pytest.raises(Invalid):
+            write_county(ledger, 20, 13, seed=5)
+        assert ledger.head() == head
+        ledger.close()
