@@ -142,7 +142,7 @@ class Writer:
         self.commands += len(self.pending)
         self.pending = []
         now = time.perf_counter()
-        if self.progress is not None and now - self._reported >= 2.0:
+        if self.progress is not None and now - self._reported >= 10.0:
             self._reported = now
             elapsed = now - self.started
             self.progress(f"{self.stage}: {self.events:,} events, {elapsed:.0f} s, "
