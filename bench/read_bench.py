@@ -218,7 +218,7 @@ def latencies(port: int, token: str, paths: list[str], label: str) -> dict[str, 
         if status != 200:
             raise SystemExit(f"{path} answered {status}: {body[:300]!r}")
     p50, p99 = statistics.median(timings), percentile(timings, 0.99)
-    print(f"  {label:34} {len(timings):5} requests  p50 {p50:6.2f} ms  p99 {p99:6.2f} ms  "
+    print(f"  {label:42} {len(timings):5} requests  p50 {p50:6.2f} ms  p99 {p99:6.2f} ms  "
           f"max {max(timings):6.1f} ms")
     return {"p50": p50, "p99": p99}
 

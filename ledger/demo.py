@@ -177,7 +177,8 @@ class County:
         return f"{prefix}{self.ids[prefix]:0{width}d}"
 
     def name(self) -> str:
-        return self.rng.choice(SURNAMES) + "".join(self.rng.choices(GIVEN, k=self.rng.randint(1, 2)))
+        given = self.rng.choices(GIVEN, k=self.rng.randint(1, 2))
+        return self.rng.choice(SURNAMES) + "".join(given)
 
     def day_in(self, month: int, first: int = 1, last: int = 28) -> date:
         return date(YEAR, month, self.rng.randint(first, last))
@@ -319,7 +320,8 @@ class County:
             "labour_coefficient": round(workers / size, 2),
             "has_labour": workers > 0,
             "seriously_ill_members": rng.choices((0, 1, 2), (85, 12, 3))[0],
-            "children_in_non_compulsory_education": rng.choices((0, 1, 2, 3), (825, 120, 40, 15))[0],
+            "children_in_non_compulsory_education":
+                rng.choices((0, 1, 2, 3), (825, 120, 40, 15))[0],
             "only_house_earthen": rng.random() < 0.03,
             "near_disaster_hazard": rng.random() < 0.04,
             "failed_industry_or_unstable_employment": rng.random() < 0.06,
@@ -359,6 +361,7 @@ class County:
     def reassign(self, month: int) -> None:
         """Some helper cadres hand their households over; a few first secretaries rotate."""
         switch = date(YEAR, month, 1)
+        until = (switch - timedelta(days=1)).isoformat()
         for household in self.households:
             if self.rng.random() >= 0.03:
                 continue
@@ -368,17 +371,18 @@ class County:
                 continue
             base = {"role": "helper_cadre", "subject_type": "household",
                     "subject_id": household.household_id}
-            self.admin("ResponsibilityEnded", {"person_id": old, **base,
-                                               "effective_to": (switch - timedelta(days=1)).isoformat()}, switch)
+            self.admin("ResponsibilityEnded", {"person_id": old, **base, "effective_to": until},
+                       switch)
             self.admin("ResponsibilityAssigned", {"person_id": new, **base,
                                                   "effective_from": switch.isoformat()}, switch)
             household.helper = new
         for village in self.villages.values():
             if self.rng.random() >= 0.05:
                 continue
-            base = {"role": "first_secretary", "subject_type": "unit", "subject_id": village.unit_id}
-            self.admin("ResponsibilityEnded", {"person_id": village.first_secretary, **base,
-                                               "effective_to": (switch - timedelta(days=1)).isoformat()}, switch)
+            self.admin("ResponsibilityEnded", {
+                "person_id": village.first_secretary, "role": "first_secretary",
+                "subject_type": "unit", "subject_id": village.unit_id, "effective_to": until},
+                switch)
             department = self.rng.choice(DEPARTMENTS[:-1])[0]
             village.first_secretary = self.person_with_role(department, "first_secretary",
                                                             village.unit_id, switch)
