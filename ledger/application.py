@@ -76,8 +76,9 @@ class Ledger(Application):
                 return earlier
         for _ in range(CONFLICT_RETRIES):
             events = self._decide(actor, commands)
+            chained: list[ChainedEvent] = []
             try:
-                recordings = self.save(*events, idempotency=claim)
+                self.save(*events, idempotency=claim, chained=chained)
             except IntegrityError:
                 continue  # someone wrote to the same aggregate first: decide again on fresh state
             except IdempotencyKeyTaken:
@@ -85,8 +86,7 @@ class Ledger(Application):
                 if earlier is not None:
                     return earlier
                 raise
-            positions = [r.notification.id for r in recordings]
-            return self._answers(self._read_range(positions[0], positions[-1]))
+            return self._answers([self._logged(row) for row in chained])
         raise ConcurrentWrite("the ledger changed under this write too often; retry it")
 
     def _authorise(self, actor: Actor, type_name: str) -> None:

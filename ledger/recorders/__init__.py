@@ -4,11 +4,17 @@ Both backends add, inside the very transaction that inserts the events (while th
 against other writers):
 - `ledger_chain`: one row per position with the hash that commits to it and all before it;
 - `ledger_idempotency`: one row per idempotency key, naming the positions it recorded.
+
+A caller that passes a list as `chained=` to `insert_events` gets the inserted rows back in it,
+each with its hash, exactly as `select_chained` would read them after the commit.
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from uuid import UUID
+
+from eventsourcing.persistence import StoredEvent
 
 
 @dataclass(frozen=True)
@@ -36,3 +42,17 @@ class IdempotencyClaim:
 
 class IdempotencyKeyTaken(Exception):
     """Another request already recorded events under this key (raised inside the transaction)."""
+
+
+def hand_back(
+    chained: list[ChainedEvent] | None,
+    stored_events: Sequence[StoredEvent],
+    links: Sequence[tuple[int, bytes]],
+) -> None:
+    """Fill the caller's `chained` list with the rows just inserted, so it need not read them."""
+    if chained is None:
+        return
+    chained.extend(
+        ChainedEvent(position, s.originator_id, s.originator_version, s.topic, bytes(s.state), h)
+        for (position, h), s in zip(links, stored_events)
+    )

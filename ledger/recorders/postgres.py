@@ -15,7 +15,7 @@ from psycopg.rows import tuple_row
 from psycopg.sql import SQL, Composable, Identifier
 
 from ledger.chain import GENESIS, link
-from ledger.recorders import ChainedEvent, IdempotencyClaim, IdempotencyKeyTaken
+from ledger.recorders import ChainedEvent, IdempotencyClaim, IdempotencyKeyTaken, hand_back
 
 
 class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder):
@@ -100,6 +100,7 @@ class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder):
                 )
                 if curs.fetchone() is None:
                     raise IdempotencyKeyTaken(claim.key)
+            hand_back(kwargs.get("chained"), stored_events, links)
         return positions
 
     def find_claim(self, actor: str, key: str) -> IdempotencyClaim | None:

@@ -8,7 +8,7 @@ from eventsourcing.persistence import StoredEvent
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor
 
 from ledger.chain import GENESIS, link
-from ledger.recorders import ChainedEvent, IdempotencyClaim, IdempotencyKeyTaken
+from ledger.recorders import ChainedEvent, IdempotencyClaim, IdempotencyKeyTaken, hand_back
 
 
 class ChainedSQLiteApplicationRecorder(SQLiteApplicationRecorder):
@@ -63,6 +63,7 @@ class ChainedSQLiteApplicationRecorder(SQLiteApplicationRecorder):
                 "INSERT INTO ledger_idempotency VALUES (?, ?, ?, ?, ?)",
                 (claim.actor, claim.key, claim.request_sha256, positions[0], positions[-1]),
             )
+        hand_back(kwargs.get("chained"), stored_events, links)
         return positions
 
     def find_claim(self, actor: str, key: str) -> IdempotencyClaim | None:
