@@ -207,7 +207,12 @@ def record_score(session: Session, actor: Actor, data: Data) -> None:
 
 @handles("DisputeOpened")
 def open_dispute(session: Session, actor: Actor, data: Data) -> None:
-    _require_events(session, [data["contested_event_id"]], "contested_event_id")
+    if not session.event_exists(data["contested_event_id"]):
+        raise NotFound(
+            f"event {data['contested_event_id']!r} does not exist",
+            field="contested_event_id",
+            id=data["contested_event_id"],
+        )
     session.create(Dispute, data["dispute_id"], "dispute_id", **data)
 
 
