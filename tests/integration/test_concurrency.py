@@ -1,0 +1,106 @@
+"""Writers in separate OS processes, each with its own Ledger on the same database."""
+from __future__ import annotations
+
+import multiprocessing
+from typing import Any
+
+from ledger import verification
+from ledger.application import Command, Ledger
+from ledger.errors import Conflict, LedgerError
+from ledger.identity import Actor
+from ledger.storage import persistence_env
+
+ADMIN = Actor("county-admin", "admin")
+INSPECTOR = Actor("inspector-li", "inspector")
+CONTEXT = multiprocessing.get_context("spawn")
+TIMEOUT = 60
+
+
+def _verify_in_process(url: str, barrier: Any, results: Any, who: str) -> None:
+    ledger = Ledger(env=persistence_env(url))
+    try:
+        command = Command("RectificationVerified",
+                          {"finding_id": "f1", "accepted": True, "note": f"checked by {who}"})
+        barrier.wait(TIMEOUT)
+        try:
+            ledger.record(Actor(who, "inspector"), [command])
+        except LedgerError as error:
+            is_conflict = isinstance(error, Conflict)
+            results.put((who, type(error).__name__, is_conflict))
+        else:
+            results.put((who, "ok", False))
+    finally:
+        ledger.close()
+
+
+def _register_households(url: str, barrier: Any, results: Any, worker: int) -> None:
+    ledger = Ledger(env=persistence_env(url))
+    try:
+        barrier.wait(TIMEOUT)
+        for i in range(25):
+            ledger.record(
+                ADMIN,
+                [Command("HouseholdRegistered",
+                         {"household_id": f"h-{worker}-{i}", "village_id": "v1",
+                          "head_name": "Li", "size": 3, "category": "edge"})],
+            )
+        results.put((worker, "ok"))
+    except Exception as error:  # reported to the parent, which fails the test
+        results.put((worker, repr(error)))
+    finally:
+        ledger.close()
+
+
+def _run(target: Any, url: str, args: list[Any]) -> list[Any]:
+    barrier = CONTEXT.Barrier(len(args))
+    results = CONTEXT.Queue()
+    processes = [CONTEXT.Process(target=target, args=(url, barrier, results, a)) for a in args]
+    for process in processes:
+        process.start()
+    answers = [results.get(timeout=TIMEOUT) for _ in processes]
+    for process in processes:
+        process.join(TIMEOUT)
+        assert process.exitcode == 0
+    return answers
+
+
+def test_two_processes_verify_the_same_rectification_once(
+    ledger: Ledger, database_url: str
+) -> None:
+    ledger.record(
+        ADMIN,
+        [
+            Command("UnitRegistered", {"unit_id": "v1", "name": "Sanjiayu", "kind": "village"}),
+            Command("FindingRaised", {"finding_id": "f1", "subject_type": "unit",
+                                      "subject_id": "v1", "category": "visits",
+                                      "description": "visits not done",
+                                      "responsible_unit_id": "v1", "due_date": "2020-03-31"}),
+            Command("RectificationReported", {"finding_id": "f1", "description": "done"}),
+        ],
+    )
+    answers = sorted(_run(_verify_in_process, database_url, ["inspector-a", "inspector-b"]),
+                     key=lambda a: a[1] != "ok")
+    assert answers[0][1] == "ok", answers
+    loser = answers[1]
+    assert loser[2] is True, f"the second verifier got {loser[1]}, not a Conflict"
+    verified = [e for e in ledger.read_log(0, 10000) if e.type == "RectificationVerified"]
+    assert len(verified) == 1
+    assert verified[0].actor == answers[0][0]
+    assert verification.verify_chain(ledger.recorder).ok
+
+
+def test_four_processes_append_concurrently(ledger: Ledger, database_url: str) -> None:
+    ledger.record(
+        ADMIN, [Command("UnitRegistered", {"unit_id": "v1", "name": "Sanjiayu", "kind": "village"})]
+    )
+    answers = _run(_register_households, database_url, [0, 1, 2, 3])
+    assert sorted(answers) == [(w, "ok") for w in range(4)]
+    log = ledger.read_log(0, 10000)
+    households = [e.data["household_id"] for e in log if e.type == "HouseholdRegistered"]
+    assert sorted(households) == sorted(f"h-{w}-{i}" for w in range(4) for i in range(25))
+    positions = [e.position for e in log]
+    assert all(a < b for a, b in zip(positions, positions[1:]))
+    assert len(log) == 101
+    report = verification.verify_chain(ledger.recorder)
+    assert report.ok, report
+    assert report.checked == 101
