@@ -7,7 +7,7 @@ from typing import Any
 from flask import Flask, request
 from flask_smorest import Api
 
-from api import catalog, events, health, ledger_routes, reads
+from api import catalog, disputes, events, health, ledger_routes, reads
 from api.auth import TokenCache
 from api.errors import error_body, register_error_handlers
 from ledger.application import Ledger
@@ -49,7 +49,8 @@ def create_app(config: dict[str, Any] | None = None, ledger: Ledger | None = Non
 
     api = Api(app)
     register_error_handlers(app)
-    for blueprint in (health.blp, events.blp, catalog.blp, reads.blp, ledger_routes.blp):
+    for blueprint in (health.blp, events.blp, catalog.blp, reads.blp, ledger_routes.blp,
+                      disputes.blp):
         api.register_blueprint(blueprint)
 
     @app.before_request

@@ -1,5 +1,5 @@
 """The `ledger` command: serve, token create, verify, project, rebuild, keygen, checkpoint,
-export, import, demo."""
+export, import, verify-pack, evidence-pack, demo."""
 from __future__ import annotations
 
 import argparse
@@ -187,6 +187,51 @@ def import_(args: argparse.Namespace) -> int:
     return 0
 
 
+def verify_pack(args: argparse.Namespace) -> int:
+    """Check an evidence pack offline: no database, no server, only the public key."""
+    from pathlib import Path
+
+    from ledger.checkpoints import load_public_key
+    from ledger.evidence import verify_pack as check
+
+    path = args.public_key or os.environ.get("LEDGER_PUBLIC_KEY_FILE")
+    if not path:
+        print("verify-pack needs --public-key (or LEDGER_PUBLIC_KEY_FILE)", file=sys.stderr)
+        return 2
+    report = check(Path(args.file).read_bytes(), load_public_key(path))
+    if report.ok:
+        print(f"ok: {report.events} events; hashes, proofs and signatures verify")
+        return 0
+    print("INVALID: " + "; ".join(report.problems))
+    return 1
+
+
+def evidence_pack(args: argparse.Namespace) -> int:
+    """Build a subject's evidence pack, folding the views up to the head first."""
+    from datetime import datetime
+
+    from ledger.checkpoints import Checkpoints, signer_from_env
+    from ledger.evidence import build_pack, pack_bytes
+    from projections.runner import ProjectionRunner
+    from projections.store import store_for
+    from projections.views import Views
+
+    ledger = _ledger()
+    store = store_for(ledger)
+    ProjectionRunner(store).catch_up()
+    as_of = datetime.fromisoformat(args.as_of) if args.as_of else None
+    pack = build_pack(ledger.recorder, Checkpoints(ledger.recorder, signer_from_env()),
+                      Views(store), args.subject_type, args.subject_id, as_of)
+    body = pack_bytes(pack)
+    if args.out in (None, "-"):
+        sys.stdout.write(body.decode())
+    else:
+        with open(args.out, "wb") as out:
+            out.write(body)
+        print(f"wrote {len(pack['events'])} events to {args.out}", file=sys.stderr)
+    return 0
+
+
 def demo(args: argparse.Namespace) -> int:
     """Write a synthetic county (2020) through the application."""
     from ledger.demo import write_county
@@ -243,6 +288,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file", nargs="?", help="output file (default: standard output)")
     p.add_argument("--source", default="urn:supervision-ledger", help="CloudEvents source")
     p.set_defaults(run=export)
+
+    p = commands.add_parser("verify-pack", help="check an evidence pack offline")
+    p.add_argument("file")
+    p.add_argument("--public-key", help="PEM public key (default: LEDGER_PUBLIC_KEY_FILE)")
+    p.set_defaults(run=verify_pack)
+
+    p = commands.add_parser("evidence-pack", help="write a subject's signed evidence pack")
+    p.add_argument("--subject-type", required=True,
+                   choices=("household", "finding", "unit", "person"))
+    p.add_argument("--subject-id", required=True)
+    p.add_argument("--as-of", help="ISO moment with a time zone (default: now)")
+    p.add_argument("--out", help="output file (default: standard output)")
+    p.set_defaults(run=evidence_pack)
 
     p = commands.add_parser("import", help="load an export into an empty ledger")
     p.add_argument("file")

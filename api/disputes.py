@@ -1,0 +1,76 @@
+"""Evidence packs and the dispute view over HTTP."""
+from __future__ import annotations
+
+from flask import Response, current_app
+from flask_smorest import Blueprint
+from marshmallow import RAISE, Schema, fields
+
+from api.auth import require_actor
+from api.ledger_routes import checkpoints_for
+from api.reads import _read, _require_scope, _scoped, _views
+from api.schemas.reads import ReadArgsSchema
+from ledger.errors import Invalid
+from ledger.evidence import SUBJECT_TYPES, build_pack, dispute_view, pack_bytes
+
+blp = Blueprint("disputes", __name__, url_prefix="/api/v1",
+                description="Evidence packs and disputes")
+blp.before_request(require_actor)
+
+
+class EvidenceArgsSchema(ReadArgsSchema):
+    as_of = fields.AwareDateTime(metadata={"description": "the moment (default: now)"})
+
+
+class DisputeSchema(Schema):
+    dispute_id = fields.String()
+    status = fields.String()
+    grounds = fields.String()
+    outcome = fields.String(allow_none=True)
+    opened = fields.Dict()
+    resolved = fields.Dict(allow_none=True)
+    contested = fields.Dict(allow_none=True)
+    subject = fields.Dict(allow_none=True)
+    view_when_recorded = fields.Dict(allow_none=True, metadata={
+        "description": "the subject replayed as of when the contested event was recorded"})
+    evidence_pack = fields.String(allow_none=True, metadata={"description": "its URL"})
+
+
+def _require_subject_scope(subject_type: str, subject_id: str) -> None:
+    views = _views()
+    if subject_type == "unit":
+        _require_scope(subject_id)
+        return
+    locate = {"household": views.household_village, "finding": views.finding_unit,
+              "person": views.person_unit}[subject_type]
+    _scoped(locate, subject_type, subject_id)
+
+
+@blp.get("/evidence/<string:subject_type>/<string:subject_id>")
+@blp.arguments(EvidenceArgsSchema, location="query", unknown=RAISE)
+@blp.response(200, content_type="application/json")
+def evidence_pack(args: dict, subject_type: str, subject_id: str):  # type: ignore[no-untyped-def]
+    """One signed file: the subject's events, their proofs, the checkpoint and the view.
+
+    The body is the pack's exact bytes; `ledger verify-pack FILE` checks it offline."""
+    if subject_type not in SUBJECT_TYPES:
+        raise Invalid(f"subject_type must be one of {', '.join(SUBJECT_TYPES)}",
+                      field="subject_type")
+    _read(args)
+    _require_subject_scope(subject_type, subject_id)
+    pack = build_pack(current_app.extensions["ledger"].recorder, checkpoints_for(current_app),
+                      _views(), subject_type, subject_id, args.get("as_of"))
+    name = f"evidence-{subject_type}-{subject_id}.json"
+    return Response(pack_bytes(pack), mimetype="application/json",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+@blp.get("/disputes/<string:dispute_id>")
+@blp.arguments(ReadArgsSchema, location="query", unknown=RAISE)
+@blp.response(200, DisputeSchema)
+def dispute(args: dict, dispute_id: str):  # type: ignore[no-untyped-def]
+    """A dispute, the contested event, its subject as it stood then, and the evidence pack."""
+    _read(args)
+    answer = dispute_view(current_app.extensions["ledger"], _views(), dispute_id)
+    if answer["subject"] is not None:
+        _require_subject_scope(answer["subject"]["type"], answer["subject"]["id"])
+    return answer

@@ -1,0 +1,280 @@
+"""Evidence packs: one subject's events at a moment, provable offline with the public key.
+
+A pack is one canonical JSON file (sorted keys, no spaces, ASCII, one trailing newline) holding
+the subject's stored rows exactly as chained (so `ledger.chain.link` recomputes each hash from
+the row and the hash before it), a Merkle inclusion proof of each against one signed checkpoint,
+that checkpoint, and the replayed view of the subject at the moment. Its `digest` is SHA-256
+over the canonical content without `digest` and `signature`, and `signature` is the ledger's
+Ed25519 signature over the digest, so neither the view nor any other byte can be changed
+without the private key. `verify_pack` needs no database and no server.
+"""
+from __future__ import annotations
+
+import base64
+import json
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from hashlib import sha256
+from typing import Any
+from uuid import UUID
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+from ledger.chain import GENESIS, link
+from ledger.checkpoints import Checkpoint, Checkpoints, CheckpointsDisabled, key_id, verify_checkpoint
+from ledger.errors import Invalid, NotFound
+from ledger.proofs import InclusionProof, inclusion_proof, verify_inclusion
+
+FORMAT = "supervision-ledger evidence pack v1"
+SIGNED_HEADER = b"supervision-ledger evidence pack v1\ndigest "
+SUBJECT_TYPES = ("household", "finding", "unit", "person")
+
+
+def canonical(value: Any) -> bytes:
+    """The one byte form of a pack: any other spelling of the same JSON is rejected."""
+    return (json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=True,
+                       allow_nan=False) + "\n").encode()
+
+
+def _digest(pack: dict[str, Any]) -> str:
+    body = {k: v for k, v in pack.items() if k not in ("digest", "signature")}
+    return sha256(canonical(body)).hexdigest()
+
+
+def _plain(value: Any) -> Any:
+    """A view as JSON values (dates and moments as ISO text)."""
+    return json.loads(json.dumps(value, default=lambda v: v.isoformat()
+                                 if hasattr(v, "isoformat") else str(v)))
+
+
+def render_view(views: Any, subject_type: str, subject_id: str, as_of: datetime) -> Any:
+    """The subject's replayed view at `as_of`, as the read API gives it."""
+    from projections.replay import Cut
+
+    cut = Cut(as_of=as_of)
+    render = {"household": views.household, "finding": views.finding, "unit": views.unit,
+              "person": views.accountability}[subject_type]
+    return _plain(render(subject_id, cut))
+
+
+def _previous_hash(store: Any, position: int) -> bytes:
+    rows = store.query(
+        f"SELECT hash FROM {store.chain_table} WHERE position < ? "
+        f"ORDER BY position DESC LIMIT 1", (position,))
+    return bytes(rows[0][0]) if rows else GENESIS
+
+
+def _covering_checkpoint(checkpoints: Checkpoints, position: int) -> Checkpoint:
+    latest = checkpoints.latest()
+    if latest is not None and latest.position >= position:
+        return latest
+    return checkpoints.make()
+
+
+def build_pack(
+    recorder: Any, checkpoints: Checkpoints, views: Any, subject_type: str, subject_id: str,
+    as_of: datetime | None = None,
+) -> dict[str, Any]:
+    """The evidence pack of a subject as of `as_of` (default now), signed by the ledger.
+
+    Reads the subject index of the views, so the views must have folded the log up to the
+    moment asked about."""
+    from projections.events import microseconds
+    from projections.routing import subject
+
+    if subject_type not in SUBJECT_TYPES:
+        raise Invalid(f"subject_type must be one of {', '.join(SUBJECT_TYPES)}",
+                      field="subject_type")
+    signer = checkpoints.signer
+    if signer is None:
+        raise CheckpointsDisabled(
+            "evidence packs need a signing key: set LEDGER_SIGNING_KEY_FILE to an Ed25519 key")
+    as_of = as_of or datetime.now(timezone.utc)
+    if as_of.tzinfo is None:
+        raise Invalid("as_of needs a time zone", field="as_of")
+    store = views.store
+    rows = store.subject_log(subject(subject_type, subject_id), microseconds(as_of), None,
+                             hashes=True)
+    if not rows:
+        raise NotFound(f"{subject_type} {subject_id!r} has no events recorded by {as_of.isoformat()}",
+                       id=subject_id)
+    checkpoint = _covering_checkpoint(checkpoints, rows[-1][0].position)
+    events = []
+    for raw, chain_hash in rows:
+        originator = UUID(str(raw.originator_id))
+        proof = inclusion_proof(recorder, raw.position, checkpoint)
+        events.append({
+            "position": raw.position,
+            "event_id": f"{originator}:{raw.originator_version}",
+            "type": raw.topic.rsplit(".", 1)[-1],
+            "originator_id": originator.hex,
+            "originator_version": raw.originator_version,
+            "topic": raw.topic,
+            "state": base64.b64encode(raw.state).decode(),
+            "previous_hash": _previous_hash(store, raw.position).hex(),
+            "hash": (chain_hash or b"").hex(),
+            "proof": proof.to_dict(),
+        })
+    pack: dict[str, Any] = {
+        "format": FORMAT,
+        "subject": {"type": subject_type, "id": subject_id},
+        "as_of": as_of.astimezone(timezone.utc).isoformat(),
+        "key_id": signer.key_id,
+        "checkpoint": checkpoint.to_dict(),
+        "events": events,
+        "view": render_view(views, subject_type, subject_id, as_of),
+    }
+    pack["digest"] = _digest(pack)
+    # The checkpoint signer exposes only checkpoint signing; the pack is signed with its key.
+    pack["signature"] = base64.b64encode(
+        signer._key.sign(SIGNED_HEADER + pack["digest"].encode())).decode()
+    return pack
+
+
+def pack_bytes(pack: dict[str, Any]) -> bytes:
+    return canonical(pack)
+
+
+@dataclass
+class PackReport:
+    ok: bool
+    events: int = 0
+    problems: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"ok": self.ok, "events": self.events, "problems": self.problems}
+
+
+def verify_pack(data: bytes, public_key: Ed25519PublicKey) -> PackReport:
+    """Check a pack offline: its bytes, its signature, its checkpoint, every hash and proof."""
+    try:
+        pack = json.loads(data.decode("ascii"))
+    except (UnicodeDecodeError, ValueError) as error:
+        return PackReport(False, problems=[f"not a pack: {error}"])
+    if not isinstance(pack, dict) or pack.get("format") != FORMAT:
+        return PackReport(False, problems=["not a pack: unknown format"])
+    try:
+        return _check(pack, data, public_key)
+    except (KeyError, TypeError, ValueError, AttributeError, Invalid) as error:
+        return PackReport(False, problems=[f"malformed pack: {error!r}"])
+
+
+def _check(pack: dict[str, Any], data: bytes, public_key: Ed25519PublicKey) -> PackReport:
+    problems = []
+    if canonical(pack) != data:
+        problems.append("the file is not in canonical form: bytes were changed")
+    if _digest(pack) != pack["digest"]:
+        problems.append("the digest does not match the content")
+    if pack["key_id"] != key_id(public_key):
+        problems.append(f"signed by key {pack['key_id']}, not the key given")
+    try:
+        public_key.verify(base64.b64decode(pack["signature"], validate=True),
+                          SIGNED_HEADER + str(pack["digest"]).encode())
+    except (InvalidSignature, ValueError):
+        problems.append("the pack signature does not verify")
+    checkpoint = Checkpoint.from_dict(pack["checkpoint"])
+    if not verify_checkpoint(checkpoint, public_key):
+        problems.append("the checkpoint signature does not verify")
+    events = pack["events"]
+    if not events:
+        problems.append("the pack holds no events")
+    last = 0
+    for event in events:
+        problems.extend(_check_event(event, checkpoint, public_key, last))
+        last = int(event["position"])
+    return PackReport(not problems, len(events), problems)
+
+
+def _check_event(event: dict[str, Any], checkpoint: Checkpoint, public_key: Ed25519PublicKey,
+                 last: int) -> list[str]:
+    position = int(event["position"])
+    problems = []
+    if position <= last:
+        problems.append(f"event at position {position} is out of log order")
+    originator = UUID(hex=event["originator_id"])
+    version = int(event["originator_version"])
+    recomputed = link(bytes.fromhex(event["previous_hash"]), position, originator, version,
+                      event["topic"], base64.b64decode(event["state"], validate=True)).hex()
+    if recomputed != event["hash"]:
+        problems.append(f"event at position {position}: its hash does not recompute")
+    if event["event_id"] != f"{originator}:{version}" or \
+            event["type"] != event["topic"].rsplit(".", 1)[-1]:
+        problems.append(f"event at position {position}: id or type does not match its row")
+    proof = InclusionProof.from_dict(event["proof"])
+    if proof.position != position or not verify_inclusion(proof, checkpoint, public_key, recomputed):
+        problems.append(f"event at position {position}: its inclusion proof does not verify")
+    return problems
+
+
+# Disputes ---------------------------------------------------------------------------------
+SUBJECT_KEYS = (("finding_id", "finding"), ("household_id", "household"), ("unit_id", "unit"),
+                ("person_id", "person"))
+
+
+def _position_of(store: Any, event_id: str) -> int | None:
+    try:
+        raw_id, raw_version = event_id.rsplit(":", 1)
+        originator, version = UUID(raw_id), int(raw_version)
+    except ValueError:
+        return None
+    param: Any = originator if store.placeholder == "%s" else str(originator)
+    rows = store.query(
+        f"SELECT {store.position_column} FROM {store.events_table} "
+        f"WHERE originator_id = ? AND originator_version = ?", (param, version))
+    return int(rows[0][0]) if rows else None
+
+
+def _answer_at(ledger: Any, position: int) -> Any:
+    """The client event at `position` with the events the ledger derived from it."""
+    logged = ledger.read_log(position - 1, 100)
+    return type(ledger)._answers(logged)[0]
+
+
+def _logged(event: Any) -> dict[str, Any]:
+    return {"event_id": event.event_id, "type": event.type, "position": event.position,
+            "occurred_at": event.occurred_at.isoformat(),
+            "recorded_at": event.recorded_at.isoformat(), "actor": event.actor,
+            "hash": event.hash, "data": _plain(event.data),
+            "consequences": [_logged(c) for c in event.consequences]}
+
+
+def contested_subject(data: dict[str, Any]) -> tuple[str, str] | None:
+    """The subject an event is about, for its replayed view and its evidence pack."""
+    for key, kind in SUBJECT_KEYS:
+        if data.get(key):
+            return kind, str(data[key])
+    return None
+
+
+def dispute_view(ledger: Any, views: Any, dispute_id: str) -> dict[str, Any]:
+    """A dispute: opened, resolved (with what the ledger undid), the contested event, and its
+    subject replayed as of the moment the contested event was recorded."""
+    from ledger.domain.scoring import Dispute
+
+    store = views.store
+    opened_at = _position_of(store, f"{Dispute.id_for(dispute_id)}:1")
+    if opened_at is None:
+        raise NotFound(f"dispute {dispute_id!r} does not exist", id=dispute_id)
+    opened = _answer_at(ledger, opened_at)
+    resolved_at = _position_of(store, f"{Dispute.id_for(dispute_id)}:2")
+    resolved = None if resolved_at is None else _answer_at(ledger, resolved_at)
+    contested_at = _position_of(store, opened.data["contested_event_id"])
+    contested = _answer_at(ledger, contested_at) if contested_at is not None else None
+    subject = None if contested is None else contested_subject(contested.data)
+    view = None
+    if subject is not None:
+        view = render_view(views, subject[0], subject[1], contested.recorded_at)
+    return {
+        "dispute_id": dispute_id,
+        "status": "open" if resolved is None else "resolved",
+        "grounds": opened.data["grounds"],
+        "outcome": None if resolved is None else resolved.data["outcome"],
+        "opened": _logged(opened),
+        "resolved": None if resolved is None else _logged(resolved),
+        "contested": None if contested is None else _logged(contested),
+        "subject": None if subject is None else {"type": subject[0], "id": subject[1]},
+        "view_when_recorded": view,
+        "evidence_pack": None if subject is None
+        else f"/api/v1/evidence/{subject[0]}/{subject[1]}",
+    }
