@@ -17,6 +17,9 @@ from psycopg.sql import SQL, Composable, Identifier
 from ledger.chain import GENESIS, link
 from ledger.recorders import ChainedEvent, IdempotencyClaim, IdempotencyKeyTaken, hand_back
 
+# Advisory lock key held while creating the schema ("ledger" in ASCII).
+SCHEMA_LOCK = 0x6C6564676572
+
 
 class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -56,6 +59,12 @@ class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder):
         self._chain = SQL("{0}.ledger_chain").format(schema)
         self._claims = SQL("{0}.ledger_idempotency").format(schema)
         self._events = SQL("{0}.{1}").format(schema, Identifier(self.events_table_name))
+
+    def _create_table(self, curs: Any) -> None:
+        """Create the tables under a lock: processes starting together (gunicorn workers) would
+        otherwise race on the catalog and fail with "tuple concurrently updated"."""
+        curs.execute(SQL("SELECT pg_advisory_xact_lock(%s)"), (SCHEMA_LOCK,))
+        super()._create_table(curs)
 
     def insert_events(
         self, stored_events: Sequence[StoredEvent], **kwargs: Any

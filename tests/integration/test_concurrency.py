@@ -17,7 +17,7 @@ TIMEOUT = 60
 
 
 def _verify_in_process(url: str, barrier: Any, results: Any, who: str) -> None:
-    ledger = Ledger(env=persistence_env(url))
+    ledger = Ledger(env=persistence_env(url))  # a failure here fails the test at exitcode
     try:
         command = Command("RectificationVerified",
                           {"finding_id": "f1", "accepted": True, "note": f"checked by {who}"})
@@ -34,8 +34,9 @@ def _verify_in_process(url: str, barrier: Any, results: Any, who: str) -> None:
 
 
 def _register_households(url: str, barrier: Any, results: Any, worker: int) -> None:
-    ledger = Ledger(env=persistence_env(url))
+    ledger = None
     try:
+        ledger = Ledger(env=persistence_env(url))
         barrier.wait(TIMEOUT)
         for i in range(25):
             ledger.record(
@@ -48,7 +49,8 @@ def _register_households(url: str, barrier: Any, results: Any, worker: int) -> N
     except Exception as error:  # reported to the parent, which fails the test
         results.put((worker, repr(error)))
     finally:
-        ledger.close()
+        if ledger is not None:
+            ledger.close()
 
 
 def _run(target: Any, url: str, args: list[Any]) -> list[Any]:
