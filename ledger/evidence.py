@@ -22,7 +22,9 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from ledger.chain import GENESIS, link
-from ledger.checkpoints import Checkpoint, Checkpoints, CheckpointsDisabled, key_id, verify_checkpoint
+from ledger.checkpoints import (
+    Checkpoint, Checkpoints, CheckpointsDisabled, key_id, verify_checkpoint,
+)
 from ledger.errors import Invalid, NotFound
 from ledger.proofs import InclusionProof, inclusion_proof, verify_inclusion
 
@@ -97,8 +99,9 @@ def build_pack(
     rows = store.subject_log(subject(subject_type, subject_id), microseconds(as_of), None,
                              hashes=True)
     if not rows:
-        raise NotFound(f"{subject_type} {subject_id!r} has no events recorded by {as_of.isoformat()}",
-                       id=subject_id)
+        raise NotFound(
+            f"{subject_type} {subject_id!r} has no events recorded by {as_of.isoformat()}",
+            id=subject_id)
     checkpoint = _covering_checkpoint(checkpoints, rows[-1][0].position)
     events = []
     for raw, chain_hash in rows:
@@ -202,7 +205,8 @@ def _check_event(event: dict[str, Any], checkpoint: Checkpoint, public_key: Ed25
             event["type"] != event["topic"].rsplit(".", 1)[-1]:
         problems.append(f"event at position {position}: id or type does not match its row")
     proof = InclusionProof.from_dict(event["proof"])
-    if proof.position != position or not verify_inclusion(proof, checkpoint, public_key, recomputed):
+    if proof.position != position or \
+            not verify_inclusion(proof, checkpoint, public_key, recomputed):
         problems.append(f"event at position {position}: its inclusion proof does not verify")
     return problems
 
@@ -210,6 +214,7 @@ def _check_event(event: dict[str, Any], checkpoint: Checkpoint, public_key: Ed25
 # Disputes ---------------------------------------------------------------------------------
 SUBJECT_KEYS = (("finding_id", "finding"), ("household_id", "household"), ("unit_id", "unit"),
                 ("person_id", "person"))
+TOKEN_TYPES = ("TokenIssued", "TokenRevoked")
 
 
 def _position_of(store: Any, event_id: str) -> int | None:
@@ -218,7 +223,7 @@ def _position_of(store: Any, event_id: str) -> int | None:
         originator, version = UUID(raw_id), int(raw_version)
     except ValueError:
         return None
-    param: Any = originator if store.placeholder == "%s" else str(originator)
+    param: Any = originator if store.placeholder == "%s" else originator.hex
     rows = store.query(
         f"SELECT {store.position_column} FROM {store.events_table} "
         f"WHERE originator_id = ? AND originator_version = ?", (param, version))
@@ -226,8 +231,14 @@ def _position_of(store: Any, event_id: str) -> int | None:
 
 
 def _answer_at(ledger: Any, position: int) -> Any:
-    """The client event at `position` with the events the ledger derived from it."""
+    """The client event at `position` with the events the ledger derived from it.
+
+    Token events are the system's own, never a consequence: they end the answer."""
     logged = ledger.read_log(position - 1, 100)
+    for index, event in enumerate(logged[1:], start=1):
+        if event.type in TOKEN_TYPES:
+            logged = logged[:index]
+            break
     return type(ledger)._answers(logged)[0]
 
 
@@ -264,7 +275,9 @@ def dispute_view(ledger: Any, views: Any, dispute_id: str) -> dict[str, Any]:
     subject = None if contested is None else contested_subject(contested.data)
     view = None
     if subject is not None:
-        view = render_view(views, subject[0], subject[1], contested.recorded_at)
+        # As the ledger stood once the contested event and its consequences were recorded.
+        moment = (contested.consequences or [contested])[-1].recorded_at
+        view = render_view(views, subject[0], subject[1], moment)
     return {
         "dispute_id": dispute_id,
         "status": "open" if resolved is None else "resolved",

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from ledger.application import Ledger
-from ledger.checkpoints import Checkpoints, load_public_key, signer_from_env, write_key_pair
+from ledger.checkpoints import Checkpoints, signer_from_env, write_key_pair
 from tests.projections.conftest import World, make_world
 
 
@@ -35,5 +35,3 @@ def world(ledger: Ledger) -> Iterator[World]:
 def checkpoints(ledger: Ledger, key_file: Path) -> Checkpoints:
     return Checkpoints(ledger.recorder, signer_from_env(str(key_file)))
 
-
-__all__ = ["load_public_key"]

@@ -10,7 +10,7 @@ import pytest
 from ledger.checkpoints import Checkpoints, load_public_key
 from ledger.cli import main
 from ledger.evidence import build_pack, pack_bytes, verify_pack
-from tests.projections.conftest import World, at
+from tests.projections.conftest import World
 
 
 def _household_world(world: World) -> None:
