@@ -1,0 +1,145 @@
+"""Bad input over HTTP: each case gets its status, error code and field, and records nothing."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from dataclasses import field as default
+from typing import Any
+
+import pytest
+
+from tests.e2e.conftest import EVENTS, HttpLedger
+
+
+def ev(type_: str, **data: Any) -> dict:
+    return {"type": type_, "data": data}
+
+
+def finding(finding_id: str, subject_id: str = "h1", **extra: Any) -> dict:
+    return ev("FindingRaised", finding_id=finding_id, subject_type="household",
+              subject_id=subject_id, category="housing", description="roof leaks",
+              responsible_unit_id="v1", due_date="2020-04-30", **extra)
+
+
+# f1 open, f2 closed, f3 open and never reported; v1 listed.
+WORLD = [
+    ev("UnitRegistered", unit_id="t1", name="Gaozhuang", kind="township"),
+    ev("UnitRegistered", unit_id="v1", name="Sanjiayu", kind="village", parent_id="t1"),
+    ev("UnitRegistered", unit_id="v2", name="Lijiazhuang", kind="village", parent_id="t1"),
+    ev("HouseholdRegistered", household_id="h1", village_id="v1", head_name="Li Si", size=4,
+       category="registered_poor"),
+    ev("UnitListed", unit_id="v1", level="city"),
+    finding("f1"),
+    finding("f2"),
+    finding("f3"),
+    ev("RectificationReported", finding_id="f2", description="roof repaired"),
+    ev("RectificationVerified", finding_id="f2", accepted=True, note="dry"),
+]
+
+GOOD_UNIT = ev("UnitRegistered", unit_id="v9", name="Xincun", kind="village", parent_id="t1")
+
+
+@dataclass
+class Case:
+    id: str
+    body: Any
+    status: int
+    code: str
+    field: str | None = None  # named in details.fields (422) or details.field (domain errors)
+    who: str = "admin"  # a token name from _tokens, or "none" / "bad"
+    headers: dict[str, str] = default(default_factory=dict)
+    path: str = EVENTS
+    config: dict[str, Any] = default(default_factory=dict)
+    prepare: Callable[[HttpLedger, str], Any] | None = None
+
+
+def _same_key_first(http: HttpLedger, token: str) -> None:
+    first = http.post(token, GOOD_UNIT, {"Idempotency-Key": "k-reused"})
+    assert first.status_code == 201, first.get_json()
+
+
+CASES = [
+    Case("malformed-json", '{"type": "UnitRegistered", "data": {', 400, "unreadable_body"),
+    Case("text-plain", GOOD_UNIT, 400, "unreadable_body", headers={"Content-Type": "text/plain"}),
+    Case("json-list-body", [GOOD_UNIT], 422, "invalid", "body"),
+    Case("wrong-type", ev("HouseholdRegistered", household_id="h2", village_id="v1",
+                          head_name="Zhang", size="four", category="edge"),
+         422, "invalid", "data.size"),
+    Case("unknown-top-level-actor", {**GOOD_UNIT, "actor": "someone-else"},
+         422, "invalid", "actor"),
+    Case("unknown-data-field", ev("UnitRegistered", unit_id="v9", name="Xincun", kind="village",
+                                  colour="red"), 422, "invalid", "data.colour"),
+    Case("missing-required", ev("UnitRegistered", unit_id="v9", kind="village"),
+         422, "invalid", "data.name"),
+    Case("oversized-body", ev("UnitRegistered", unit_id="v9", kind="village", name="x" * 3000),
+         413, "too_large", config={"MAX_CONTENT_LENGTH": 2048}),
+    Case("description-too-long", {**finding("f9"), "data": {**finding("f9")["data"],
+                                                              "description": "x" * 4001}},
+         422, "invalid", "data.description"),
+    Case("unparseable-due-date", {**finding("f9"), "data": {**finding("f9")["data"],
+                                                              "due_date": "end of April"}},
+         422, "invalid", "data.due_date"),
+    Case("naive-occurred-at", {**GOOD_UNIT, "occurred_at": "2020-03-12T09:30:00"},
+         422, "invalid", "occurred_at"),
+    Case("future-occurred-at", {**GOOD_UNIT, "occurred_at": "2999-01-01T00:00:00+08:00"},
+         422, "invalid", "occurred_at"),
+    Case("id-with-space", ev("UnitRegistered", unit_id="v 9", name="Xincun", kind="village"),
+         422, "invalid", "data.unit_id"),
+    Case("unknown-type", ev("FindingInvented", finding_id="f9"), 422, "invalid", "type"),
+    Case("client-interview-required", ev("InterviewRequired", unit_id="v1"),
+         422, "invalid", "type"),
+    Case("verified-before-report", ev("RectificationVerified", finding_id="f3", accepted=True,
+                                      note="looks fine"), 409, "invalid_transition",
+         who="inspector"),
+    Case("verify-closed-finding", ev("RectificationVerified", finding_id="f2", accepted=True,
+                                     note="again"), 409, "invalid_transition", who="inspector"),
+    Case("delist-with-open-finding", ev("UnitDelisted", unit_id="v1"), 409, "conflict",
+         who="inspector"),
+    Case("no-token", GOOD_UNIT, 401, "unauthorized", who="none"),
+    Case("bad-token", GOOD_UNIT, 401, "unauthorized", who="bad"),
+    Case("inspector-registers-unit", GOOD_UNIT, 403, "forbidden", who="inspector"),
+    Case("cadre-of-other-unit", ev("RectificationReported", finding_id="f1",
+                                   description="fixed"), 403, "forbidden", who="cadre-v2"),
+    Case("finding-for-missing-household", finding("f9", subject_id="h404"),
+         404, "not_found", "subject_id", who="inspector"),
+    Case("idempotency-key-reused", GOOD_UNIT | {"data": {**GOOD_UNIT["data"], "name": "Other"}},
+         409, "idempotency_key_reused", headers={"Idempotency-Key": "k-reused"},
+         prepare=_same_key_first),
+    Case("batch-second-event-bad", {"events": [GOOD_UNIT, ev("UnitRegistered", unit_id="v8",
+                                                             kind="village")]},
+         422, "invalid", "events.1.data.name", path=EVENTS + "/batch"),
+]
+
+
+def _tokens(http: HttpLedger) -> dict[str, str]:
+    return {
+        "admin": http.token("county-admin", "admin"),
+        "inspector": http.token("insp-1", "inspector"),
+        "cadre-v2": http.token("cadre-v2", "cadre", "v2"),
+        "bad": "lgr_not-a-token-anyone-was-given",
+    }
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
+def test_bad_input_is_refused_and_records_nothing(
+    make_http: Callable[..., HttpLedger], case: Case
+) -> None:
+    http = make_http(**case.config)
+    tokens = _tokens(http)
+    world = http.batch(tokens["admin"], WORLD)
+    assert world.status_code == 201, world.get_json()
+    if case.prepare:
+        case.prepare(http, tokens["admin"])
+    before = http.log()
+
+    answer = http.post(tokens.get(case.who), case.body, case.headers, path=case.path)
+
+    assert answer.status_code == case.status, answer.get_data(as_text=True)
+    error = answer.get_json()["error"]
+    assert error["code"] == case.code
+    assert error["message"]
+    if case.field is not None:
+        details = error["details"]
+        named = set(details.get("fields", {})) | {details.get("field")}
+        assert case.field in named, details
+    assert http.log() == before
