@@ -157,9 +157,8 @@ def free_port() -> int:
 
 @contextmanager
 def gunicorn(app: str, env: dict[str, str], chdir: Path = ROOT) -> Iterator[int]:
-    """A started server; tried twice, because two workers starting at once on PostgreSQL can
-    both run the library's CREATE OR REPLACE FUNCTION, and one then fails with "tuple
-    concurrently updated" (seen once in this bench; reported, not fixed here)."""
+    """A started server, tried twice: a worker that fails to boot (once seen here: two workers
+    racing on PostgreSQL's catalog, since fixed in a814c10) must not turn into a measurement."""
     for attempt in (1, 2):
         try:
             with _gunicorn(app, env, chdir) as port:
