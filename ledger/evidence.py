@@ -26,7 +26,9 @@ from ledger.checkpoints import (
     Checkpoint, Checkpoints, CheckpointsDisabled, key_id, verify_checkpoint,
 )
 from ledger.errors import Invalid, NotFound
-from ledger.proofs import InclusionProof, inclusion_proof, verify_inclusion
+from ledger.log_tree import LogTree
+from ledger.merkle import inclusion_path
+from ledger.proofs import InclusionProof, verify_inclusion
 
 FORMAT = "supervision-ledger evidence pack v1"
 SIGNED_HEADER = b"supervision-ledger evidence pack v1\ndigest "
@@ -67,6 +69,28 @@ def _previous_hash(store: Any, position: int) -> bytes:
     return bytes(rows[0][0]) if rows else GENESIS
 
 
+class _MemoTree(LogTree):
+    """The log's Merkle tree with subtree roots remembered for one pack: a subject's proofs
+    share most of their sibling roots."""
+
+    def __init__(self, recorder: Any) -> None:
+        super().__init__(recorder)
+        self._roots: dict[tuple[int, int], bytes] = {}
+
+    def subtree(self, start: int, end: int) -> bytes:
+        if (start, end) not in self._roots:
+            self._roots[start, end] = super().subtree(start, end)
+        return self._roots[start, end]
+
+
+def _proof(tree: _MemoTree, position: int, chain_hash: bytes, tree_size: int) -> InclusionProof:
+    index = tree.size_at(position) - 1
+    if index < 0 or tree.leaf(index) != (position, chain_hash):
+        raise LookupError(f"the Merkle tree disagrees with the chain at position {position}")
+    path = inclusion_path(index, tree_size, tree.subtree)
+    return InclusionProof(position, index, tree_size, chain_hash.hex(), [p.hex() for p in path])
+
+
 def _covering_checkpoint(checkpoints: Checkpoints, position: int) -> Checkpoint:
     latest = checkpoints.latest()
     if latest is not None and latest.position >= position:
@@ -103,10 +127,12 @@ def build_pack(
             f"{subject_type} {subject_id!r} has no events recorded by {as_of.isoformat()}",
             id=subject_id)
     checkpoint = _covering_checkpoint(checkpoints, rows[-1][0].position)
+    tree = _MemoTree(recorder)
+    tree.sync()
     events = []
     for raw, chain_hash in rows:
         originator = UUID(str(raw.originator_id))
-        proof = inclusion_proof(recorder, raw.position, checkpoint)
+        proof = _proof(tree, raw.position, chain_hash or b"", checkpoint.tree_size)
         events.append({
             "position": raw.position,
             "event_id": f"{originator}:{raw.originator_version}",
@@ -116,7 +142,7 @@ def build_pack(
             "topic": raw.topic,
             "state": base64.b64encode(raw.state).decode(),
             "previous_hash": _previous_hash(store, raw.position).hex(),
-            "hash": (chain_hash or b"").hex(),
+            "hash": proof.event_hash,
             "proof": proof.to_dict(),
         })
     pack: dict[str, Any] = {

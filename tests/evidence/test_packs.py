@@ -179,3 +179,17 @@ def test_verify_pack_and_evidence_pack_from_the_command_line(
     assert main(["verify-pack", str(bad), "--public-key", str(public_key_file)]) == 1
     assert "INVALID" in capsys.readouterr().out
     assert main(["verify-pack", str(out)]) == 2
+
+
+def test_pack_proofs_are_the_ledgers_own_inclusion_proofs(
+    world: World, checkpoints: Checkpoints,
+) -> None:
+    from ledger.checkpoints import Checkpoint
+    from ledger.proofs import inclusion_proof
+
+    _household_world(world)
+    pack = json.loads(_pack(world, checkpoints))
+    checkpoint = Checkpoint.from_dict(pack["checkpoint"])
+    for event in pack["events"]:
+        expected = inclusion_proof(world.ledger.recorder, event["position"], checkpoint)
+        assert event["proof"] == expected.to_dict()
