@@ -47,7 +47,9 @@ class HttpLedger:
         raw = body if isinstance(body, (bytes, str)) else json.dumps(body)
         return self.client.post(path, data=raw, headers=all_headers)
 
-    def batch(self, token: str, events: list[dict], headers: dict[str, str] | None = None) -> TestResponse:
+    def batch(
+        self, token: str, events: list[dict], headers: dict[str, str] | None = None
+    ) -> TestResponse:
         return self.post(token, {"events": events}, headers, path=EVENTS + "/batch")
 
     def log(self) -> list[dict]:

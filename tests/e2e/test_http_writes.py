@@ -13,11 +13,14 @@ def ev(type_: str, occurred_at: str, **data: object) -> dict:
 
 
 REGISTRY = [
-    ev("UnitRegistered", "2020-01-02T09:00:00+08:00", unit_id="t1", name="Gaozhuang", kind="township"),
+    ev("UnitRegistered", "2020-01-02T09:00:00+08:00", unit_id="t1", name="Gaozhuang",
+       kind="township"),
     ev("UnitRegistered", "2020-01-02T09:01:00+08:00", unit_id="v1", name="Sanjiayu",
        kind="village", parent_id="t1"),
-    ev("PersonRegistered", "2020-01-02T09:02:00+08:00", person_id="p1", name="Wang Li", unit_id="v1"),
-    ev("PersonRegistered", "2020-01-02T09:03:00+08:00", person_id="p2", name="Zhao Min", unit_id="v1"),
+    ev("PersonRegistered", "2020-01-02T09:02:00+08:00", person_id="p1", name="Wang Li",
+       unit_id="v1"),
+    ev("PersonRegistered", "2020-01-02T09:03:00+08:00", person_id="p2", name="Zhao Min",
+       unit_id="v1"),
     ev("PersonRegistered", "2020-01-02T09:03:30+08:00", person_id="insp-1", name="Sun Qiang",
        unit_id="t1"),
     ev("HouseholdRegistered", "2020-01-02T09:04:00+08:00", household_id="h1", village_id="v1",
