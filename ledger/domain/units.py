@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from eventsourcing.domain import event
 
 from ledger.domain.base import LedgerAggregate, as_system
-from ledger.domain.periods import previous_period
+from ledger.domain.periods import next_period, previous_period
 from ledger.errors import Conflict, InvalidTransition
 
 UNIT_KINDS = ("county", "township", "village", "group", "department")
@@ -86,15 +86,22 @@ class Unit(LedgerAggregate):
         self.finding_ids.append(finding_id)
 
     def note_warning(self, warning_id: str, color: str, period: str) -> None:
-        """Keep a yellow card; a second one in the next period makes an interview due."""
+        """Keep a yellow card; one in the period before or after makes an interview due.
+
+        Both neighbours are checked because cards are often entered late: the earlier
+        period's card may arrive after the later one's.
+        """
         if color != "yellow":
             return
         self._yellow_card_noted(unit_id=self.unit_id, warning_id=warning_id, period=period)
-        before = previous_period(period)
-        pair = (before, period)
-        earlier = [w for w, p in self.yellow_cards.items() if p == before]
-        later = [w for w, p in self.yellow_cards.items() if p == period]
-        if earlier and not any(i.periods == pair and not i.voided for i in self.interviews):
+        self._interview_if_due((previous_period(period), period))
+        self._interview_if_due((period, next_period(period)))
+
+    def _interview_if_due(self, pair: tuple[str, str]) -> None:
+        earlier = [w for w, p in self.yellow_cards.items() if p == pair[0]]
+        later = [w for w, p in self.yellow_cards.items() if p == pair[1]]
+        already_due = any(i.periods == pair and not i.voided for i in self.interviews)
+        if earlier and later and not already_due:
             with as_system():
                 self._interview_required(
                     unit_id=self.unit_id,
