@@ -17,6 +17,7 @@ from typing import Any
 
 from psycopg.rows import tuple_row
 
+from ledger.recorders.postgres import SCHEMA_LOCK
 from projections.events import RawEvent
 
 State = dict[str, Any]
@@ -72,6 +73,9 @@ class ProjectionStore:
     def cursor(self) -> Iterator[Any]:
         raise NotImplementedError
 
+    def _lock_schema(self, cur: Any) -> None:
+        """Serialise schema creation between processes that start together."""
+
     @contextmanager
     def writing(self) -> Iterator[Any]:
         """A cursor in a write transaction that already holds the write lock."""
@@ -91,6 +95,7 @@ class ProjectionStore:
     # Schema and tracking ---------------------------------------------------------
     def setup(self) -> None:
         with self.writing() as cur:
+            self._lock_schema(cur)
             for statement in SCHEMA:
                 cur.execute(statement)
             cur.execute(
@@ -306,6 +311,10 @@ class PostgresProjectionStore(ProjectionStore):
     def cursor(self) -> Iterator[Any]:
         with self._datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row) as cur:
             yield cur
+
+    def _lock_schema(self, cur: Any) -> None:
+        # gunicorn workers starting together would race on the catalog otherwise.
+        cur.execute("SELECT pg_advisory_xact_lock(%s)", (SCHEMA_LOCK,))
 
     @contextmanager
     def writing(self) -> Iterator[Any]:
