@@ -12,7 +12,13 @@ from eventsourcing.persistence import IntegrityError, StoredEvent
 
 from ledger.commands import HANDLERS
 from ledger.domain.base import SYSTEM_ACTOR, event_data, recording
-from ledger.errors import ConcurrentWrite, Forbidden, IdempotencyKeyReused, Invalid
+from ledger.errors import (
+    ConcurrentWrite,
+    Forbidden,
+    IdempotencyKeyReused,
+    Invalid,
+    LedgerError,
+)
 from ledger.identity import ROLES, WRITERS, Actor, Credential, new_token, token_digest
 from ledger.recorders import ChainedEvent, IdempotencyClaim, IdempotencyKeyTaken
 from ledger.session import Session
@@ -75,7 +81,14 @@ class Ledger(Application):
             if earlier is not None:
                 return earlier
         for _ in range(CONFLICT_RETRIES):
-            events = self._decide(actor, commands)
+            try:
+                events = self._decide(actor, commands)
+            except LedgerError:
+                # The same request, running concurrently under this key, may have won.
+                earlier = self._replay_claim(claim) if claim is not None else None
+                if earlier is not None:
+                    return earlier
+                raise
             chained: list[ChainedEvent] = []
             try:
                 self.save(*events, idempotency=claim, chained=chained)

@@ -52,6 +52,23 @@ def _register_households(url: str, barrier: Any, results: Any, worker: int) -> N
             ledger.close()
 
 
+def _retry_with_one_key(url: str, barrier: Any, results: Any, worker: int) -> None:
+    ledger = None
+    try:
+        ledger = Ledger(env=persistence_env(url))
+        command = Command("HouseholdRegistered", {"household_id": "h1", "village_id": "v1",
+                                                  "head_name": "Li", "size": 3,
+                                                  "category": "edge"})
+        barrier.wait(TIMEOUT)
+        [answer] = ledger.record(ADMIN, [command], "register-h1")
+        results.put((worker, (answer.event_id, answer.position, answer.hash)))
+    except Exception as error:  # reported to the parent, which fails the test
+        results.put((worker, repr(error)))
+    finally:
+        if ledger is not None:
+            ledger.close()
+
+
 def _run(target: Any, url: str, args: list[Any]) -> list[Any]:
     barrier = CONTEXT.Barrier(len(args))
     results = CONTEXT.Queue()
@@ -105,3 +122,18 @@ def test_four_processes_append_concurrently(ledger: Ledger, database_url: str) -
     report = verification.verify_chain(ledger.recorder)
     assert report.ok, report
     assert report.checked == 101
+
+
+def test_the_same_idempotent_request_from_four_processes_is_recorded_once(
+    ledger: Ledger, database_url: str
+) -> None:
+    ledger.record(
+        ADMIN, [Command("UnitRegistered", {"unit_id": "v1", "name": "Sanjiayu", "kind": "village"})]
+    )
+    answers = {worker: answer for worker, answer in
+               _run(_retry_with_one_key, database_url, [0, 1, 2, 3])}
+    assert len(set(answers.values())) == 1, answers
+    [(event_id, position, hash_)] = set(answers.values())
+    log = ledger.read_log(0, 10000)
+    assert [e.type for e in log] == ["UnitRegistered", "HouseholdRegistered"]
+    assert (log[1].event_id, log[1].position, log[1].hash) == (event_id, position, hash_)
