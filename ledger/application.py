@@ -114,9 +114,14 @@ class Ledger(Application):
         """Run every command against current state; the events in the order they happened."""
         session = Session(self.repository)
         events: list[Any] = []
-        for command in commands:
-            with recording(actor.id, command.occurred_at) as context:
-                HANDLERS[command.type](session, actor, command.data)
+        for index, command in enumerate(commands):
+            try:
+                with recording(actor.id, command.occurred_at) as context:
+                    HANDLERS[command.type](session, actor, command.data)
+            except LedgerError as error:
+                if len(commands) > 1:  # say which command of a batch failed
+                    error.details.setdefault("index", index)
+                raise
             events.extend(context.triggered)
         return events
 

@@ -20,8 +20,21 @@ def Identifier(**kwargs: Any) -> fields.String:  # noqa: N802 - reads as a field
     )
 
 
+# NUL cannot be stored in PostgreSQL text (it would stop the projections for good, and the
+# event can never be removed); an unpaired surrogate cannot be encoded as UTF-8 at all.
+STORABLE_TEXT = r"^[^\x00\ud800-\udfff]*$"
+
+
 def Text(max_length: int = SHORT_TEXT, **kwargs: Any) -> fields.String:  # noqa: N802
-    return fields.String(validate=validate.Length(min=1, max=max_length), **kwargs)
+    return fields.String(
+        validate=[
+            validate.Length(min=1, max=max_length),
+            validate.Regexp(
+                STORABLE_TEXT, error="must not contain NUL characters or unpaired surrogates"
+            ),
+        ],
+        **kwargs,
+    )
 
 
 def Choice(options: tuple[str, ...], **kwargs: Any) -> fields.String:  # noqa: N802

@@ -51,6 +51,7 @@ class Case:
     path: str = EVENTS
     config: dict[str, Any] = default(default_factory=dict)
     prepare: Callable[[HttpLedger, str], Any] | None = None
+    details: dict[str, Any] = default(default_factory=dict)  # further entries of details
 
 
 def _same_key_first(http: HttpLedger, token: str) -> None:
@@ -105,6 +106,41 @@ CASES = [
     Case("idempotency-key-reused", GOOD_UNIT | {"data": {**GOOD_UNIT["data"], "name": "Other"}},
          409, "idempotency_key_reused", headers={"Idempotency-Key": "k-reused"},
          prepare=_same_key_first),
+    Case("unparseable-occurred-at", {**GOOD_UNIT, "occurred_at": "yesterday"},
+         422, "invalid", "occurred_at"),
+    Case("invalid-calendar-date", {**finding("f9"), "data": {**finding("f9")["data"],
+                                                               "due_date": "2020-02-30"}},
+         422, "invalid", "data.due_date"),
+    Case("data-not-an-object", {"type": "UnitRegistered", "data": "v9"}, 422, "invalid", "data"),
+    Case("type-not-a-string", {"type": 5, "data": {}}, 422, "invalid", "type"),
+    Case("missing-type", {"data": GOOD_UNIT["data"]}, 422, "invalid", "type"),
+    Case("boolean-for-integer", ev("HouseholdRegistered", household_id="h2", village_id="v1",
+                                   head_name="Zhang", size=True, category="edge"),
+         422, "invalid", "data.size"),
+    Case("client-sets-recorded-at", {**GOOD_UNIT, "recorded_at": "2020-01-01T00:00:00+00:00"},
+         422, "invalid", "recorded_at"),
+    Case("actor-inside-data", ev("UnitRegistered", unit_id="v9", name="Xincun", kind="village",
+                                 actor="someone-else"), 422, "invalid", "data.actor"),
+    Case("nul-in-text", ev("UnitRegistered", unit_id="v9", name="Xin\u0000cun", kind="village"),
+         422, "invalid", "data.name"),
+    Case("unpaired-surrogate",
+         '{"type": "UnitRegistered", "data": {"unit_id": "v9", "name": "Xin\\ud800cun", '
+         '"kind": "village"}}', 422, "invalid", "data.name"),
+    Case("id-too-long", ev("UnitRegistered", unit_id="v" * 65, name="Xincun", kind="village"),
+         422, "invalid", "data.unit_id"),
+    Case("bad-idempotency-key", GOOD_UNIT, 422, "invalid", "Idempotency-Key",
+         headers={"Idempotency-Key": "has spaces in it"}),
+    Case("unit-registered-twice", ev("UnitRegistered", unit_id="v1", name="Sanjiayu",
+                                     kind="village"), 409, "already_exists", "unit_id"),
+    Case("inspector-takes-measure", ev("AccountabilityMeasureTaken", person_id="p1",
+                                       measure="reminder_talk", basis=["e:1"], note="n"),
+         403, "forbidden", who="inspector"),
+    Case("empty-batch", {"events": []}, 422, "invalid", "events", path=EVENTS + "/batch"),
+    Case("batch-third-event-not-found",
+         {"events": [GOOD_UNIT, ev("UnitRegistered", unit_id="v8", name="Ba", kind="village"),
+                     ev("HouseholdRegistered", household_id="h2", village_id="v404",
+                        head_name="Zhang", size=2, category="edge")]},
+         404, "not_found", "village_id", path=EVENTS + "/batch", details={"index": 2}),
     Case("batch-second-event-bad", {"events": [GOOD_UNIT, ev("UnitRegistered", unit_id="v8",
                                                              kind="village")]},
          422, "invalid", "events.1.data.name", path=EVENTS + "/batch"),
@@ -142,4 +178,5 @@ def test_bad_input_is_refused_and_records_nothing(
         details = error["details"]
         named = set(details.get("fields", {})) | {details.get("field")}
         assert case.field in named, details
+    assert case.details.items() <= error["details"].items(), error["details"]
     assert http.log() == before

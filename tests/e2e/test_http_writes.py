@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from tests.e2e.conftest import HttpLedger
+from tests.e2e.conftest import EVENTS, HttpLedger
 
 ANSWER_KEYS = {"event_id", "type", "position", "occurred_at", "recorded_at", "actor", "hash"}
 
@@ -150,11 +150,55 @@ def test_event_types_list_every_contract_type_with_its_data_schema(http: HttpLed
     assert "finding_id" in by_name["FindingRaised"]["data_schema"]["required"]
 
 
-def test_openapi_and_health(http: HttpLedger) -> None:
+def test_a_retry_without_occurred_at_still_answers_the_first_answer(http: HttpLedger) -> None:
+    admin = http.token("county-admin", "admin")
+    body = {"type": "UnitRegistered", "data": {"unit_id": "t1", "name": "Gaozhuang",
+                                                 "kind": "township"}}
+    first = http.post(admin, body, {"Idempotency-Key": "no-time"})
+    assert first.status_code == 201, first.get_json()
+    log = http.log()
+    reordered = {"data": {"kind": "township", "name": "Gaozhuang", "unit_id": "t1"},
+                 "type": "UnitRegistered"}
+    retry = http.post(admin, reordered, {"Idempotency-Key": "no-time"})
+    assert (retry.status_code, retry.get_json()) == (201, first.get_json())
+    assert http.log() == log
+
+
+def test_an_idempotent_batch_survives_a_restart(make_http) -> None:  # type: ignore[no-untyped-def]
+    http = make_http()
+    admin = http.token("county-admin", "admin")
+    first = http.batch(admin, REGISTRY, {"Idempotency-Key": "registry-1"})
+    assert first.status_code == 201, first.get_json()
+    log = http.log()
+    http.app.extensions["ledger"].close()
+
+    restarted = make_http()
+    retry = restarted.batch(admin, REGISTRY, {"Idempotency-Key": "registry-1"})
+    assert (retry.status_code, retry.get_json()) == (201, first.get_json())
+    assert restarted.log()[: len(log)] == log
+    assert [e["type"] for e in restarted.log()[len(log):]] == ["TokenIssued"]  # its reader
+    changed = restarted.batch(admin, REGISTRY[:1], {"Idempotency-Key": "registry-1"})
+    assert changed.status_code == 409
+    assert changed.get_json()["error"]["code"] == "idempotency_key_reused"
+
+
+def test_openapi_documents_the_writes(http: HttpLedger) -> None:
     openapi = http.client.get("/api/v1/openapi.json")
     assert openapi.status_code == 200
     document = openapi.get_json()
-    assert "openapi" in document and "/api/v1/events" in document["paths"]
+    assert document["openapi"].startswith("3.")
+    assert document["info"]["title"] and document["info"]["version"]
+    for path in ("/api/v1/events", "/api/v1/events/batch"):
+        post = document["paths"][path]["post"]
+        assert "application/json" in post["requestBody"]["content"], path
+        assert "201" in post["responses"], path
+    assert "get" in document["paths"]["/api/v1/events"]
+    assert document["components"]["schemas"]
 
+
+def test_health_needs_no_token_but_the_log_does(http: HttpLedger) -> None:
     health = http.client.get("/healthz")
     assert health.status_code == 200
+    log = http.client.get(EVENTS)
+    assert log.status_code == 401
+    assert log.get_json()["error"]["code"] == "unauthorized"

@@ -98,8 +98,9 @@ def test_a_batch_is_all_or_nothing(ledger: Ledger) -> None:
     _setup(ledger)
     before = _state(ledger)
     batch = [_unit("v3"), _person("p3", "v3"), _report("ghost"), _unit("v4")]
-    with pytest.raises(NotFound):
+    with pytest.raises(NotFound) as caught:
         ledger.record(ADMIN, batch)
+    assert (caught.value.details["field"], caught.value.details["index"]) == ("finding_id", 2)
     assert _state(ledger) == before
     # The first two commands alone are fine: nothing about them was kept from the failed batch.
     answers = ledger.record(ADMIN, batch[:2])
