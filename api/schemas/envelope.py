@@ -73,7 +73,9 @@ class BatchRequestSchema(Schema):
     )
 
 
-class ConsequenceSchema(Schema):
+class LoggedEventSchema(Schema):
+    """An event as it stands in the global log."""
+
     event_id = fields.String()
     type = fields.String()
     position = fields.Integer()
@@ -84,9 +86,9 @@ class ConsequenceSchema(Schema):
     data = fields.Dict()
 
 
-class RecordedEventSchema(ConsequenceSchema):
+class RecordedEventSchema(LoggedEventSchema):
     consequences = fields.List(
-        fields.Nested(ConsequenceSchema),
+        fields.Nested(LoggedEventSchema),
         metadata={"description": "events the ledger recorded itself because of this one"},
     )
 
@@ -104,5 +106,5 @@ class LogQuerySchema(Schema):
 
 
 class LogPageSchema(Schema):
-    events = fields.List(fields.Nested(ConsequenceSchema))
+    events = fields.List(fields.Nested(LoggedEventSchema))
     next_after = fields.Integer(metadata={"description": "pass as `after` for the next page"})

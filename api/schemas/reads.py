@@ -5,6 +5,7 @@ from typing import Any
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
+from api.schemas.envelope import LoggedEventSchema
 from api.schemas.fields import Identifier
 
 FINDING_STATUSES = ("open", "rectification_reported", "closed", "withdrawn")
@@ -132,20 +133,9 @@ class HouseholdStatusSchema(Schema):
     responsible = fields.List(fields.Dict())
 
 
-class HistoryEventSchema(Schema):
-    event_id = fields.String()
-    type = fields.String()
-    position = fields.Integer()
-    occurred_at = fields.DateTime()
-    recorded_at = fields.DateTime()
-    actor = fields.String()
-    hash = fields.String()
-    data = fields.Dict()
-
-
 class HistorySchema(Schema):
     household_id = fields.String()
-    events = fields.List(fields.Nested(HistoryEventSchema))
+    events = fields.List(fields.Nested(LoggedEventSchema))
     next_after = fields.Integer()
 
 
