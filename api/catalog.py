@@ -6,6 +6,7 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 from flask_smorest import Blueprint
 
 from api.auth import require_actor
+from api.schemas.derived_data import DERIVED_DATA_SCHEMAS
 from api.schemas.event_data import DATA_SCHEMAS
 from ledger.catalog import DERIVED_TYPES
 from ledger.identity import WRITERS
@@ -15,12 +16,14 @@ blp.before_request(require_actor)
 
 
 def _json_schemas() -> dict[str, dict]:
-    plugin = MarshmallowPlugin()
+    # No schema names: nested schemas are inlined, so each JSON Schema stands on its own
+    # (a `$ref` into the OpenAPI components would point nowhere outside that document).
+    plugin = MarshmallowPlugin(schema_name_resolver=lambda schema: None)
     APISpec("catalog", "1", "3.0.3", plugins=[plugin])
     converter = plugin.converter
     assert converter is not None
     schemas = {}
-    for name, schema in DATA_SCHEMAS.items():
+    for name, schema in {**DATA_SCHEMAS, **DERIVED_DATA_SCHEMAS}.items():
         body = converter.schema2jsonschema(schema)
         body["additionalProperties"] = False
         schemas[name] = body
@@ -33,10 +36,10 @@ def event_types():  # type: ignore[no-untyped-def]
     schemas = _json_schemas()
     types = [
         {"type": name, "submitted_by": sorted(WRITERS[name]), "data_schema": schemas[name]}
-        for name in sorted(schemas)
+        for name in sorted(DATA_SCHEMAS)
     ]
     types += [
-        {"type": name, "submitted_by": [], "recorded_by_ledger": why}
+        {"type": name, "submitted_by": [], "recorded_by_ledger": why, "data_schema": schemas[name]}
         for name, why in sorted(DERIVED_TYPES.items())
     ]
     return {"event_types": types}

@@ -1,0 +1,67 @@
+"""The `data` of events the ledger records itself, for the catalog only: never loaded from a
+client (DATA_SCHEMAS in event_data.py holds the types clients may submit)."""
+from __future__ import annotations
+
+from marshmallow import RAISE, Schema, fields
+
+from api.schemas.fields import Choice, Identifier, IdentifierList
+from ledger.identity import ROLES
+
+
+class Logged(Schema):
+    class Meta:
+        unknown = RAISE
+
+
+def Periods() -> fields.List:  # noqa: N802 - reads as a field type
+    return fields.List(fields.String(), required=True, metadata={"description": "two periods"})
+
+
+class InterviewRequired(Logged):
+    unit_id = Identifier(required=True)
+    person_id = Identifier(
+        metadata={"description": "the unit's main responsible person then; absent if none"}
+    )
+    warning_ids = IdentifierList(required=True)
+    periods = Periods()
+
+
+class InterviewVoided(Logged):
+    unit_id = Identifier(required=True)
+    warning_ids = IdentifierList(required=True)
+    periods = Periods()
+    reason = fields.String(required=True)
+
+
+class FindingAttached(Logged):
+    unit_id = Identifier(required=True)
+    finding_id = Identifier(required=True)
+
+
+class YellowCardNoted(Logged):
+    unit_id = Identifier(required=True)
+    warning_id = Identifier(required=True)
+    period = fields.String(required=True)
+
+
+class YellowCardWithdrawn(Logged):
+    unit_id = Identifier(required=True)
+    warning_id = Identifier(required=True)
+
+
+class TokenIssued(Logged):
+    token_sha256 = fields.String(required=True)
+    actor_id = fields.String(required=True)
+    role = Choice(tuple(ROLES), required=True)
+    unit_id = Identifier()
+
+
+class TokenRevoked(Logged):
+    reason = fields.String(required=True)
+
+
+DERIVED_DATA_SCHEMAS: dict[str, type[Schema]] = {
+    cls.__name__: cls
+    for cls in (InterviewRequired, InterviewVoided, FindingAttached, YellowCardNoted,
+                YellowCardWithdrawn, TokenIssued, TokenRevoked)
+}
