@@ -98,6 +98,10 @@ CASES = [
          who="inspector"),
     Case("no-token", GOOD_UNIT, 401, "unauthorized", who="none"),
     Case("bad-token", GOOD_UNIT, 401, "unauthorized", who="bad"),
+    Case("token-with-a-char-too-many", GOOD_UNIT, 401, "unauthorized", who="admin+x"),
+    Case("basic-instead-of-bearer", GOOD_UNIT, 401, "unauthorized", who="admin",
+         headers={"Authorization": "Basic Y291bnR5LWFkbWluOnNlY3JldA=="}),
+    Case("viewer-writes", GOOD_UNIT, 403, "forbidden", who="viewer"),
     Case("inspector-registers-unit", GOOD_UNIT, 403, "forbidden", who="inspector"),
     Case("cadre-of-other-unit", ev("RectificationReported", finding_id="f1",
                                    description="fixed"), 403, "forbidden", who="cadre-v2"),
@@ -148,11 +152,14 @@ CASES = [
 
 
 def _tokens(http: HttpLedger) -> dict[str, str]:
+    admin = http.token("county-admin", "admin")
     return {
-        "admin": http.token("county-admin", "admin"),
+        "admin": admin,
+        "admin+x": admin + "x",
         "inspector": http.token("insp-1", "inspector"),
         "cadre-v2": http.token("cadre-v2", "cadre", "v2"),
         "bad": "lgr_not-a-token-anyone-was-given",
+        "viewer": http.token("viewer-1", "viewer"),
     }
 
 
@@ -180,3 +187,14 @@ def test_bad_input_is_refused_and_records_nothing(
         assert case.field in named, details
     assert case.details.items() <= error["details"].items(), error["details"]
     assert http.log() == before
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [("limit=0", "limit"), ("limit=1001", "limit"), ("after=-1", "after"), ("after=x", "after")],
+)
+def test_bad_log_queries_name_the_parameter(http: HttpLedger, query: str, field: str) -> None:
+    answer = http.client.get(f"{EVENTS}?{query}",
+                             headers={"Authorization": f"Bearer {http.reader}"})
+    assert answer.status_code == 422
+    assert field in answer.get_json()["error"]["details"]["fields"]
