@@ -6,7 +6,7 @@ from typing import Any
 from eventsourcing.domain import event
 
 from ledger.domain.base import LedgerAggregate
-from ledger.errors import Conflict
+from ledger.errors import Conflict, Invalid
 
 HOUSEHOLD_CATEGORIES = ("registered_poor", "edge", "monitored", "other")
 HOUSEHOLD_ROLES = ("helper_cadre", "first_secretary", "village_secretary", "resident_leader")
@@ -33,6 +33,15 @@ HOUSEHOLD_FACTS = (
     "lacks_motivation",
     "single_over_45",
 )
+
+
+def require_end_after_start(effective_from: str, effective_to: str) -> None:
+    """An assignment cannot end before it began (ISO dates compare as text)."""
+    if effective_to < effective_from:
+        raise Invalid(
+            f"effective_to {effective_to} is before effective_from {effective_from}",
+            field="effective_to",
+        )
 
 
 class Person(LedgerAggregate):
@@ -72,6 +81,7 @@ class Household(LedgerAggregate):
         self.size = size
         self.category = category
         self.responsible: set[tuple[str, str]] = set()
+        self.held_since: dict[tuple[str, str], str] = {}  # (person, role) -> effective_from
 
     def record_facts(self, facts: dict[str, Any]) -> None:
         self._facts_recorded(household_id=self.household_id, **facts)
@@ -119,6 +129,7 @@ class Household(LedgerAggregate):
         self, person_id: str, role: str, subject_type: str, subject_id: str, effective_from: str
     ) -> None:
         self.responsible.add((person_id, role))
+        self.held_since[(person_id, role)] = effective_from
 
     def end_assignment(self, person_id: str, role: str, effective_to: str) -> None:
         if (person_id, role) not in self.responsible:
@@ -127,6 +138,7 @@ class Household(LedgerAggregate):
                 person_id=person_id,
                 role=role,
             )
+        require_end_after_start(self.held_since[(person_id, role)], effective_to)
         self._ended(
             person_id=person_id,
             role=role,
@@ -140,3 +152,4 @@ class Household(LedgerAggregate):
         self, person_id: str, role: str, subject_type: str, subject_id: str, effective_to: str
     ) -> None:
         self.responsible.discard((person_id, role))
+        self.held_since.pop((person_id, role), None)

@@ -7,6 +7,7 @@ from eventsourcing.domain import event
 
 from ledger.domain.base import LedgerAggregate, as_system
 from ledger.domain.periods import next_period, previous_period
+from ledger.domain.registry import require_end_after_start
 from ledger.errors import Conflict, InvalidTransition
 
 UNIT_KINDS = ("county", "township", "village", "group", "department")
@@ -50,6 +51,7 @@ class Unit(LedgerAggregate):
         self.yellow_cards: dict[str, str] = {}  # warning_id -> period
         self.interviews: list[DueInterview] = []
         self.responsible: dict[str, list[str]] = {}  # role -> person ids, in order assigned
+        self.held_since: dict[tuple[str, str], str] = {}  # (person, role) -> effective_from
 
     # Listing -------------------------------------------------------------
     def list_for_supervision(self, level: str) -> None:
@@ -187,6 +189,7 @@ class Unit(LedgerAggregate):
         self, person_id: str, role: str, subject_type: str, subject_id: str, effective_from: str
     ) -> None:
         self.responsible.setdefault(role, []).append(person_id)
+        self.held_since[(person_id, role)] = effective_from
 
     def end_assignment(self, person_id: str, role: str, effective_to: str) -> None:
         if person_id not in self.responsible.get(role, []):
@@ -195,6 +198,7 @@ class Unit(LedgerAggregate):
                 person_id=person_id,
                 role=role,
             )
+        require_end_after_start(self.held_since[(person_id, role)], effective_to)
         self._ended(
             person_id=person_id,
             role=role,
@@ -208,3 +212,4 @@ class Unit(LedgerAggregate):
         self, person_id: str, role: str, subject_type: str, subject_id: str, effective_to: str
     ) -> None:
         self.responsible[role].remove(person_id)
+        self.held_since.pop((person_id, role), None)

@@ -21,7 +21,7 @@ def finding(finding_id: str, subject_id: str = "h1", **extra: Any) -> dict:
               responsible_unit_id="v1", due_date="2020-04-30", **extra)
 
 
-# f1 open, f2 closed, f3 open and never reported; v1 listed.
+# f1 open, f2 closed, f3 open and never reported; v1 listed; p1 helps h1 from 1 March.
 WORLD = [
     ev("UnitRegistered", unit_id="t1", name="Gaozhuang", kind="township"),
     ev("UnitRegistered", unit_id="v1", name="Sanjiayu", kind="village", parent_id="t1"),
@@ -29,6 +29,9 @@ WORLD = [
     ev("HouseholdRegistered", household_id="h1", village_id="v1", head_name="Li Si", size=4,
        category="registered_poor"),
     ev("UnitListed", unit_id="v1", level="city"),
+    ev("PersonRegistered", person_id="p1", name="Wang Li", unit_id="v1"),
+    ev("ResponsibilityAssigned", person_id="p1", role="helper_cadre", subject_type="household",
+       subject_id="h1", effective_from="2020-03-01"),
     finding("f1"),
     finding("f2"),
     finding("f3"),
@@ -139,6 +142,9 @@ CASES = [
     Case("inspector-takes-measure", ev("AccountabilityMeasureTaken", person_id="p1",
                                        measure="reminder_talk", basis=["e:1"], note="n"),
          403, "forbidden", who="inspector"),
+    Case("responsibility-ends-before-it-began",
+         ev("ResponsibilityEnded", person_id="p1", role="helper_cadre", subject_type="household",
+            subject_id="h1", effective_to="2020-02-29"), 422, "invalid", "effective_to"),
     Case("empty-batch", {"events": []}, 422, "invalid", "events", path=EVENTS + "/batch"),
     Case("batch-third-event-not-found",
          {"events": [GOOD_UNIT, ev("UnitRegistered", unit_id="v8", name="Ba", kind="village"),

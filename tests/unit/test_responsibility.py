@@ -1,0 +1,72 @@
+"""Responsibility for households and units: assigned and ended by dated events, never ending
+before it began, so "who was responsible on 1 March" has one answer."""
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from ledger.domain.base import recording
+from ledger.domain.registry import Household
+from ledger.domain.units import Unit
+from ledger.errors import Conflict, Invalid
+
+
+@pytest.fixture(autouse=True)
+def _recording() -> Iterator[None]:
+    with recording("county-admin"):
+        yield
+
+
+def _household() -> Household:
+    return Household(household_id="h1", village_id="v1", head_name="Li Si", size=4,
+                     category="registered_poor")
+
+
+def _unit() -> Unit:
+    return Unit(unit_id="v1", name="Sanjiayu", kind="village", parent_id=None)
+
+
+def _count(aggregate: Household | Unit) -> int:
+    return len(aggregate.pending_events)
+
+
+def test_household_assignment_twice_and_ending_what_is_not_held_are_conflicts() -> None:
+    household = _household()
+    household.assign("p1", "helper_cadre", "2020-01-01")
+    with pytest.raises(Conflict):
+        household.assign("p1", "helper_cadre", "2020-02-01")
+    with pytest.raises(Conflict):
+        household.end_assignment("p2", "helper_cadre", "2020-06-30")
+    with pytest.raises(Conflict):
+        household.end_assignment("p1", "first_secretary", "2020-06-30")
+    assert _count(household) == 2
+    household.assign("p1", "first_secretary", "2020-01-01")  # another role is another duty
+    household.end_assignment("p1", "helper_cadre", "2020-06-30")
+    assert household.responsible == {("p1", "first_secretary")}
+    household.assign("p1", "helper_cadre", "2021-01-01")
+    assert ("p1", "helper_cadre") in household.responsible
+
+
+@pytest.mark.parametrize("make", [_household, _unit], ids=["household", "unit"])
+def test_an_assignment_cannot_end_before_it_began(make) -> None:  # type: ignore[no-untyped-def]
+    subject = make()
+    subject.assign("p1", "first_secretary", "2020-03-01")
+    before = _count(subject)
+    with pytest.raises(Invalid) as caught:
+        subject.end_assignment("p1", "first_secretary", "2020-02-29")
+    assert caught.value.details == {"field": "effective_to"}
+    assert _count(subject) == before
+    subject.end_assignment("p1", "first_secretary", "2020-03-01")  # same day: never held
+    assert type(subject.pending_events[-1]).__name__ == "ResponsibilityEnded"
+
+
+@pytest.mark.parametrize("make", [_household, _unit], ids=["household", "unit"])
+def test_a_new_term_is_measured_from_its_own_start(make) -> None:  # type: ignore[no-untyped-def]
+    subject = make()
+    subject.assign("p1", "first_secretary", "2019-01-01")
+    subject.end_assignment("p1", "first_secretary", "2019-12-31")
+    subject.assign("p1", "first_secretary", "2020-06-01")
+    with pytest.raises(Invalid):
+        subject.end_assignment("p1", "first_secretary", "2020-05-31")
+    subject.end_assignment("p1", "first_secretary", "2020-12-31")
