@@ -5,6 +5,8 @@ import re
 
 from flask import current_app, g, request
 from flask_smorest import Blueprint, abort
+from marshmallow import RAISE
+from webargs.flaskparser import FlaskParser
 
 from api.auth import require_actor
 from api.schemas.envelope import (
@@ -17,7 +19,18 @@ from api.schemas.envelope import (
 )
 from ledger.application import Command, Ledger
 
+class _BodyParser(FlaskParser):
+    """JSON nested deeper than the decoder can follow is an unreadable body, not a 500."""
+
+    def _raw_load_json(self, req):  # type: ignore[no-untyped-def]
+        try:
+            return super()._raw_load_json(req)
+        except RecursionError:
+            abort(400, messages={"json": ["JSON nested too deeply."]})
+
+
 blp = Blueprint("events", __name__, url_prefix="/api/v1", description="The event log")
+blp.ARGUMENTS_PARSER = _BodyParser()
 blp.before_request(require_actor)
 
 IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,128}$")
@@ -54,7 +67,7 @@ def record_batch(batch: dict):  # type: ignore[no-untyped-def]
 
 
 @blp.get("/events")
-@blp.arguments(LogQuerySchema, location="query")
+@blp.arguments(LogQuerySchema, location="query", unknown=RAISE)
 @blp.response(200, LogPageSchema)
 def read_log(query: dict):  # type: ignore[no-untyped-def]
     """The global log in order, after a position."""

@@ -64,6 +64,8 @@ def _same_key_first(http: HttpLedger, token: str) -> None:
 
 CASES = [
     Case("malformed-json", '{"type": "UnitRegistered", "data": {', 400, "unreadable_body"),
+    Case("json-nested-too-deeply", '{"type": "UnitRegistered", "data": ' + "[" * 100_000
+         + "]" * 100_000 + "}", 400, "unreadable_body", "body"),
     Case("text-plain", GOOD_UNIT, 400, "unreadable_body", headers={"Content-Type": "text/plain"}),
     Case("json-list-body", [GOOD_UNIT], 422, "invalid", "body"),
     Case("wrong-type", ev("HouseholdRegistered", household_id="h2", village_id="v1",
@@ -197,7 +199,8 @@ def test_bad_input_is_refused_and_records_nothing(
 
 @pytest.mark.parametrize(
     ("query", "field"),
-    [("limit=0", "limit"), ("limit=1001", "limit"), ("after=-1", "after"), ("after=x", "after")],
+    [("limit=0", "limit"), ("limit=1001", "limit"), ("after=-1", "after"), ("after=x", "after"),
+     ("since=3", "since")],
 )
 def test_bad_log_queries_name_the_parameter(http: HttpLedger, query: str, field: str) -> None:
     answer = http.client.get(f"{EVENTS}?{query}",
