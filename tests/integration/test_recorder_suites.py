@@ -3,6 +3,8 @@
 Our recorders add the hash chain and idempotency claims inside the insert transaction; these
 suites check that they still behave exactly as the library's recorders promise (positions,
 selection of notifications, conflicts, concurrent writers), on SQLite and on PostgreSQL.
+No library test is overridden: our changes only add rows to our own tables in the same
+transaction, which no library test can see, so every test of the contract applies unchanged.
 """
 from __future__ import annotations
 
