@@ -3,8 +3,11 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
+import pytest
+
 from ledger import verification
 from ledger.application import Command, Ledger, LoggedEvent
+from ledger.errors import Conflict
 from ledger.identity import Actor
 
 ADMIN = Actor("county-admin", "admin")
@@ -158,3 +161,33 @@ def test_a_card_entered_late_for_the_earlier_period_makes_the_interview_due(
     [interview] = [c for c in late.consequences if c.type == "InterviewRequired"]
     assert interview.data["warning_ids"] == ["w-q1", "w-q2"]
     assert interview.data["periods"] == ["2020-Q1", "2020-Q2"]
+
+
+def _lifecycle_batch(accept: bool) -> list[Command]:
+    finding = {"finding_id": "f1", "subject_type": "unit", "subject_id": "v1",
+               "category": "visits", "description": "visits not done",
+               "responsible_unit_id": "v1", "due_date": "2020-04-30"}
+    return [
+        cmd("FindingRaised", "2020-03-12", **finding),
+        cmd("RectificationReported", "2020-03-20", finding_id="f1", description="done"),
+        cmd("RectificationVerified", "2020-03-25", finding_id="f1", accepted=accept, note="n"),
+        cmd("UnitDelisted", "2020-03-26", unit_id="v1"),
+    ]
+
+
+def test_one_batch_sees_its_own_earlier_commands(ledger: Ledger) -> None:
+    _register(ledger)
+    before = ledger.read_log(0, 1000)
+    with pytest.raises(Conflict) as caught:
+        ledger.record(ADMIN, _lifecycle_batch(accept=False))  # f1 is open again at delisting
+    assert caught.value.details["open_finding_ids"] == ["f1"]
+    assert caught.value.details["index"] == 3
+    assert ledger.read_log(0, 1000) == before
+
+    answers = ledger.record(ADMIN, _lifecycle_batch(accept=True))
+    assert [a.type for a in answers] == [c.type for c in _lifecycle_batch(True)]
+    log = ledger.read_log(0, 1000)
+    assert [e.type for e in log[len(before):]] == [
+        "FindingRaised", "FindingAttached", "RectificationReported", "RectificationVerified",
+        "UnitDelisted",
+    ]
