@@ -1,7 +1,7 @@
 """Domain rules on aggregates alone: no database, no HTTP."""
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 
@@ -104,7 +104,9 @@ def _withdrawn() -> Finding:
         (_reported, lambda f: f.report_rectification("twice", [])),
     ],
 )
-def test_illegal_transitions_raise_and_add_no_event(make, act) -> None:  # type: ignore[no-untyped-def]
+def test_illegal_transitions_raise_and_add_no_event(
+    make: Callable[[], Finding], act: Callable[[Finding], object]
+) -> None:
     finding = make()
     before_status, before_events = finding.status, len(finding.pending_events)
     with pytest.raises(InvalidTransition) as caught:
