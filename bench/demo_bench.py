@@ -194,9 +194,9 @@ def main() -> int:
     targets = [Target(
         f"`ledger demo` on {backend}, last 10 % / first 10 % of {summary.events:,} events",
         last / first, TARGET_RATIO, "×", f"{last:,.0f}/s ÷ {first:,.0f}/s")]
-    months = [(stage, n / s) for stage, n, s in stage_rates(ticks) if stage.startswith("20")]
-    if len(months) > 1:
-        (first_month, first_rate), (last_month, last_rate) = months[0], months[-1]
+    by_month = [(stage, n / s) for stage, n, s in stage_rates(ticks) if stage.startswith("20")]
+    if len(by_month) > 1:
+        (first_month, first_rate), (last_month, last_rate) = by_month[0], by_month[-1]
         targets.append(Target(
             f"the same, read as months: {last_month} / {first_month}", last_rate / first_rate,
             TARGET_RATIO, "×", f"{last_rate:,.0f}/s ÷ {first_rate:,.0f}/s"))

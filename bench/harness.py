@@ -129,7 +129,7 @@ def gunicorn(app: str, env: dict[str, str], workers: int = 2, chdir: Path = ROOT
                 return
         except GunicornDidNotStart:
             if attempt == 2:
-                raise SystemExit("gunicorn did not start")
+                raise SystemExit("gunicorn did not start") from None
             print("  gunicorn did not start (see its log above); trying once more")
 
 

@@ -33,7 +33,8 @@ import statistics
 import subprocess
 import threading
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from harness import BIN, Target, database, gunicorn, header, print_targets
 
@@ -96,7 +97,8 @@ def ensure_long_household(ledger: Ledger) -> None:
 # 1. The floor ------------------------------------------------------------------------------
 def read_floor(root: Root) -> dict[str, float]:
     rates = {}
-    recorder, store = root.ledger.recorder, root.store
+    recorder: Any = root.ledger.recorder  # the chained recorder: select_chained
+    store = root.store
     for name, read in (("store.read_log", lambda after: store.read_log(after, 10_000)),
                        ("select_chained", lambda after: recorder.select_chained(after, 10_000))):
         started, after, count = time.perf_counter(), 0, 0
@@ -201,9 +203,9 @@ def http_reads(url: str, root: Root, households: int, requests: int, workers: in
                ) -> dict[str, dict[str, float]]:
     rng = random.Random(7)
     token = root.ledger.create_token("bench-jiwei", "discipline")
-    villages = sorted({root.views.household_village(f"h{rng.randint(1, households):07d}")
-                       for _ in range(200)} - {None})
-    as_of = datetime.now(timezone.utc).isoformat().replace("+00:00", "Z")
+    villages = sorted({village for _ in range(200) if (village := root.views.household_village(
+        f"h{rng.randint(1, households):07d}"))})
+    as_of = datetime.now(UTC).isoformat().replace("+00:00", "Z")
     results = {}
     with gunicorn("service.app:create_app()", {"LEDGER_DATABASE_URL": url}, workers) as port:
         results["status"] = latencies(port, token, [
@@ -223,7 +225,7 @@ def http_reads(url: str, root: Root, households: int, requests: int, workers: in
 
 def replay_in_process(root: Root) -> float:
     views = root.views
-    cut = Cut(as_of=datetime.now(timezone.utc))
+    cut = Cut(as_of=datetime.now(UTC))
     if views.household(LONG_HOUSEHOLD, cut) is None:
         raise SystemExit(f"{LONG_HOUSEHOLD} does not replay: the views are not built")
     timings = []
@@ -276,7 +278,8 @@ def main() -> None:
         with Root(Config(database_url=url)) as root:
             ensure_county(root.ledger, households)
             ensure_long_household(root.ledger)
-            events = root.ledger.head()[0]
+            head = root.ledger.head()
+            events = head[0] if head else 0
             print(f"log head: position {events:,}")
             print("1. raw global log read (the floor)")
             floor = read_floor(root)

@@ -30,6 +30,7 @@ import tempfile
 import time
 import uuid
 from collections.abc import Callable
+from functools import partial
 from hashlib import sha256
 from typing import Any, TypeVar
 
@@ -61,7 +62,8 @@ def generate(ledger: Ledger, count: int) -> None:
     ledger.record(ADMIN, [Command("UnitRegistered",
                                   {"unit_id": "template-000000000", "name": "Village template",
                                    "kind": "village"})])
-    template = ledger.recorder.select_chained(0, 1)[0]
+    recorder: Any = ledger.recorder  # the chained recorder: select_chained, insert_events
+    template = recorder.select_chained(0, 1)[0]
     remaining = count - 1
     serial = 0
     while remaining > 0:
@@ -72,7 +74,7 @@ def generate(ledger: Ledger, count: int) -> None:
             state = template.state.replace(b"template-000000000", b"unit-" + label + b"0000")
             state = state.replace(b"Village template", b"Village " + label[:8])
             batch.append(StoredEvent(uuid.uuid4(), 1, template.topic, state))
-        ledger.recorder.insert_events(batch)
+        recorder.insert_events(batch)
         remaining -= len(batch)
 
 
@@ -89,9 +91,10 @@ def timed(label: str, fn: Callable[..., T], *args: Any) -> tuple[T, float]:
 
 def floor(ledger: Ledger, count: int) -> tuple[float, float]:
     """Events/s of a bare SHA-256 chain over the same bytes, and of `link` in memory."""
+    recorder: Any = ledger.recorder  # the chained recorder: chain_rows
     rows = []
     after = 0
-    while chunk := ledger.recorder.chain_rows(after, 2**62, 50_000):
+    while chunk := recorder.chain_rows(after, 2**62, 50_000):
         rows.extend(chunk)
         after = chunk[-1][0]
     blobs = [oid + topic.encode() + state for _, oid, _, topic, state, _ in rows]
@@ -124,11 +127,12 @@ def verification(root: Root, url: str, events: int, bare: float, linked: float
     and `ledger verify` itself."""
     recorder, workers = root.ledger.recorder, os.cpu_count() or 1
     rates = {}
-    for name, label, kwargs in (
-            ("one", "verify, one process", {}),
+    for name, label, run in (
+            ("one", "verify, one process", partial(verify_chain, recorder)),
             ("cli", f"verify, {workers} processes (as ledger verify does it)",
-             {"open_recorder": root.recorder_opener, "workers": workers})):
-        report, seconds = timed(label, lambda: verify_chain(recorder, **kwargs))
+             partial(verify_chain, recorder, open_recorder=root.recorder_opener,
+                     workers=workers))):
+        report, seconds = timed(label, run)
         if not (report.ok and report.checked == events):
             raise SystemExit(f"verification failed on an intact log: {report}")
         rates[name] = events / seconds

@@ -83,7 +83,7 @@ def durability(ledger: Ledger, backend: str) -> str:
         found = f"journal_mode={journal}, synchronous={synchronous} (2 = FULL)"
     else:
         with datastore.get_connection() as conn:
-            settings = {name: conn.execute(f"SHOW {name}").fetchone()[f"{name}"]  # type: ignore[index]
+            settings = {name: conn.execute(f"SHOW {name}").fetchone()[f"{name}"]
                         for name in ("synchronous_commit", "fsync", "wal_sync_method")}
         ok = settings["synchronous_commit"] == "on" and settings["fsync"] == "on"
         found = ", ".join(f"{k}={v}" for k, v in settings.items())
@@ -106,7 +106,7 @@ def count_events(ledger: Ledger, backend: str) -> tuple[int, int]:
     with recorder.datastore.get_connection() as conn:  # type: ignore[attr-defined]
         row = conn.execute(f'SELECT (SELECT count(*) FROM "{schema}"."{table}") AS e, '
                            f'(SELECT count(*) FROM "{schema}".ledger_chain) AS c').fetchone()
-        return row["e"], row["c"]  # type: ignore[index]
+        return row["e"], row["c"]
 
 
 def settled_count(ledger: Ledger, backend: str) -> tuple[int, int]:
@@ -139,7 +139,8 @@ class Checker:
     """Counts the log around each wrk run against the answers wrk got."""
 
     def __init__(self, ledger: Ledger | None, backend: str) -> None:
-        self.ledger, self.backend, self.failures = ledger, backend, []  # type: list[str]
+        self.ledger, self.backend = ledger, backend
+        self.failures: list[str] = []
 
     @contextmanager
     def around(self, label: str, per_request: int) -> Iterator[dict[str, int]]:
@@ -234,7 +235,7 @@ def main() -> int:
     header("write_bench.py")
     print(f"gunicorn {WORKERS} sync workers; wrk 1 thread, {args.connections} connections, "
           f"{args.duration} s per run after a {WARMUP_SECONDS} s warm-up")
-    started, failures = time.monotonic(), []  # type: float, list[str]
+    started, failures = time.monotonic(), list[str]()
     # (a) is measured again right before each backend, so each b/a compares runs that saw
     # the same load on the machine.
     rates = {}

@@ -66,7 +66,7 @@ class Village:
     secretary: str
     first_secretary: str
     listed: bool = False
-    households: list["Household"] = field(default_factory=list)
+    households: list[Household] = field(default_factory=list)
     cards: dict[str, str] = field(default_factory=dict)  # period -> standing yellow card
 
 
@@ -226,7 +226,8 @@ class County:
     # Registry ---------------------------------------------------------------------------
     def registry(self) -> None:
         start = date(YEAR, 1, 2)
-        self.admin("UnitRegistered", {"unit_id": "county", "name": "示范县", "kind": "county"}, start)
+        self.admin("UnitRegistered", {"unit_id": "county", "name": "示范县", "kind": "county"},
+                   start)
         for unit_id, name in DEPARTMENTS:
             self.admin("UnitRegistered", {"unit_id": unit_id, "name": name,
                                           "kind": "department", "parent_id": "county"}, start)
@@ -363,7 +364,7 @@ class County:
     def month(self, month: int) -> None:
         if self.months > 1 and month == self.months // 2 + 1:
             self.reassign(month)
-        for township, villages in self.townships.items():
+        for villages in self.townships.values():
             for v_id in villages:
                 self.visit_village(self.villages[v_id], month)
                 self.check_village(self.villages[v_id], month)
@@ -521,7 +522,8 @@ class County:
             finding.status = "reported"
         elif action in ("accept", "reject"):
             data["accepted"] = action == "accept"
-            data["note"] = "核查属实，予以销号" if action == "accept" else "核查未整改到位，退回重新整改"
+            data["note"] = ("核查属实，予以销号" if action == "accept"
+                            else "核查未整改到位，退回重新整改")
             self.w.add(inspector, "RectificationVerified", data, when)
             finding.status = "closed" if action == "accept" else "open"
         elif action == "extend":
