@@ -10,9 +10,9 @@ rate of each tenth of the events and of each stage (the registry, each month, th
 in late), then the target of issue 8: the last 10 % of the events written at no less than
 0.8 x the rate of the first 10 %.
 
-Sizes: the default (about 30,000 events) takes about half a minute. The issue's county,
-`--events 1000000` (about 61,000 households over 12 months), takes 15-30 minutes on SQLite and
-longer on PostgreSQL on a 2-core machine, more if the write rate falls as the county fills.
+Sizes: the default (about 30,000 events) takes 20-60 s. The issue's county, `--events 1000000`
+(61,050 households over 12 months: 997,627 events), took 13 minutes on SQLite on a shared 2-core
+machine; PostgreSQL writes about a third as fast there (expect 40 minutes or more).
 
 --profile runs cProfile per stage and prints, for the first and the last month, the functions
 that took the most time per event written (cProfile slows the run; its rates are not the
