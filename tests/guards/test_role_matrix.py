@@ -9,16 +9,10 @@ records nothing.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator
 
 import pytest
 
-from ledger.tamper.signing import write_key_pair
-from service.app import create_app
-from service.config import Config
-from service.root import Root
-from tests.backends import BACKENDS, fresh_database_url
-from tests.guards.county import EVENTS, ROLES, SCOPED_ROLES, UNITS, County, build_county
+from tests.guards.county import EVENTS, ROLES, SCOPED_ROLES, UNITS, County
 from tests.guards.writes import MAKERS
 
 # Who may record each client event type (README "Roles"; CONTRACT.md "Identity").
@@ -86,21 +80,6 @@ WRITES = (EVENTS, EVENTS + "/batch", "/api/v1/ledger/checkpoints")
 OPEN_PATHS = ("/healthz", "/api/v1/openapi.json")
 
 fresh = itertools.count(1)
-
-
-@pytest.fixture(scope="module", params=BACKENDS)
-def county(request: pytest.FixtureRequest,
-           tmp_path_factory: pytest.TempPathFactory) -> Iterator[County]:
-    """One county per backend for the whole module; tests only add to it."""
-    folder = tmp_path_factory.mktemp(f"county-{request.param}")
-    key = folder / "signing.pem"
-    write_key_pair(key, folder / "signing.pem.pub")
-    with fresh_database_url(request.param, folder) as url:
-        root = Root(Config(database_url=url, signing_key_file=str(key)))
-        try:
-            yield build_county(create_app(root=root, settings={"TESTING": True}), root)
-        finally:
-            root.close()
 
 
 def _fill(template: str, county: County, unit: str) -> str:
