@@ -24,7 +24,7 @@ def _documented(previous: bytes, position: int, oid: UUID, version: int, topic: 
 def test_every_stored_hash_is_sha256_of_the_documented_bytes(ledger: Ledger) -> None:
     record_units(ledger, 3)
     previous = bytes(32)
-    rows = ledger.recorder.select_chained(0, 100)
+    rows = ledger.recorder.select_chained(0, 100)  # type: ignore[attr-defined]
     assert len(rows) == 3
     for row in rows:
         previous = _documented(previous, row.position, row.originator_id,

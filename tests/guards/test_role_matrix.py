@@ -11,6 +11,7 @@ from __future__ import annotations
 import itertools
 
 import pytest
+from werkzeug.test import TestResponse
 
 from tests.guards.county import EVENTS, ROLES, SCOPED_ROLES, UNITS, County
 from tests.guards.writes import MAKERS
@@ -89,7 +90,7 @@ def _fill(template: str, county: County, unit: str) -> str:
                            dispute=village.dispute)
 
 
-def _refused(answer, county: County, unit: str) -> None:  # type: ignore[no-untyped-def]
+def _refused(answer: TestResponse, county: County, unit: str) -> None:
     assert answer.status_code == 403, answer.get_data(as_text=True)[:300]
     assert answer.get_json()["error"]["code"] == "forbidden"
     text = answer.get_data(as_text=True)

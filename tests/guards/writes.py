@@ -6,7 +6,8 @@ sends it, never from the state of the ledger. `n` keeps identifiers fresh betwee
 """
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from tests.guards.county import INSPECTOR, County
 

@@ -24,7 +24,9 @@ def world(root: Root) -> World:
     """A village with a household and two findings due on 31 March 2020, both about the
     household and answered for by p1: f1 still open, f2 closed on its due date."""
     world = make_world(root)
-    world.village("v1"), world.person("p1"), world.household("h1")
+    world.village("v1")
+    world.person("p1")
+    world.household("h1")
     world.finding("f1", due=DUE.isoformat(), person_id="p1")
     _closed(world, "f2", "2020-03-31")
     return world
@@ -115,7 +117,9 @@ def test_the_due_date_filters_include_their_own_day(world: World, due_from: date
 
 def test_valid_at_includes_the_whole_business_day_and_nothing_of_the_next(root: Root) -> None:
     world = make_world(root)
-    world.village("v1"), world.person("p1"), world.household("h1")
+    world.village("v1")
+    world.person("p1")
+    world.household("h1")
     world.visit("i1", "h1", "2020-03-31T23:59")  # 15:59 UTC: still 31 March in China
     world.visit("i2", "h1", "2020-04-01T00:00")  # 16:00 UTC on 31 March: 1 April in China
     world.project()
@@ -126,7 +130,9 @@ def test_valid_at_includes_the_whole_business_day_and_nothing_of_the_next(root: 
 
 def test_as_of_includes_an_event_recorded_at_that_very_moment(root: Root) -> None:
     world = make_world(root)
-    world.village("v1"), world.person("p1"), world.household("h1")
+    world.village("v1")
+    world.person("p1")
+    world.household("h1")
     visit = world.visit("i1", "h1", "2020-03-10")
     world.project()
     at = world.views.household("h1", Cut(as_of=visit.recorded_at))["last_visit"]

@@ -14,7 +14,9 @@ from tests.projections.conftest import DISCIPLINE, INSPECTOR, World, make_world
 @pytest.fixture
 def world(root: Root) -> World:
     world = make_world(root)
-    world.village("v1"), world.person("p1"), world.household("h1")
+    world.village("v1")
+    world.person("p1")
+    world.household("h1")
     return world
 
 
@@ -68,7 +70,7 @@ def test_overturning_a_finding_already_closed_or_withdrawn_records_only_the_outc
                      actor=INSPECTOR)
     else:
         world.record(closing, {"finding_id": "f1", "reason": "raised twice"}, actor=INSPECTOR)
-    status = world.ledger.repository.get(Finding.id_for("f1")).status
+    status: str = world.ledger.repository.get(Finding.id_for("f1")).status
 
     resolved = _dispute(world, raised, "overturned")
 

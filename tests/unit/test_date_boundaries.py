@@ -11,7 +11,7 @@ deadline moves only forward; an assignment may end on the day it began, never be
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
@@ -206,7 +206,7 @@ def test_a_business_day_is_the_date_in_china_standard_time(moment: str, day: str
 
 def test_valid_at_is_judged_on_that_very_day() -> None:
     assert Cut(valid_at=date(2020, 3, 31)).on() == "2020-03-31"
-    assert Cut().on(datetime(2020, 3, 31, 16, 0, tzinfo=timezone.utc)) == "2020-04-01"
+    assert Cut().on(datetime(2020, 3, 31, 16, 0, tzinfo=UTC)) == "2020-04-01"
 
 
 @pytest.mark.parametrize("months, on, period", [
