@@ -19,7 +19,7 @@ from ledger.errors import (
     Invalid,
     LedgerError,
 )
-from ledger.identity import ROLES, WRITERS, Actor, Credential, new_token, token_digest
+from ledger.identity import ROLES, UNIT_SCOPED_ROLES, WRITERS, Actor, Credential, new_token, token_digest
 from ledger.recorders import ChainedEvent, IdempotencyClaim, IdempotencyKeyTaken
 from ledger.session import Session
 
@@ -156,6 +156,9 @@ class Ledger(Application):
             raise Invalid(f"{SYSTEM_ACTOR!r} is the ledger's own name", field="actor")
         if role not in ROLES:
             raise Invalid(f"unknown role {role!r}", field="role")
+        if role in UNIT_SCOPED_ROLES and not unit_id:
+            # A scoped role with no unit would fall outside every scope check.
+            raise Invalid(f"a {role} token needs a unit", field="unit")
         token = new_token()
         with recording(SYSTEM_ACTOR):
             credential = Credential(
