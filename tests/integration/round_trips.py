@@ -1,10 +1,12 @@
 """Count what a PostgreSQL client asks of the server, from libpq's own protocol trace.
 
-libpq writes one line per protocol message it sends (F) or receives (B), in the order it handles
-them. A round trip is a point where the client has sent something and must read the answer
-before it goes on: a switch from F lines to B lines in one connection's trace. Messages sent in a
-pipeline without waiting (psycopg's pipeline mode) count once, when their answers are read.
-A statement is an Execute (extended protocol) or a Query (simple protocol) message.
+libpq writes one line per protocol message it sends (F) or receives (B). A round trip is a
+point where the client asks for answers and waits for them: every Sync and every simple Query
+it sends is answered by one ReadyForQuery it waits for, and a Flush not right after a Sync asks
+for pending answers too. Statements sent in a pipeline (psycopg's pipeline mode) share the
+round trip of the Sync that ends them. The count comes from the messages sent alone, so it does
+not depend on how the answers happened to arrive. A statement is an Execute (extended protocol)
+or a Query (simple protocol) message.
 """
 from __future__ import annotations
 
@@ -30,11 +32,15 @@ class Traffic:
 
     def add(self, trace: str) -> None:
         lines = [line.split("\t") for line in trace.splitlines() if line[:2] in ("F\t", "B\t")]
-        directions = [parts[0] for parts in lines]
-        self.round_trips += sum(
-            1 for this, after in zip(directions, directions[1:]) if (this, after) == ("F", "B")
-        )
         sent = [parts[2] for parts in lines if parts[0] == "F"]
+        answered = sum(1 for parts in lines if parts[0] == "B" and parts[2] == "ReadyForQuery")
+        waits = sum(1 for kind in sent if kind in ("Sync", "Query"))
+        if waits != answered:
+            raise AssertionError(f"{waits} Sync/Query sent but {answered} ReadyForQuery read")
+        flushes = sum(
+            1 for before, kind in zip(["", *sent], sent) if kind == "Flush" and before != "Sync"
+        )
+        self.round_trips += waits + flushes
         self.statements += sum(1 for kind in sent if kind in ("Execute", "Query"))
         self.sent.extend(sent)
 
