@@ -72,7 +72,8 @@ def main() -> None:
         ledger = Ledger(env=persistence_env(url))
         try:
             setup(ledger)
-            recorder, datastore = ledger.recorder, ledger.recorder.datastore  # type: ignore[attr-defined]
+            recorder = ledger.recorder
+            datastore = recorder.datastore  # type: ignore[attr-defined]
             rows = []
             for size in (1, 100):
                 rows.append((f"insert_events, {size} event(s)", warm_count(

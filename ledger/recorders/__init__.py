@@ -54,6 +54,13 @@ def hand_back(
     if chained is None:
         return
     chained[:] = (
-        ChainedEvent(position, s.originator_id, s.originator_version, s.topic, bytes(s.state), h)
-        for (position, h), s in zip(links, stored_events)
+        ChainedEvent(
+            position, as_uuid(s.originator_id), s.originator_version, s.topic, bytes(s.state), h
+        )
+        for (position, h), s in zip(links, stored_events, strict=True)
     )
+
+
+def as_uuid(value: UUID | str) -> UUID:
+    """An originator id as a UUID: SQLite stores it as hex text."""
+    return value if isinstance(value, UUID) else UUID(value)

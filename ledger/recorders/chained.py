@@ -1,19 +1,18 @@
 """What both recorders add to the library's: one chain step, one claim, the same reads.
 
 A backend mixes `ChainedRecorder` in before the library's application recorder, builds
-`self.sql` from its dialect and supplies four small hooks; everything else is here.
+`self.sql` from its dialect and supplies the six hooks below; everything else is here.
 """
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
-from uuid import UUID
 
 from eventsourcing.persistence import StoredEvent
 
 from ledger.chain import GENESIS, link
-from ledger.recorders import ChainedEvent, IdempotencyClaim, hand_back
+from ledger.recorders import ChainedEvent, IdempotencyClaim, as_uuid, hand_back
 from ledger.recorders.schema import MAX_POSITION, Statements
 
 
@@ -22,7 +21,7 @@ def chain_links(
 ) -> list[tuple[int, bytes]]:
     """(position, hash) of each event, each hash committing to the one before it."""
     links = []
-    for position, s in zip(positions, stored_events):
+    for position, s in zip(positions, stored_events, strict=True):
         previous = link(previous, position, s.originator_id, s.originator_version, s.topic, s.state)
         links.append((position, previous))
     return links
@@ -48,6 +47,14 @@ class ChainedRecorder(ABC):
     @abstractmethod
     def _import_log(self, cursor: Any, rows: Sequence[tuple]) -> None:
         """Insert exported event rows keeping their positions."""
+
+    @abstractmethod
+    def _lock_log(self, cursor: Any) -> None:
+        """Keep other writers out of the log while it is imported."""
+
+    @abstractmethod
+    def _after_import(self, cursor: Any) -> None:
+        """Let the database's own numbering continue after the imported positions."""
 
     # The write step, inside the library's insert transaction, the log locked -----------------
     def _extend_chain(
@@ -86,7 +93,7 @@ class ChainedRecorder(ABC):
         return [
             ChainedEvent(
                 position=row["position"],
-                originator_id=_uuid(row["originator_id"]),
+                originator_id=as_uuid(row["originator_id"]),
                 originator_version=row["originator_version"],
                 topic=row["topic"],
                 state=bytes(row["state"]),
@@ -167,13 +174,3 @@ class ChainedRecorder(ABC):
             if count:
                 self._after_import(cursor)
         return count
-
-    def _lock_log(self, cursor: Any) -> None:
-        """Keep other writers out of the log while it is imported."""
-
-    def _after_import(self, cursor: Any) -> None:
-        """Let the database's own numbering continue after the imported positions."""
-
-
-def _uuid(value: UUID | str) -> UUID:
-    return value if isinstance(value, UUID) else UUID(value)

@@ -54,7 +54,7 @@ class ChainedPostgresApplicationRecorder(ChainedRecorder, PostgresApplicationRec
             )
         super().__init__(datastore, events_table_name=events_table_name)
         self.sql = Statements(dialect(datastore.schema, events_table_name))
-        self.sql_create_statements.extend(SQL(statement) for statement in self.sql.create)
+        self.sql_create_statements.extend(SQL(statement).format() for statement in self.sql.create)
         self.insert_events_statement += SQL(f", ({self.sql.head_hash}) AS chain_head")
         self._insert_links_statement = (
             f"INSERT INTO {self.sql.chain} (position, hash) "

@@ -66,3 +66,9 @@ class ChainedSQLiteApplicationRecorder(ChainedRecorder, SQLiteApplicationRecorde
         cursor.executemany(
             self.sql.import_event, [(p, oid.hex, v, t, s) for p, oid, v, t, s, _ in rows]
         )
+
+    def _lock_log(self, cursor: Any) -> None:
+        """Nothing to do: the import's first insert takes SQLite's one write lock."""
+
+    def _after_import(self, cursor: Any) -> None:
+        """Nothing to do: SQLite numbers the next row after the largest rowid."""

@@ -38,7 +38,8 @@ class Traffic:
         if waits != answered:
             raise AssertionError(f"{waits} Sync/Query sent but {answered} ReadyForQuery read")
         flushes = sum(
-            1 for before, kind in zip(["", *sent], sent) if kind == "Flush" and before != "Sync"
+            1 for before, kind in zip(["", *sent[:-1]], sent, strict=True)
+            if kind == "Flush" and before != "Sync"
         )
         self.round_trips += waits + flushes
         self.statements += sum(1 for kind in sent if kind in ("Execute", "Query"))

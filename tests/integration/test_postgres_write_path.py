@@ -105,9 +105,9 @@ def test_a_dropped_connection_fails_a_single_attempt(
     with recorder.datastore.get_connection() as conn:
         pid = conn.info.backend_pid
     _terminate(url, pid)
-    single_attempt = PostgresApplicationRecorder.insert_events.__wrapped__  # type: ignore[attr-defined]
+    insert = PostgresApplicationRecorder.insert_events
     with pytest.raises((OperationalError, InterfaceError)):
-        single_attempt(recorder, _stored(1))
+        insert.__wrapped__(recorder, _stored(1))  # type: ignore[attr-defined]
     assert recorder.max_notification_id() == 1
 
 
