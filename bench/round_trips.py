@@ -25,7 +25,8 @@ from eventsourcing.persistence import StoredEvent  # noqa: E402
 from ledger.application import Command, Ledger  # noqa: E402
 from ledger.identity import Actor  # noqa: E402
 from ledger.recorders import IdempotencyClaim  # noqa: E402
-from ledger.storage import persistence_env  # noqa: E402
+from service.config import Config  # noqa: E402
+from service.root import open_ledger  # noqa: E402
 from tests.backends import fresh_postgres_url  # noqa: E402
 from tests.integration.round_trips import Traffic, counting  # noqa: E402
 
@@ -69,7 +70,7 @@ def warm_count(datastore: object, write: object) -> Traffic:
 def main() -> None:
     inspector = Actor("bench-inspector", "inspector")
     with fresh_postgres_url() as url:
-        ledger = Ledger(env=persistence_env(url))
+        ledger = open_ledger(Config.from_env(database_url=url))
         try:
             setup(ledger)
             recorder = ledger.recorder

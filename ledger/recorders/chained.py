@@ -8,12 +8,13 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
+from uuid import UUID
 
 from eventsourcing.persistence import StoredEvent
 
-from ledger.chain import GENESIS, link
 from ledger.recorders import ChainedEvent, IdempotencyClaim, as_uuid, hand_back
 from ledger.recorders.schema import MAX_POSITION, Statements
+from ledger.tamper.chain import GENESIS, link
 
 
 def chain_links(
@@ -45,8 +46,8 @@ class ChainedRecorder(ABC):
         """Write the chain rows of a write or an import."""
 
     @abstractmethod
-    def _import_log(self, cursor: Any, rows: Sequence[tuple]) -> None:
-        """Insert exported event rows keeping their positions."""
+    def _stored_id(self, originator_id: UUID) -> Any:
+        """An originator id as the events table stores it."""
 
     @abstractmethod
     def _lock_log(self, cursor: Any) -> None:
@@ -101,6 +102,10 @@ class ChainedRecorder(ABC):
             )
             for row in rows
         ]
+
+    def position_of(self, originator_id: UUID, version: int) -> int | None:
+        rows = self._tuples(self.sql.position_of, (self._stored_id(originator_id), version))
+        return int(rows[0][0]) if rows else None
 
     def chain_head(self) -> tuple[int, bytes] | None:
         rows = self._tuples(self.sql.head)
@@ -168,7 +173,10 @@ class ChainedRecorder(ABC):
             if cursor.fetchone():
                 raise ValueError("the ledger is not empty")
             for batch in batches:
-                self._import_log(cursor, batch)
+                cursor.executemany(
+                    self.sql.import_event,
+                    [(p, self._stored_id(oid), v, t, s) for p, oid, v, t, s, _ in batch],
+                )
                 self._insert_links(cursor, [(row[0], row[5]) for row in batch])
                 count += len(batch)
             if count:

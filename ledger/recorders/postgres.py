@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from typing import Any
+from uuid import UUID
 
 from eventsourcing.persistence import StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
@@ -80,13 +81,13 @@ class ChainedPostgresApplicationRecorder(ChainedRecorder, PostgresApplicationRec
 
     def _rows(self, statement: str, params: Sequence[Any] = ()) -> list[Mapping[str, Any]]:
         with self.datastore.get_connection() as conn, conn.cursor() as curs:
-            curs.execute(statement, params)  # type: ignore[arg-type]
+            curs.execute(statement, params)
             return curs.fetchall()
 
     def _tuples(self, statement: str, params: Sequence[Any] = ()) -> list[tuple]:
         with self.datastore.get_connection() as conn:
             with conn.cursor(row_factory=tuple_row) as curs:
-                curs.execute(statement, params, binary=True)  # type: ignore[arg-type]
+                curs.execute(statement, params, binary=True)
                 return curs.fetchall()
 
     def _insert_links(self, cursor: Any, links: Sequence[tuple[int, bytes]]) -> None:
@@ -94,8 +95,8 @@ class ChainedPostgresApplicationRecorder(ChainedRecorder, PostgresApplicationRec
             self._insert_links_statement, ([p for p, _ in links], [h for _, h in links])
         )
 
-    def _import_log(self, cursor: Any, rows: Sequence[tuple]) -> None:
-        cursor.executemany(self.sql.import_event, [row[:5] for row in rows])
+    def _stored_id(self, originator_id: UUID) -> UUID:
+        return originator_id
 
     def _lock_log(self, cursor: Any) -> None:
         self._lock_table(cursor)

@@ -83,6 +83,10 @@ class Statements:
             f"e.state, c.hash FROM {events} e JOIN {chain} c ON c.position = {pos} "
             f"WHERE {pos} > {p} AND {pos} <= {p} ORDER BY {pos} LIMIT {p}"
         )
+        self.position_of = (
+            f"SELECT {d.position} FROM {events} WHERE originator_id = {p} "
+            f"AND originator_version = {p}"
+        )
         self.chain_rows = (
             f"SELECT c.position, {d.oid_bytes.format('e.originator_id')}, e.originator_version, "
             f"e.topic, e.state, c.hash FROM {chain} c LEFT JOIN {events} e "

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from typing import Any
+from uuid import UUID
 
 from eventsourcing.persistence import StoredEvent
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor, SQLiteDatastore
@@ -62,10 +63,8 @@ class ChainedSQLiteApplicationRecorder(ChainedRecorder, SQLiteApplicationRecorde
     def _insert_links(self, cursor: Any, links: Sequence[tuple[int, bytes]]) -> None:
         cursor.executemany(self.sql.insert_link, links)
 
-    def _import_log(self, cursor: Any, rows: Sequence[tuple]) -> None:
-        cursor.executemany(
-            self.sql.import_event, [(p, oid.hex, v, t, s) for p, oid, v, t, s, _ in rows]
-        )
+    def _stored_id(self, originator_id: UUID) -> str:
+        return originator_id.hex
 
     def _lock_log(self, cursor: Any) -> None:
         """Nothing to do: the import's first insert takes SQLite's one write lock."""

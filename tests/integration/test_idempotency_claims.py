@@ -8,11 +8,12 @@ import uuid
 import pytest
 from eventsourcing.persistence import IntegrityError, StoredEvent
 
-from ledger import verification
 from ledger.application import Command, Ledger
 from ledger.identity import Actor
 from ledger.recorders import ChainedEvent, IdempotencyClaim
-from ledger.storage import persistence_env
+from ledger.tamper import verification
+from service.config import Config
+from service.root import open_ledger
 
 ADMIN = Actor("county-admin", "admin")
 
@@ -53,7 +54,7 @@ def test_a_request_that_loses_the_race_for_its_key_answers_the_winners_answer(
                                         "category": "registered_poor"}),
     ])
     facts = Command("HouseholdFactsRecorded", {"household_id": "h1", "has_labour": True})
-    winner = Ledger(env=persistence_env(database_url))
+    winner = open_ledger(Config.from_env(database_url=database_url))
     won: list = []
     decide = ledger._decide
 

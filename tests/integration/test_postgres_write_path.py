@@ -13,12 +13,13 @@ import pytest
 from eventsourcing.persistence import InterfaceError, OperationalError, StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
 
-from ledger import verification
-from ledger.application import Command, Ledger
+from ledger.application import Command
 from ledger.identity import Actor
 from ledger.recorders import ChainedEvent, IdempotencyClaim
 from ledger.recorders.postgres import ChainedPostgresApplicationRecorder
-from ledger.storage import persistence_env
+from ledger.tamper import verification
+from service.config import Config
+from service.root import open_ledger
 from tests.backends import fresh_postgres_url
 from tests.integration.round_trips import counting
 
@@ -147,7 +148,7 @@ def test_the_library_insert_alone_costs_the_same_round_trips(url: str) -> None:
 def test_a_request_costs_its_reads_and_one_write(url: str) -> None:
     """Ledger.record as POST /events runs it: the look for the key, one read per aggregate
     it decides on (household, inspector, the inspection id's index), then the write."""
-    ledger = Ledger(env=persistence_env(url))
+    ledger = open_ledger(Config.from_env(database_url=url))
     try:
         ledger.record(Actor("admin", "admin"), [
             Command("UnitRegistered", {"unit_id": "v1", "name": "V", "kind": "village"}),

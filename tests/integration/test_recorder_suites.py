@@ -23,9 +23,9 @@ from eventsourcing.tests.persistence import (
     NonInterleavingNotificationIDsBaseCase,
 )
 
-from ledger import verification
 from ledger.recorders.postgres import ChainedPostgresApplicationRecorder
 from ledger.recorders.sqlite import ChainedSQLiteApplicationRecorder
+from ledger.tamper import verification
 from tests.backends import fresh_postgres_url
 
 
