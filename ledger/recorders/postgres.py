@@ -11,6 +11,7 @@ two things, without a round trip of our own:
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from contextlib import suppress
 from typing import Any
 from uuid import UUID
 
@@ -71,12 +72,20 @@ class ChainedPostgresApplicationRecorder(ChainedRecorder, PostgresApplicationRec
     def _fetch_ids_after_insert_events(
         self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int] | None:
-        positions = super()._fetch_ids_after_insert_events(curs, stored_events, **kwargs)
-        if positions:
-            curs.scroll(0, mode="absolute")
-            head = curs.fetchone()
-            previous = head["chain_head"] if head else None
-            self._extend_chain(curs, previous, positions, stored_events, kwargs)
+        try:
+            positions = super()._fetch_ids_after_insert_events(curs, stored_events, **kwargs)
+            if positions:
+                curs.scroll(0, mode="absolute")
+                head = curs.fetchone()
+                previous = head["chain_head"] if head else None
+                self._extend_chain(curs, previous, positions, stored_events, kwargs)
+        except BaseException:
+            # The library keeps an exception from this hook until its transaction block has
+            # ended, and that block commits: roll back here, or the events would be recorded
+            # without their chain.
+            with suppress(Exception):
+                curs.execute("ROLLBACK")
+            raise
         return positions
 
     def _rows(self, statement: str, params: Sequence[Any] = ()) -> list[Mapping[str, Any]]:

@@ -1,6 +1,6 @@
-"""An idempotency key is claimed inside the write's transaction, on both backends: a key claimed
-before fails the write like a concurrent write, records nothing, and a request that loses that
-race answers what the winner recorded."""
+"""What the recorders add inside a write's transaction, on both backends: a failure in the
+chain step records nothing; an idempotency key claimed before fails the write like a concurrent
+write and records nothing; a request that loses that race answers what the winner recorded."""
 from __future__ import annotations
 
 import uuid
@@ -20,6 +20,27 @@ ADMIN = Actor("county-admin", "admin")
 
 def _stored(count: int) -> list[StoredEvent]:
     return [StoredEvent(uuid.uuid4(), 1, "tests:Event", b'{"n": 1}') for _ in range(count)]
+
+
+def test_a_failure_in_the_chain_step_records_nothing(
+    ledger: Ledger, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The events are inserted before the chain step runs; they must not commit without it."""
+    recorder = ledger.recorder
+    recorder.insert_events(_stored(1))
+
+    def fail(cursor: object, links: object) -> None:
+        raise RuntimeError("the chain step failed")
+
+    monkeypatch.setattr(recorder, "_insert_links", fail)
+    with pytest.raises(RuntimeError, match="chain step"):
+        recorder.insert_events(_stored(2))
+    monkeypatch.undo()
+
+    assert recorder.max_notification_id() == 1
+    recorder.insert_events(_stored(1))
+    report = verification.verify_chain(recorder)
+    assert report.ok and report.checked == 2, report
 
 
 def test_a_claimed_key_fails_the_write_and_records_nothing(ledger: Ledger) -> None:
