@@ -16,12 +16,13 @@ from psycopg.sql import SQL, Composable, Identifier
 
 from ledger.chain import GENESIS, link
 from ledger.recorders import ChainedEvent, IdempotencyClaim, IdempotencyKeyTaken, hand_back
+from ledger.recorders.bulk import PostgresBulkReads
 
 # Advisory lock key held while creating the schema ("ledger" in ASCII).
 SCHEMA_LOCK = 0x6C6564676572
 
 
-class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder):
+class ChainedPostgresApplicationRecorder(PostgresBulkReads, PostgresApplicationRecorder):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         schema = Identifier(self.datastore.schema)

@@ -9,9 +9,10 @@ from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor
 
 from ledger.chain import GENESIS, link
 from ledger.recorders import ChainedEvent, IdempotencyClaim, IdempotencyKeyTaken, hand_back
+from ledger.recorders.bulk import SQLiteBulkReads
 
 
-class ChainedSQLiteApplicationRecorder(SQLiteApplicationRecorder):
+class ChainedSQLiteApplicationRecorder(SQLiteBulkReads, SQLiteApplicationRecorder):
     def construct_create_table_statements(self) -> list[str]:
         return [
             *super().construct_create_table_statements(),
