@@ -107,7 +107,10 @@ class Ledger(Application):
             session, events = decided
             chained: list[ChainedEvent] = []
             try:
-                self.save(*events, idempotency=claim, chained=chained)
+                # The event store directly, not `save()`: the events are already in the order
+                # they happened, and the rest of `save()` (snapshots by interval, the aggregate
+                # cache, notification hooks) is unused here but costs a protocol check per event.
+                self.events.put(events, idempotency=claim, chained=chained)
             except IntegrityError:
                 continue  # someone wrote to the same aggregate first: decide again on fresh state
             except IdempotencyKeyTaken:
@@ -116,7 +119,7 @@ class Ledger(Application):
                     return earlier
                 raise
             snapshots.take(self.snapshot_store, snapshots.due(session.loaded()))
-            return self._answers([self._logged(row) for row in chained])
+            return self._answers([self._logged(r, e) for r, e in zip(chained, events)])
         raise ConcurrentWrite("the ledger changed under this write too often; retry it")
 
     def _authorise(self, actor: Actor, type_name: str) -> None:
@@ -205,10 +208,13 @@ class Ledger(Application):
         found = self.recorder.chain_head()  # type: ignore[attr-defined]
         return (found[0], found[1].hex()) if found else None
 
-    def _logged(self, row: ChainedEvent) -> LoggedEvent:
-        event = self.mapper.to_domain_event(
-            StoredEvent(row.originator_id, row.originator_version, row.topic, row.state)
-        )
+    def _logged(self, row: ChainedEvent, event: Any = None) -> LoggedEvent:
+        """The logged form of a row; `event` is the row's domain event when the caller holds
+        it (it just recorded it), sparing a decode."""
+        if event is None:
+            event = self.mapper.to_domain_event(
+                StoredEvent(row.originator_id, row.originator_version, row.topic, row.state)
+            )
         return LoggedEvent(
             event_id=event_id_of(row.originator_id, row.originator_version),
             type=type(event).__name__,

@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from functools import lru_cache
 from typing import Any, Iterator
 from uuid import NAMESPACE_URL, UUID, uuid5
 
@@ -78,8 +79,11 @@ def _note_triggered(event: Any) -> None:
         current.triggered.append(event)
 
 
+@lru_cache(maxsize=65536)
 def natural_id(kind: str, value: str) -> UUID:
-    """The aggregate id for a client-chosen identifier, so lookups need no index table."""
+    """The aggregate id for a client-chosen identifier, so lookups need no index table.
+
+    Cached: a batch asks for the same ids several times (loading, checking, creating)."""
     return uuid5(NAMESPACE, f"{kind}:{value}")
 
 
