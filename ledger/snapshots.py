@@ -6,6 +6,11 @@ lost or missing snapshot only costs a longer replay. Each is taken after a succe
 from the aggregate as it stands in memory, once an aggregate needed `SNAPSHOT_AFTER` or more
 events replayed on top of its latest snapshot; so deciding a write never reads more than that
 many events of one aggregate (plus those of the batch itself), however long its history.
+
+A snapshot holds the aggregate's attributes as they were when it was taken. When a change to an
+aggregate class gives its state another shape, raise the class's `class_version` and give it
+the library's `upcast_v1_v2` (and so on) static methods, so older snapshots are brought up to
+the new shape on load; snapshots are never rewritten.
 """
 from __future__ import annotations
 
