@@ -12,6 +12,8 @@ COPY pyproject.toml README.md ./
 COPY ledger ./ledger
 COPY api ./api
 COPY projections ./projections
+COPY evidence ./evidence
+COPY service ./service
 RUN pip install --no-cache-dir . \
     && useradd --system --uid 10001 --home-dir /data --create-home ledger
 
@@ -20,4 +22,4 @@ VOLUME ["/data"]
 EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=10s --retries=3 \
     CMD python -c "import urllib.request,sys; sys.exit(0 if urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=4).status == 200 else 1)"
-CMD ["gunicorn", "api:create_app()"]
+CMD ["gunicorn", "service.app:create_app()"]

@@ -1,9 +1,9 @@
 """The HTTP layer: a Flask app factory; blueprints stay thin over the ledger application."""
 from __future__ import annotations
 
-import os
-from typing import Any
+from typing import Any, Protocol
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from flask import Flask, request
 from flask_smorest import Api
 
@@ -11,8 +11,7 @@ from api import catalog, disputes, events, health, ledger_routes, reads
 from api.auth import TokenCache
 from api.errors import error_body, register_error_handlers
 from ledger.application import Ledger
-from ledger.storage import database_url, persistence_env
-from projections.store import store_for
+from ledger.tamper.checkpoints import Checkpoints
 from projections.views import Views
 
 DEFAULTS: dict[str, Any] = {
@@ -33,19 +32,32 @@ DEFAULTS: dict[str, Any] = {
 }
 
 
-def create_app(config: dict[str, Any] | None = None, ledger: Ledger | None = None) -> Flask:
-    """Build the app: defaults, then environment, then `config`; the ledger is built here."""
+class Parts(Protocol):
+    """What the HTTP layer serves; the composition root (`service.root`) builds it."""
+
+    @property
+    def ledger(self) -> Ledger: ...
+
+    @property
+    def views(self) -> Views: ...
+
+    @property
+    def checkpoints(self) -> Checkpoints: ...
+
+    @property
+    def verifying_key(self) -> Ed25519PublicKey | None: ...
+
+
+def build_app(parts: Parts, settings: dict[str, Any] | None = None) -> Flask:
+    """The Flask app over parts already built: defaults, then `settings` (Flask config)."""
     app = Flask(__name__)
     app.config.update(DEFAULTS)
-    if "LEDGER_MAX_BODY_BYTES" in os.environ:
-        app.config["MAX_CONTENT_LENGTH"] = int(os.environ["LEDGER_MAX_BODY_BYTES"])
-    app.config["DATABASE_URL"] = database_url()
-    app.config.update(config or {})
-    if ledger is None:
-        ledger = Ledger(env=persistence_env(app.config["DATABASE_URL"]))
-    app.extensions["ledger"] = ledger
-    app.extensions["tokens"] = TokenCache(ledger.authenticate)
-    app.extensions["views"] = Views(store_for(ledger))
+    app.config.update(settings or {})
+    app.extensions["ledger"] = parts.ledger
+    app.extensions["tokens"] = TokenCache(parts.ledger.authenticate)
+    app.extensions["views"] = parts.views
+    app.extensions["checkpoints"] = parts.checkpoints
+    app.extensions["verifying_key"] = parts.verifying_key
 
     api = Api(app)
     register_error_handlers(app)

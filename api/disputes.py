@@ -6,11 +6,11 @@ from flask_smorest import Blueprint
 from marshmallow import RAISE, Schema, fields
 
 from api.auth import require_actor
-from api.ledger_routes import checkpoints_for
 from api.reads import _read, _require_scope, _scoped, _views
 from api.schemas.reads import ReadArgsSchema
 from ledger.errors import Invalid
-from ledger.evidence import SUBJECT_TYPES, build_pack, dispute_view, pack_bytes
+from evidence.disputes import dispute_view
+from evidence.packs import SUBJECT_TYPES, build_pack, pack_bytes
 
 blp = Blueprint("disputes", __name__, url_prefix="/api/v1",
                 description="Evidence packs and disputes")
@@ -57,7 +57,7 @@ def evidence_pack(args: dict, subject_type: str, subject_id: str):  # type: igno
                       field="subject_type")
     _read(args)
     _require_subject_scope(subject_type, subject_id)
-    pack = build_pack(current_app.extensions["ledger"].recorder, checkpoints_for(current_app),
+    pack = build_pack(current_app.extensions["ledger"].recorder, current_app.extensions["checkpoints"],
                       _views(), subject_type, subject_id, args.get("as_of"))
     name = f"evidence-{subject_type}-{subject_id}.json"
     return Response(pack_bytes(pack), mimetype="application/json",

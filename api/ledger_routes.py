@@ -1,21 +1,16 @@
 """Tamper evidence over HTTP: verification, signed checkpoints and Merkle proofs."""
 from __future__ import annotations
 
-from flask import Flask, current_app, g
+from flask import current_app, g
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from api.auth import require_actor
-from ledger.checkpoints import (
-    Checkpoint,
-    Checkpoints,
-    public_pem,
-    signer_from_env,
-    verifying_key_from_env,
-)
+from ledger.tamper.signing import Checkpoint, public_pem
+from ledger.tamper.checkpoints import Checkpoints
 from ledger.errors import Forbidden, NotFound
-from ledger.proofs import consistency_proof, inclusion_proof
-from ledger.verification import verify_chain
+from ledger.tamper.proofs import consistency_proof, inclusion_proof
+from ledger.tamper.verification import verify_chain
 
 blp = Blueprint("ledger", __name__, url_prefix="/api/v1/ledger",
                 description="Verification, signed checkpoints and proofs")
@@ -95,16 +90,8 @@ class ConsistencyAnswerSchema(Schema):
     checkpoint = fields.Nested(CheckpointSchema, allow_none=True)
 
 
-def checkpoints_for(app: Flask) -> Checkpoints:
-    """The app's checkpoints, signed with LEDGER_SIGNING_KEY_FILE (config or environment)."""
-    if "checkpoints" not in app.extensions:
-        signer = signer_from_env(app.config.get("LEDGER_SIGNING_KEY_FILE"))
-        app.extensions["checkpoints"] = Checkpoints(app.extensions["ledger"].recorder, signer)
-    return app.extensions["checkpoints"]
-
-
 def _checkpoints() -> Checkpoints:
-    return checkpoints_for(current_app)  # type: ignore[arg-type]
+    return current_app.extensions["checkpoints"]
 
 
 def _recorder():  # type: ignore[no-untyped-def]
@@ -117,7 +104,7 @@ def verify():  # type: ignore[no-untyped-def]
     """Recompute the chain over the whole log and check the stored checkpoints against it."""
     checkpoints = _checkpoints()
     stored = checkpoints.listing(ALL_STORED, newest_first=False)
-    key = verifying_key_from_env(checkpoints.signer)
+    key = current_app.extensions["verifying_key"]
     return verify_chain(_recorder(), stored, key).to_dict()
 
 

@@ -39,10 +39,11 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from ledger.application import Command, Ledger  # noqa: E402
-from ledger.demo import BUSINESS_TZ, write_county  # noqa: E402
+from service.config import Config
+from service.root import open_ledger
+from service.demo import BUSINESS_TZ, write_county  # noqa: E402
 from ledger.domain.registry import Household  # noqa: E402
 from ledger.identity import Actor  # noqa: E402
-from ledger.storage import persistence_env  # noqa: E402
 from projections.replay import Cut  # noqa: E402
 from projections.routing import subject  # noqa: E402
 from projections.store import store_for  # noqa: E402
@@ -182,7 +183,7 @@ def gunicorn(url: str, workers: int) -> Iterator[int]:
     env = {**os.environ, "LEDGER_DATABASE_URL": url}
     server = subprocess.Popen(
         [str(BIN / "gunicorn"), "-w", str(workers), "-b", f"127.0.0.1:{port}", "--log-level",
-         "warning", "api:create_app()"], cwd=ROOT, env=env)
+         "warning", "service.app:create_app()"], cwd=ROOT, env=env)
     try:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
@@ -279,7 +280,7 @@ def main() -> None:
     print(f"scale {args.scale}: {households:,} households, {MONTHS} months, seed {SEED}, "
           f"backend {args.backend if not args.database_url else args.database_url}")
     with database(args.backend, args.database_url) as url:
-        ledger = Ledger(env=persistence_env(url))
+        ledger = open_ledger(Config(database_url=url))
         ensure_county(ledger, households)
         ensure_long_household(ledger)
         print(f"log head: position {ledger.head()[0]:,}")

@@ -31,18 +31,20 @@ from eventsourcing.persistence import StoredEvent
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from ledger.application import Command, Ledger  # noqa: E402
-from ledger.chain import link  # noqa: E402
-from ledger.checkpoints import Checkpoints, PeriodicCheckpoints, Signer  # noqa: E402
+from service.config import Config
+from service.root import open_ledger
+from ledger.tamper.chain import link  # noqa: E402
+from ledger.tamper.checkpoints import Checkpoints, PeriodicCheckpoints  # noqa: E402
+from ledger.tamper.signing import Signer  # noqa: E402
 from ledger.identity import Actor  # noqa: E402
-from ledger.log_tree import LogTree  # noqa: E402
-from ledger.proofs import (  # noqa: E402
+from ledger.tamper.log_tree import LogTree  # noqa: E402
+from ledger.tamper.proofs import (  # noqa: E402
     consistency_proof,
     inclusion_proof,
     verify_consistency,
     verify_inclusion,
 )
-from ledger.storage import persistence_env  # noqa: E402
-from ledger.verification import verify_chain  # noqa: E402
+from ledger.tamper.verification import verify_chain  # noqa: E402
 
 ADMIN = Actor("bench-admin", "admin")
 BATCH = 10_000
@@ -129,7 +131,7 @@ def main() -> int:
                         help="seconds between periodic checkpoints in the 'on' rounds")
     args = parser.parse_args()
     with database(args.backend) as url:
-        ledger = Ledger(env=persistence_env(url))
+        ledger = open_ledger(Config(database_url=url))
         print(f"{args.backend}, {args.events} events", flush=True)
         timed("generate (recorder batches of 10,000)", generate, ledger, args.events)
 

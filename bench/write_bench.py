@@ -35,8 +35,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from ledger.application import Command, Ledger  # noqa: E402
+from service.config import Config
+from service.root import open_ledger
 from ledger.identity import Actor  # noqa: E402
-from ledger.storage import persistence_env  # noqa: E402
 
 BIN = Path(sys.executable).parent
 LUA = ROOT / "bench" / "events.lua"
@@ -276,12 +277,12 @@ def run_ledger(backend: str, seconds: int, connections: int, failures: list[str]
                ) -> tuple[float, float]:
     print(f"(b), (c) the ledger on {backend}")
     with database(backend) as url:
-        ledger = Ledger(env=persistence_env(url))
+        ledger = open_ledger(Config(database_url=url))
         register_households(ledger)
         print(f"  durable commits: {durability(ledger, backend)}")
         token = create_token(url)
         checker = Checker(ledger, backend)
-        with gunicorn("api:create_app()", {"LEDGER_DATABASE_URL": url}) as port:
+        with gunicorn("service.app:create_app()", {"LEDGER_DATABASE_URL": url}) as port:
             single = measure(port, "/api/v1/events", token, f"b-{backend}", 1, seconds,
                              connections, checker)
             batch = measure(port, "/api/v1/events/batch", token, f"c-{backend}", BATCH,

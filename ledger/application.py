@@ -204,6 +204,15 @@ class Ledger(Application):
         rows = self.recorder.select_chained(first - 1, last - first + 1, stop=last)  # type: ignore[attr-defined]
         return [self._logged(row) for row in rows]
 
+    def position_of(self, event_id: str) -> int | None:
+        """The log position of the event named `<aggregate uuid>:<version>`, if recorded."""
+        try:
+            raw_id, raw_version = event_id.rsplit(":", 1)
+            originator_id, version = UUID(raw_id), int(raw_version)
+        except ValueError:
+            return None
+        return self.recorder.position_of(originator_id, version)  # type: ignore[attr-defined]
+
     def head(self) -> tuple[int, str] | None:
         found = self.recorder.chain_head()  # type: ignore[attr-defined]
         return (found[0], found[1].hex()) if found else None

@@ -63,7 +63,6 @@ class ProjectionStore:
     """Reads and writes the projection tables; subclasses speak one database's dialect."""
 
     placeholder = "?"
-    owner: Any = None
     events_table = "stored_events"
     position_column = "rowid"
     chain_table = "ledger_chain"
@@ -344,6 +343,5 @@ def store_for(ledger: Any) -> ProjectionStore:
     else:
         store = SQLiteProjectionStore(datastore.pool.db_name)
         store.events_table = recorder.events_table_name
-    store.owner = ledger  # the ledger owns the connection pool: keep it open while we read
     store.setup()
     return store

@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from ledger.application import Ledger
-from ledger.storage import persistence_env
+from service.config import Config
+from service.root import Root
 from tests.backends import BACKENDS, fresh_database_url
 
 
@@ -19,7 +20,16 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
 
 
 @pytest.fixture
-def ledger(database_url: str) -> Iterator[Ledger]:
-    app = Ledger(env=persistence_env(database_url))
-    yield app
-    app.close()
+def root(database_url: str) -> Iterator[Root]:
+    """The service's parts on this test's database, built by the composition root.
+
+    Settings other than the database come from the environment as the test has set it when
+    the root is first asked for a part (a signing key fixture sets LEDGER_SIGNING_KEY_FILE)."""
+    built = Root(Config.from_env(database_url=database_url))
+    yield built
+    built.close()
+
+
+@pytest.fixture
+def ledger(root: Root) -> Ledger:
+    return root.ledger

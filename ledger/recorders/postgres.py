@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from typing import Any
+from uuid import UUID
 
 from eventsourcing.persistence import StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder
 from psycopg.rows import tuple_row
 from psycopg.sql import SQL, Composable, Identifier
 
-from ledger.chain import GENESIS, link
+from ledger.tamper.chain import GENESIS, link
 from ledger.recorders import ChainedEvent, IdempotencyClaim, IdempotencyKeyTaken, hand_back
 from ledger.recorders.bulk import PostgresBulkReads
 
@@ -150,6 +151,14 @@ class ChainedPostgresApplicationRecorder(PostgresBulkReads, PostgresApplicationR
                 )
                 for row in curs.fetchall()
             ]
+
+    def position_of(self, originator_id: UUID, version: int) -> int | None:
+        rows = self._query(
+            SQL("SELECT notification_id FROM {0} "
+                "WHERE originator_id = %s AND originator_version = %s").format(self._events),
+            (originator_id, version),
+        )
+        return int(rows[0][0]) if rows else None
 
     def chain_head(self) -> tuple[int, bytes] | None:
         with self.datastore.get_connection() as conn, conn.cursor() as curs:

@@ -3,11 +3,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from typing import Any
+from uuid import UUID
 
 from eventsourcing.persistence import StoredEvent
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor
 
-from ledger.chain import GENESIS, link
+from ledger.tamper.chain import GENESIS, link
 from ledger.recorders import ChainedEvent, IdempotencyClaim, IdempotencyKeyTaken, hand_back
 from ledger.recorders.bulk import SQLiteBulkReads
 
@@ -103,6 +104,14 @@ class ChainedSQLiteApplicationRecorder(SQLiteBulkReads, SQLiteApplicationRecorde
                 )
                 for row in c.fetchall()
             ]
+
+    def position_of(self, originator_id: UUID, version: int) -> int | None:
+        rows = self._query(
+            f"SELECT rowid FROM {self.events_table_name} "
+            "WHERE originator_id = ? AND originator_version = ?",
+            (originator_id.hex, version),
+        )
+        return int(rows[0][0]) if rows else None
 
     def chain_head(self) -> tuple[int, bytes] | None:
         with self.datastore.transaction(commit=False) as c:

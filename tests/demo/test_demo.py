@@ -7,10 +7,11 @@ from pathlib import Path
 import pytest
 
 from ledger.application import Ledger
-from ledger.demo import write_county
+from service.config import Config
+from service.root import open_ledger
+from service.demo import write_county
 from ledger.errors import AlreadyExists, Invalid
-from ledger.storage import persistence_env
-from ledger.verification import verify_chain
+from ledger.tamper.verification import verify_chain
 from tests.backends import BACKENDS, fresh_database_url
 
 HOUSEHOLDS, MONTHS = 300, 7
@@ -35,7 +36,7 @@ def whole_log(ledger: Ledger) -> list:
 
 
 def county(url: str, seed: int) -> Ledger:
-    ledger = Ledger(env=persistence_env(url))
+    ledger = open_ledger(Config(database_url=url))
     write_county(ledger, HOUSEHOLDS, MONTHS, seed, batch=200)
     return ledger
 
@@ -91,7 +92,7 @@ def test_the_same_seed_gives_the_same_data(counties: dict) -> None:
 def test_a_ledger_that_holds_the_county_is_refused_and_unchanged(backend: str, tmp_path: Path
                                                                  ) -> None:
     with fresh_database_url(backend, tmp_path) as url:
-        ledger = Ledger(env=persistence_env(url))
+        ledger = open_ledger(Config(database_url=url))
         write_county(ledger, 20, 1, seed=5)
         head = ledger.head()
         with pytest.raises(AlreadyExists):

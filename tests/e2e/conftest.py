@@ -11,7 +11,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
-from api import create_app
+from service.app import create_app
+from service.config import Config
 
 EVENTS = "/api/v1/events"
 
@@ -66,14 +67,15 @@ def make_http(database_url: str) -> Iterator[Callable[..., HttpLedger]]:
     """Build an app on this test's database, optionally with extra Flask config."""
     made: list[HttpLedger] = []
 
-    def make(**config: Any) -> HttpLedger:
-        app = create_app(config={"DATABASE_URL": database_url, "TESTING": True, **config})
+    def make(**settings: Any) -> HttpLedger:
+        app = create_app(Config.from_env(database_url=database_url),
+                         settings={"TESTING": True, **settings})
         made.append(HttpLedger(app))
         return made[-1]
 
     yield make
     for http in made:
-        http.app.extensions["ledger"].close()
+        http.app.extensions["root"].close()
 
 
 @pytest.fixture

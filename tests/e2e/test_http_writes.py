@@ -170,7 +170,7 @@ def test_an_idempotent_batch_survives_a_restart(make_http) -> None:  # type: ign
     first = http.batch(admin, REGISTRY, {"Idempotency-Key": "registry-1"})
     assert first.status_code == 201, first.get_json()
     log = http.log()
-    http.app.extensions["ledger"].close()
+    http.app.extensions["root"].close()
 
     restarted = make_http()
     retry = restarted.batch(admin, REGISTRY, {"Idempotency-Key": "registry-1"})

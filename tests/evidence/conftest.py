@@ -6,8 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from ledger.application import Ledger
-from ledger.checkpoints import Checkpoints, signer_from_env, write_key_pair
+from ledger.tamper.checkpoints import Checkpoints
+from service.config import Config
+from service.root import Root
+from ledger.tamper.signing import write_key_pair
 from tests.projections.conftest import World, make_world
 
 
@@ -25,13 +27,19 @@ def public_key_file(key_file: Path) -> Path:
 
 
 @pytest.fixture
-def world(ledger: Ledger) -> Iterator[World]:
-    built = make_world(ledger)
+def root(database_url: str, key_file: Path) -> Iterator[Root]:
+    """The parts on this test's database, signing with the temporary key."""
+    built = Root(Config(database_url=database_url, signing_key_file=str(key_file)))
     yield built
-    built.store.close()
+    built.close()
 
 
 @pytest.fixture
-def checkpoints(ledger: Ledger, key_file: Path) -> Checkpoints:
-    return Checkpoints(ledger.recorder, signer_from_env(str(key_file)))
+def world(root: Root) -> World:
+    return make_world(root)
+
+
+@pytest.fixture
+def checkpoints(root: Root) -> Checkpoints:
+    return root.checkpoints
 

@@ -7,23 +7,22 @@ from pathlib import Path
 import pytest
 from flask.testing import FlaskClient
 
-from api import create_app
 from ledger.application import Command, Ledger
-from ledger.checkpoints import load_public_key
-from ledger.evidence import verify_pack
+from ledger.tamper.signing import load_public_key
+from evidence.packs import verify_pack
 from ledger.identity import Actor
-from projections.runner import ProjectionRunner
+from service.app import create_app
+from service.root import Root
 
 ADMIN = Actor("county-admin", "admin")
 DISCIPLINE = Actor("jiwei-zhao", "discipline")
 
 
 @pytest.fixture
-def client(ledger: Ledger, key_file: Path) -> Iterator[FlaskClient]:
-    app = create_app({"TESTING": True, "LEDGER_SIGNING_KEY_FILE": str(key_file)}, ledger=ledger)
-    app.extensions["runner"] = ProjectionRunner(app.extensions["views"].store)
-    yield app.test_client()
-    app.extensions["views"].store.close()
+def client(root: Root) -> FlaskClient:
+    app = create_app(root=root, settings={"TESTING": True})
+    app.extensions["runner"] = root.runner()
+    return app.test_client()
 
 
 def _auth(ledger: Ledger, role: str = "admin") -> dict[str, str]:

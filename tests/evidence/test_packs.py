@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from ledger.checkpoints import Checkpoints, load_public_key
-from ledger.cli import main
-from ledger.evidence import build_pack, pack_bytes, verify_pack
+from ledger.tamper.checkpoints import Checkpoints
+from ledger.tamper.signing import load_public_key
+from service.cli import main
+from evidence.packs import build_pack, pack_bytes, verify_pack
 from tests.projections.conftest import World
 
 
@@ -108,7 +109,7 @@ def test_every_single_byte_change_fails(
 def test_a_recomputed_digest_does_not_rescue_a_changed_view(
     world: World, checkpoints: Checkpoints, public_key_file: Path,
 ) -> None:
-    from ledger.evidence import _digest, canonical
+    from evidence.packs import _digest, canonical
 
     _household_world(world)
     pack = json.loads(_pack(world, checkpoints))
@@ -122,7 +123,7 @@ def test_a_recomputed_digest_does_not_rescue_a_changed_view(
 def test_another_key_does_not_verify(
     world: World, checkpoints: Checkpoints, tmp_path: Path,
 ) -> None:
-    from ledger.checkpoints import write_key_pair
+    from ledger.tamper.signing import write_key_pair
 
     _household_world(world)
     write_key_pair(tmp_path / "other.pem", tmp_path / "other.pub")
@@ -133,7 +134,7 @@ def test_another_key_does_not_verify(
 def test_without_a_key_a_pack_is_refused_and_nothing_is_recorded(
     world: World, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from ledger.checkpoints import CheckpointsDisabled
+    from ledger.tamper.checkpoints import CheckpointsDisabled
 
     monkeypatch.delenv("LEDGER_SIGNING_KEY_FILE", raising=False)
     _household_world(world)
@@ -184,8 +185,8 @@ def test_verify_pack_and_evidence_pack_from_the_command_line(
 def test_pack_proofs_are_the_ledgers_own_inclusion_proofs(
     world: World, checkpoints: Checkpoints,
 ) -> None:
-    from ledger.checkpoints import Checkpoint
-    from ledger.proofs import inclusion_proof
+    from ledger.tamper.signing import Checkpoint
+    from ledger.tamper.proofs import inclusion_proof
 
     _household_world(world)
     pack = json.loads(_pack(world, checkpoints))

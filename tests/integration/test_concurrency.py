@@ -4,11 +4,12 @@ from __future__ import annotations
 import multiprocessing
 from typing import Any
 
-from ledger import verification
+from ledger.tamper import verification
 from ledger.application import Command, Ledger
+from service.config import Config
+from service.root import open_ledger
 from ledger.errors import Conflict
 from ledger.identity import Actor
-from ledger.storage import persistence_env
 
 ADMIN = Actor("county-admin", "admin")
 INSPECTOR = Actor("inspector-li", "inspector")
@@ -19,7 +20,7 @@ TIMEOUT = 60
 def _verify_in_process(url: str, barrier: Any, results: Any, who: str) -> None:
     ledger = None
     try:
-        ledger = Ledger(env=persistence_env(url))
+        ledger = open_ledger(Config(database_url=url))
         command = Command("RectificationVerified",
                           {"finding_id": "f1", "accepted": True, "note": f"checked by {who}"})
         barrier.wait(TIMEOUT)
@@ -35,7 +36,7 @@ def _verify_in_process(url: str, barrier: Any, results: Any, who: str) -> None:
 def _register_households(url: str, barrier: Any, results: Any, worker: int) -> None:
     ledger = None
     try:
-        ledger = Ledger(env=persistence_env(url))
+        ledger = open_ledger(Config(database_url=url))
         barrier.wait(TIMEOUT)
         for i in range(25):
             ledger.record(
@@ -55,7 +56,7 @@ def _register_households(url: str, barrier: Any, results: Any, worker: int) -> N
 def _retry_with_one_key(url: str, barrier: Any, results: Any, worker: int) -> None:
     ledger = None
     try:
-        ledger = Ledger(env=persistence_env(url))
+        ledger = open_ledger(Config(database_url=url))
         command = Command("HouseholdRegistered", {"household_id": "h1", "village_id": "v1",
                                                   "head_name": "Li", "size": 3,
                                                   "category": "edge"})

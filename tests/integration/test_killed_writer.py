@@ -8,10 +8,11 @@ import signal
 import time
 from collections import Counter
 
-from ledger import verification
+from ledger.tamper import verification
 from ledger.application import Command, Ledger
+from service.config import Config
+from service.root import open_ledger
 from ledger.identity import Actor
-from ledger.storage import persistence_env
 
 ADMIN = Actor("county-admin", "admin")
 CONTEXT = multiprocessing.get_context("spawn")
@@ -27,7 +28,7 @@ def _households(batch: int) -> list[Command]:
 
 
 def _write_until_killed(url: str) -> None:
-    ledger = Ledger(env=persistence_env(url))
+    ledger = open_ledger(Config(database_url=url))
     for batch in range(10_000):
         ledger.record(ADMIN, _households(batch))
 
@@ -58,7 +59,7 @@ def test_a_killed_writer_leaves_whole_batches_and_a_sound_chain(
     assert set(batches.values()) == {BATCH}, "a batch was cut short"
     assert verification.verify_chain(ledger.recorder).ok
 
-    survivor = Ledger(env=persistence_env(database_url))
+    survivor = open_ledger(Config(database_url=database_url))
     try:
         survivor.record(ADMIN, _households(99_999))
     finally:

@@ -6,12 +6,13 @@ import sqlite3
 
 import pytest
 
-from ledger import verification
+from ledger.tamper import verification
 from ledger.application import Command, Ledger
+from service.config import Config
+from service.root import open_ledger
 from ledger.commands import HANDLERS
 from ledger.errors import Forbidden, IdempotencyKeyReused, Invalid, NotFound
 from ledger.identity import Actor
-from ledger.storage import persistence_env
 
 ADMIN = Actor("county-admin", "admin")
 INSPECTOR = Actor("inspector-li", "inspector")
@@ -118,7 +119,7 @@ def test_same_key_same_commands_gives_the_same_answer(ledger: Ledger, database_u
     assert again == first
     assert _state(ledger) == after_first
     ledger.close()
-    reopened = Ledger(env=persistence_env(database_url))
+    reopened = open_ledger(Config(database_url=database_url))
     try:
         assert reopened.record(INSPECTOR, [_finding("f2")], "key-1") == first
         assert _state(reopened) == after_first

@@ -21,7 +21,7 @@ from eventsourcing.tests.persistence import (
     NonInterleavingNotificationIDsBaseCase,
 )
 
-from ledger import verification
+from ledger.tamper import verification
 from ledger.recorders.postgres import ChainedPostgresApplicationRecorder
 from ledger.recorders.sqlite import ChainedSQLiteApplicationRecorder
 from tests.backends import fresh_postgres_url

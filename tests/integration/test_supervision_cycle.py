@@ -5,7 +5,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from ledger import verification
+from ledger.tamper import verification
 from ledger.application import Command, Ledger, LoggedEvent
 from ledger.errors import Conflict
 from ledger.identity import Actor

@@ -10,10 +10,11 @@ import multiprocessing
 import time
 from typing import Any
 
-from ledger import verification
+from ledger.tamper import verification
 from ledger.application import Command, Ledger
+from service.config import Config
+from service.root import open_ledger
 from ledger.identity import Actor
-from ledger.storage import persistence_env
 
 ADMIN = Actor("county-admin", "admin")
 CONTEXT = multiprocessing.get_context("spawn")
@@ -25,7 +26,7 @@ TIMEOUT = 60
 def _write(url: str, barrier: Any, results: Any, worker: int) -> None:
     ledger = None
     try:
-        ledger = Ledger(env=persistence_env(url))
+        ledger = open_ledger(Config(database_url=url))
         barrier.wait(TIMEOUT)
         positions = []
         for i in range(EACH):
@@ -44,7 +45,7 @@ def _write(url: str, barrier: Any, results: Any, worker: int) -> None:
 def _tail(url: str, barrier: Any, results: Any, _: int) -> None:
     ledger = None
     try:
-        ledger = Ledger(env=persistence_env(url))
+        ledger = open_ledger(Config(database_url=url))
         barrier.wait(TIMEOUT)
         seen: list[int] = []
         reads = 0

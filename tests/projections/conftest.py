@@ -1,7 +1,6 @@
 """Fixtures for the read side: a ledger with its views, on SQLite and PostgreSQL."""
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -11,8 +10,9 @@ import pytest
 from ledger.application import Command, Ledger, LoggedEvent
 from ledger.identity import Actor
 from projections.runner import ProjectionRunner
-from projections.store import ProjectionStore, store_for
+from projections.store import ProjectionStore
 from projections.views import Views
+from service.root import Root
 
 ADMIN = Actor("county-admin", "admin")
 INSPECTOR = Actor("inspector-li", "inspector")
@@ -84,13 +84,10 @@ class World:
         return self.record("FindingRaised", data, on, INSPECTOR)
 
 
-def make_world(ledger: Ledger) -> World:
-    store = store_for(ledger)
-    return World(ledger, store, ProjectionRunner(store, page=50), Views(store))
+def make_world(root: Root) -> World:
+    return World(root.ledger, root.store, root.runner(page=50), root.views)
 
 
 @pytest.fixture
-def world(ledger: Ledger) -> Iterator[World]:
-    built = make_world(ledger)
-    yield built
-    built.store.close()
+def world(root: Root) -> World:
+    return make_world(root)

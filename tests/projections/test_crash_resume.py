@@ -50,7 +50,7 @@ def test_a_rebuild_killed_mid_way_resumes_without_losing_or_doubling(
     _fill(world)
     head = world.store.head()
     env = {**os.environ, "LEDGER_DATABASE_URL": database_url}
-    rebuild = subprocess.Popen([sys.executable, "-m", "ledger.cli", "rebuild", "--page", "7"],
+    rebuild = subprocess.Popen([sys.executable, "-m", "service.cli", "rebuild", "--page", "7"],
                                env=env, stdout=subprocess.DEVNULL)
     try:
         deadline = time.monotonic() + 60
@@ -62,7 +62,7 @@ def test_a_rebuild_killed_mid_way_resumes_without_losing_or_doubling(
     killed_at = world.store.position()
     assert 0 < killed_at < head, "the kill must land in the middle of the rebuild"
 
-    resumed = subprocess.run([sys.executable, "-m", "ledger.cli", "project", "--once"],
+    resumed = subprocess.run([sys.executable, "-m", "service.cli", "project", "--once"],
                              env=env, capture_output=True, text=True, timeout=120)
     assert resumed.returncode == 0, resumed.stderr
     after_resume = _dump(world.store)

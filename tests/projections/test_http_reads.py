@@ -9,15 +9,15 @@ import pytest
 from flask.testing import FlaskClient
 from openpyxl import load_workbook
 
-from api import create_app
+from service.app import create_app
+from service.root import Root
 from tests.projections.conftest import INSPECTOR, World
 
 
 @pytest.fixture
-def client(world: World) -> Iterator[FlaskClient]:
-    app = create_app({"TESTING": True, "READ_WAIT_SECONDS": 0.1}, ledger=world.ledger)
-    yield app.test_client()
-    app.extensions["views"].store.close()
+def client(root: Root, world: World) -> FlaskClient:
+    app = create_app(root=root, settings={"TESTING": True, "READ_WAIT_SECONDS": 0.1})
+    return app.test_client()
 
 
 def _auth(world: World, role: str, unit: str | None = None) -> dict[str, str]:

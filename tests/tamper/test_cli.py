@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from ledger.application import Ledger
-from ledger.cli import main
+from service.cli import main
 from tests.backends import fresh_database_url
 from tests.tamper.conftest import Database, record_units
 

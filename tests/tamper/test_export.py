@@ -10,14 +10,16 @@ from pathlib import Path
 import pytest
 from cloudevents.http import from_json
 
-from ledger import export as export_module
+from ledger.tamper import export as export_module
 from ledger.application import Command, Ledger
-from ledger.chain import GENESIS, link
-from ledger.checkpoints import Checkpoints, Signer
-from ledger.export import ImportRejected, LedgerNotEmpty, export_log, import_log
-from ledger.proofs import inclusion_proof, verify_inclusion
-from ledger.storage import persistence_env
-from ledger.verification import verify_chain
+from service.config import Config
+from service.root import open_ledger
+from ledger.tamper.chain import GENESIS, link
+from ledger.tamper.checkpoints import Checkpoints
+from ledger.tamper.signing import Signer
+from ledger.tamper.export import ImportRejected, LedgerNotEmpty, export_log, import_log
+from ledger.tamper.proofs import inclusion_proof, verify_inclusion
+from ledger.tamper.verification import verify_chain
 from tests.backends import fresh_database_url
 from tests.tamper.conftest import ADMIN, record_units
 
@@ -28,7 +30,7 @@ def target(database_url: str, tmp_path: Path) -> Iterator[Ledger]:
     backend = "sqlite" if database_url.startswith("sqlite") else "postgres"
     (tmp_path / "target").mkdir()
     with fresh_database_url(backend, tmp_path / "target") as url:
-        other = Ledger(env=persistence_env(url))
+        other = open_ledger(Config(database_url=url))
         yield other
         other.close()
 

@@ -2,29 +2,32 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from api import create_app
 from ledger.application import Ledger
-from ledger.checkpoints import Checkpoint, load_public_key
-from ledger.proofs import ConsistencyProof, InclusionProof, verify_consistency, verify_inclusion
+from ledger.tamper.signing import Checkpoint, load_public_key
+from ledger.tamper.proofs import ConsistencyProof, InclusionProof, verify_consistency, verify_inclusion
+from service.app import create_app
+from service.root import Root
 from tests.tamper.conftest import Database, record_units
 
 
-def _app(ledger: Ledger, key_file: Path | None) -> Flask:
-    config = {"TESTING": True, "LEDGER_SIGNING_KEY_FILE": str(key_file) if key_file else None}
-    return create_app(config, ledger=ledger)
+def _app(root: Root, key_file: Path | None) -> Flask:
+    """An app on the test's database, signing with `key_file` (or with checkpoints off)."""
+    config = replace(root.config, signing_key_file=str(key_file) if key_file else None)
+    return create_app(root=Root(config), settings={"TESTING": True})
 
 
 @pytest.fixture
-def client(ledger: Ledger, key_file: Path) -> Iterator[FlaskClient]:
-    app = _app(ledger, key_file)
+def client(root: Root, key_file: Path) -> Iterator[FlaskClient]:
+    app = _app(root, key_file)
     yield app.test_client()
-    app.extensions["views"].store.close()
+    app.extensions["root"].close()
 
 
 def _auth(ledger: Ledger, role: str) -> dict[str, str]:
@@ -71,8 +74,8 @@ def test_admins_sign_checkpoints_and_anyone_lists_them_with_the_key(
     assert published.public_bytes_raw() == load_public_key(key_file).public_bytes_raw()
 
 
-def test_without_a_key_checkpoints_are_disabled_and_say_so(ledger: Ledger) -> None:
-    app = _app(ledger, None)
+def test_without_a_key_checkpoints_are_disabled_and_say_so(ledger: Ledger, root: Root) -> None:
+    app = _app(root, None)
     client = app.test_client()
     admin = _auth(ledger, "admin")
     listing = client.get("/api/v1/ledger/checkpoints", headers=admin).get_json()
@@ -80,7 +83,7 @@ def test_without_a_key_checkpoints_are_disabled_and_say_so(ledger: Ledger) -> No
     refused = client.post("/api/v1/ledger/checkpoints", json={}, headers=admin)
     assert refused.status_code == 409
     assert refused.get_json()["error"]["code"] == "checkpoints_disabled"
-    app.extensions["views"].store.close()
+    app.extensions["root"].close()
 
 
 def test_proofs_over_http_verify_offline(

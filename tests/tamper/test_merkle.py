@@ -5,7 +5,7 @@ from hashlib import sha256
 
 import pytest
 
-from ledger import merkle
+from ledger.tamper import merkle
 
 LEAVES = [sha256(str(i).encode()).digest() for i in range(40)]
 

@@ -4,13 +4,14 @@ from __future__ import annotations
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from ledger import merkle
+from ledger.tamper import merkle
 from ledger.application import Ledger
-from ledger.chain import link
-from ledger.checkpoints import Checkpoint, Checkpoints, CheckpointsDisabled, LogNotVerified
+from ledger.tamper.chain import link
+from ledger.tamper.signing import Checkpoint
+from ledger.tamper.checkpoints import Checkpoints, CheckpointsDisabled, LogNotVerified
 from ledger.errors import NotFound
-from ledger.log_tree import CHUNK
-from ledger.proofs import (
+from ledger.tamper.log_tree import CHUNK
+from ledger.tamper.proofs import (
     consistency_proof,
     inclusion_proof,
     verify_consistency,

@@ -6,9 +6,11 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from ledger.application import Ledger
-from ledger.chain import link
-from ledger.checkpoints import Checkpoints
-from ledger.verification import verify_chain
+from ledger.tamper.chain import link
+from ledger.tamper.checkpoints import Checkpoints
+from ledger.tamper.verification import verify_chain
+from service.config import Config
+from service.root import RecorderOpener
 from tests.tamper.conftest import Database, record_units
 
 EVENTS = 12
@@ -166,12 +168,13 @@ def test_checking_ranges_in_separate_processes_gives_the_same_answer(
     log: Ledger, db: Database, database_url: str, tampered: int | None,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from ledger import verification
+    from ledger.tamper import verification
 
     if tampered is not None:
         db.run(f"DELETE FROM {db.events} WHERE {db.position} = %s", (tampered,))
     sequential = verify_chain(log.recorder)
     monkeypatch.setattr(verification, "PAGE", 2)  # small pages, so 12 events make 3 ranges
-    parallel = verify_chain(log.recorder, database_url=database_url, workers=3)
+    parallel = verify_chain(
+        log.recorder, open_recorder=RecorderOpener(Config(database_url=database_url)), workers=3)
     assert parallel == sequential
     assert parallel.first_bad_position == tampered

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ledger.merkle import EMPTY_ROOT, leaf_hash, node_hash, root_of, split
+from ledger.tamper.merkle import EMPTY_ROOT, leaf_hash, node_hash, root_of, split
 
 CHUNK_LEVEL = 8
 CHUNK = 1 << CHUNK_LEVEL

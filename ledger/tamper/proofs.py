@@ -2,7 +2,7 @@
 
 - An inclusion proof shows that the event whose chain hash is `event_hash` is leaf
   `leaf_index` of the tree a signed checkpoint commits to. The chain hash itself is recomputed
-  from the event's stored bytes and the hash before it (`ledger.chain.link`), so the proof binds
+  from the event's stored bytes and the hash before it (`ledger.tamper.chain.link`), so the proof binds
   the event's exact content and position.
 - A consistency proof shows that a later checkpoint's tree extends an earlier one's: nothing
   the earlier checkpoint covered was changed, removed or reordered.
@@ -16,10 +16,10 @@ from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from ledger.checkpoints import Checkpoint, verify_checkpoint
+from ledger.tamper.signing import Checkpoint, verify_checkpoint
 from ledger.errors import Invalid, NotFound
-from ledger.log_tree import LogTree
-from ledger.merkle import (
+from ledger.tamper.log_tree import LogTree
+from ledger.tamper.merkle import (
     consistency_path,
     inclusion_path,
     verify_consistency_path,

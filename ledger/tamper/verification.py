@@ -19,16 +19,19 @@ from __future__ import annotations
 import struct
 from concurrent.futures import ProcessPoolExecutor
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from hashlib import sha256
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from ledger.chain import GENESIS
-from ledger.checkpoints import Checkpoint, verify_checkpoint
-from ledger.merkle import CompactRange
+from ledger.tamper.chain import GENESIS
+from ledger.tamper.signing import Checkpoint, verify_checkpoint
+from ledger.tamper.merkle import CompactRange
 
+# Opens a recorder of the same log in a worker process; must pickle.
+RecorderOpener = Callable[[], AbstractContextManager[Any]]
 PAGE = 10_000
 _HEAD = struct.Struct(">QI").pack  # position, then the length of the originator id
 
@@ -84,7 +87,7 @@ def verify_chain(
     checkpoints: Sequence[Checkpoint] = (),
     public_key: Ed25519PublicKey | None = None,
     start: Checkpoint | None = None,
-    database_url: str | None = None,
+    open_recorder: RecorderOpener | None = None,
     workers: int = 1,
 ) -> VerificationReport:
     """Check every stored hash against the one recomputed from the rows, then the checkpoints.
@@ -92,7 +95,8 @@ def verify_chain(
     `checkpoints` (stored or held outside) are checked against the log, and their signatures
     against `public_key` when one is given. `start`, a checkpoint already trusted, lets the walk
     begin after it (the ledger does this before signing a new checkpoint). With `workers` > 1
-    and the `database_url`, ranges of the chain are checked by that many processes."""
+    and `open_recorder` (a picklable callable giving a context manager over a recorder of the
+    same log, for each worker process), ranges of the chain are checked by that many processes."""
     if start is not None and checkpoints:
         raise ValueError("checkpoints are checked on a walk from the start of the log")
     walk, after = _Walk(0, GENESIS, None), 0
@@ -108,8 +112,8 @@ def verify_chain(
     if unchained is not None:
         walk.fail(unchained, "an event row has no chain hash (inserted behind the ledger)")
     stop = min(stop, walk.bad or stop)
-    if workers > 1 and database_url and stop - after > 4 * PAGE:
-        _walk_in_processes(recorder, walk, after, stop, database_url, workers)
+    if workers > 1 and open_recorder is not None and stop - after > 4 * PAGE:
+        _walk_in_processes(recorder, walk, after, stop, open_recorder, workers)
     else:
         _walk_chain(recorder, walk, after, stop)
     _check_checkpoints(recorder, walk, checkpoints, public_key)
@@ -129,7 +133,7 @@ def _walk_chain(recorder: Any, walk: _Walk, after: int, stop: int) -> None:
             if field is None:
                 encoded = topic.encode()
                 field = topics[topic] = len(encoded).to_bytes(4, "big") + encoded
-            # ledger.chain.link, inlined: the same bytes, a third of the time
+            # ledger.tamper.chain.link, inlined: the same bytes, a third of the time
             expected = sha256(b"".join((
                 previous, _HEAD(pos, len(oid)), oid, version.to_bytes(8, "big"), field,
                 len(state).to_bytes(4, "big"), state,
@@ -164,14 +168,15 @@ def _windows(
 
 
 def _walk_in_processes(
-    recorder: Any, walk: _Walk, after: int, stop: int, database_url: str, workers: int
+    recorder: Any, walk: _Walk, after: int, stop: int, open_recorder: RecorderOpener,
+    workers: int,
 ) -> None:
     """Split (after, stop] into ranges; each starts from the stored hash before it."""
     step = -(-(stop - after) // workers)
     bounds = [(lo, min(lo + step, stop)) for lo in range(after, stop, step)]
-    starts = [walk.previous] + [_stored_hash_through(recorder, lo) for lo, _ in bounds[1:]]
+    starts = [walk.previous] + [stored_hash_through(recorder, lo) for lo, _ in bounds[1:]]
     with ProcessPoolExecutor(len(bounds)) as pool:
-        parts = list(pool.map(_walk_range, [database_url] * len(bounds), bounds, starts))
+        parts = list(pool.map(_walk_range, [open_recorder] * len(bounds), bounds, starts))
     for bad, problem, checked, position, previous in parts:
         walk.checked += checked
         if position is not None:
@@ -181,8 +186,9 @@ def _walk_in_processes(
             return
 
 
-def _stored_hash_through(recorder: Any, position: int) -> bytes:
-    """The stored chain hash of the last chain row at or before `position`."""
+def stored_hash_through(recorder: Any, position: int) -> bytes:
+    """The stored chain hash of the last chain row at or before `position` (GENESIS before
+    the first)."""
     window = PAGE
     while True:
         rows = recorder.chain_hashes(max(position - window, 0), window, stop=position)
@@ -192,18 +198,12 @@ def _stored_hash_through(recorder: Any, position: int) -> bytes:
 
 
 def _walk_range(
-    database_url: str, bounds: tuple[int, int], previous: bytes
+    open_recorder: RecorderOpener, bounds: tuple[int, int], previous: bytes
 ) -> tuple[int | None, str | None, int, int | None, bytes]:
-    from ledger.application import Ledger
-    from ledger.storage import persistence_env
-
-    ledger = Ledger(env={**persistence_env(database_url), "CREATE_TABLE": "no"})
-    try:
+    with open_recorder() as recorder:
         walk = _Walk(0, previous, None)
-        _walk_chain(ledger.recorder, walk, *bounds)
+        _walk_chain(recorder, walk, *bounds)
         return walk.bad, walk.problem, walk.checked, walk.position, walk.previous
-    finally:
-        ledger.close()
 
 
 def _check_checkpoints(

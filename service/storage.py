@@ -1,7 +1,6 @@
-"""Turn `LEDGER_DATABASE_URL` into the eventsourcing library's persistence settings."""
+"""Turn a database URL into the eventsourcing library's persistence settings."""
 from __future__ import annotations
 
-import os
 from urllib.parse import unquote, urlsplit
 
 DEFAULT_DATABASE_URL = "sqlite:///ledger.db"
@@ -11,11 +10,7 @@ class DatabaseUrlError(ValueError):
     pass
 
 
-def database_url() -> str:
-    return os.environ.get("LEDGER_DATABASE_URL") or DEFAULT_DATABASE_URL
-
-
-def persistence_env(url: str) -> dict[str, str]:
+def persistence_env(url: str, pool_size: int = 5) -> dict[str, str]:
     """Library environment for `sqlite:///rel.db`, `sqlite:////abs.db` or `postgresql://...`."""
     if url.startswith("sqlite:///"):
         path = url[len("sqlite:///"):]
@@ -41,7 +36,7 @@ def persistence_env(url: str) -> dict[str, str]:
             "POSTGRES_PORT": str(parts.port or 5432),
             "POSTGRES_USER": unquote(parts.username or "postgres"),
             "POSTGRES_PASSWORD": unquote(parts.password or ""),
-            "POSTGRES_POOL_SIZE": os.environ.get("LEDGER_PG_POOL_SIZE", "5"),
+            "POSTGRES_POOL_SIZE": str(pool_size),
             "POSTGRES_MAX_OVERFLOW": "10",
             "POSTGRES_LOCK_TIMEOUT": "30",
             "POSTGRES_IDLE_IN_TRANSACTION_SESSION_TIMEOUT": "30",

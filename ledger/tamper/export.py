@@ -20,7 +20,7 @@ from cloudevents.conversion import to_json
 from cloudevents.http import CloudEvent, from_json
 from eventsourcing.persistence import StoredEvent
 
-from ledger.chain import GENESIS, link
+from ledger.tamper.chain import GENESIS, link
 from ledger.domain.base import event_data
 from ledger.errors import Conflict, Invalid
 

@@ -5,15 +5,13 @@ with chain hash `hash`, and the Merkle tree over their hashes has root `root`". 
 checkpoint and the public key can later show that the log was changed before `position`, that
 it was cut short, or (with a consistency proof) that a later checkpoint extends this one.
 
-The key comes from `LEDGER_SIGNING_KEY_FILE` (an unencrypted PEM Ed25519 private key, made with
-`ledger keygen`). There is no default key: unset, checkpoints are disabled.
+This module knows keys and signatures only; making and storing checkpoints over a live log is
+`ledger.tamper.checkpoints`.
 """
 from __future__ import annotations
 
 import base64
-import logging
 import os
-import threading
 from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 from hashlib import sha256
@@ -24,23 +22,9 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
-from ledger.errors import Conflict, Invalid
-from ledger.log_tree import LogTree
+from ledger.errors import Invalid
 
 SIGNED_HEADER = "supervision-ledger checkpoint v1"
-DEFAULT_INTERVAL_SECONDS = 600.0
-
-log = logging.getLogger(__name__)
-
-
-class CheckpointsDisabled(Conflict):
-    code = "checkpoints_disabled"
-
-
-class LogNotVerified(Conflict):
-    """The log does not verify, so the ledger refuses to sign it."""
-
-    code = "log_not_verified"
 
 
 @dataclass(frozen=True)
@@ -145,105 +129,12 @@ class Signer:
         self.public_key = private_key.public_key()
         self.key_id = key_id(self.public_key)
 
+    def sign_bytes(self, data: bytes) -> bytes:
+        """An Ed25519 signature over `data` (evidence packs are signed with the same key)."""
+        return self._key.sign(data)
+
     def sign(self, tree_size: int, position: int, hash: str, root: str) -> Checkpoint:
         now = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
         signature = self._key.sign(signed_bytes(tree_size, position, hash, root, now))
         return Checkpoint(tree_size, position, hash, root, now, self.key_id,
                           base64.b64encode(signature).decode())
-
-
-def signer_from_env(path: str | None = None) -> Signer | None:
-    """The signer configured by LEDGER_SIGNING_KEY_FILE (or `path`); None when unset."""
-    path = path or os.environ.get("LEDGER_SIGNING_KEY_FILE")
-    return Signer(load_private_key(path)) if path else None
-
-
-def verifying_key_from_env(signer: Signer | None) -> Ed25519PublicKey | None:
-    """LEDGER_PUBLIC_KEY_FILE for a verifier without the private key, else the signer's."""
-    path = os.environ.get("LEDGER_PUBLIC_KEY_FILE")
-    if path:
-        return load_public_key(path)
-    return signer.public_key if signer else None
-
-
-def interval_from_env() -> float:
-    """LEDGER_CHECKPOINT_INTERVAL seconds between periodic checkpoints; 0 turns them off."""
-    return float(os.environ.get("LEDGER_CHECKPOINT_INTERVAL", DEFAULT_INTERVAL_SECONDS))
-
-
-class Checkpoints:
-    """Makes, stores and lists checkpoints of one ledger's log."""
-
-    def __init__(self, recorder: Any, signer: Signer | None) -> None:
-        self._recorder = recorder
-        self.signer = signer
-        self.tree = LogTree(recorder)
-
-    @property
-    def enabled(self) -> bool:
-        return self.signer is not None
-
-    def make(self) -> Checkpoint:
-        """Verify the log from the last good checkpoint on, then sign and store its head."""
-        from ledger.verification import verify_chain
-
-        if self.signer is None:
-            raise CheckpointsDisabled(
-                "checkpoints are disabled: set LEDGER_SIGNING_KEY_FILE to an Ed25519 key"
-            )
-        last = self.latest()
-        report = verify_chain(self._recorder, start=last, public_key=self.signer.public_key)
-        if not report.ok:
-            raise LogNotVerified(
-                f"the log does not verify ({report.problem}); refusing to sign it",
-                first_bad_position=report.first_bad_position,
-            )
-        if report.head_position is None:
-            raise Invalid("the log is empty: there is nothing to sign yet")
-        self.tree.sync()
-        tree_size = self.tree.size_at(report.head_position)
-        checkpoint = self.signer.sign(
-            tree_size, report.head_position, report.head_hash or "",
-            self.tree.root(tree_size).hex(),
-        )
-        self._recorder.insert_checkpoint(checkpoint.to_dict())
-        return checkpoint
-
-    def make_if_moved(self) -> Checkpoint | None:
-        last = self.latest()
-        head = self._recorder.chain_head()
-        if head is None or (last is not None and last.position == head[0]):
-            return None
-        return self.make()
-
-    def latest(self) -> Checkpoint | None:
-        """The newest stored checkpoint that this ledger's key really signed."""
-        for row in self._recorder.select_checkpoints(20):
-            checkpoint = Checkpoint.from_dict(row)
-            if self.signer is None or verify_checkpoint(checkpoint, self.signer.public_key):
-                return checkpoint
-        return None
-
-    def listing(self, limit: int, newest_first: bool = True) -> list[Checkpoint]:
-        return [Checkpoint.from_dict(r)
-                for r in self._recorder.select_checkpoints(limit, newest_first)]
-
-
-class PeriodicCheckpoints(threading.Thread):
-    """Checkpoints the head every `interval` seconds when the log has moved since the last."""
-
-    def __init__(self, checkpoints: Checkpoints, interval: float) -> None:
-        super().__init__(name="ledger-checkpoints", daemon=True)
-        self._checkpoints = checkpoints
-        self._interval = interval
-        self._stopped = threading.Event()
-
-    def run(self) -> None:
-        while not self._stopped.wait(self._interval):
-            try:
-                self._checkpoints.make_if_moved()
-            except Exception:  # noqa: BLE001 - a failed checkpoint must not stop the server
-                log.exception("periodic checkpoint failed")
-
-    def stop(self) -> None:
-        self._stopped.set()

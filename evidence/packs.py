@@ -1,7 +1,7 @@
 """Evidence packs: one subject's events at a moment, provable offline with the public key.
 
 A pack is one canonical JSON file (sorted keys, no spaces, ASCII, one trailing newline) holding
-the subject's stored rows exactly as chained (so `ledger.chain.link` recomputes each hash from
+the subject's stored rows exactly as chained (so `ledger.tamper.chain.link` recomputes each hash from
 the row and the hash before it), a Merkle inclusion proof of each against one signed checkpoint,
 that checkpoint, and the replayed view of the subject at the moment. Its `digest` is SHA-256
 over the canonical content without `digest` and `signature`, and `signature` is the ledger's
@@ -21,14 +21,17 @@ from uuid import UUID
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from ledger.chain import GENESIS, link
-from ledger.checkpoints import (
-    Checkpoint, Checkpoints, CheckpointsDisabled, key_id, verify_checkpoint,
-)
+from ledger.tamper.chain import GENESIS, link
+from ledger.tamper.signing import Checkpoint, key_id, verify_checkpoint
+from ledger.tamper.checkpoints import Checkpoints, CheckpointsDisabled
 from ledger.errors import Invalid, NotFound
-from ledger.log_tree import LogTree
-from ledger.merkle import inclusion_path
-from ledger.proofs import InclusionProof, verify_inclusion
+from ledger.tamper.log_tree import LogTree
+from ledger.tamper.merkle import inclusion_path
+from ledger.tamper.proofs import InclusionProof, verify_inclusion
+from ledger.tamper.verification import stored_hash_through
+from projections.events import microseconds
+from projections.replay import Cut
+from projections.routing import subject
 
 FORMAT = "supervision-ledger evidence pack v1"
 SIGNED_HEADER = b"supervision-ledger evidence pack v1\ndigest "
@@ -46,7 +49,7 @@ def _digest(pack: dict[str, Any]) -> str:
     return sha256(canonical(body)).hexdigest()
 
 
-def _plain(value: Any) -> Any:
+def plain(value: Any) -> Any:
     """A view as JSON values (dates and moments as ISO text)."""
     return json.loads(json.dumps(value, default=lambda v: v.isoformat()
                                  if hasattr(v, "isoformat") else str(v)))
@@ -54,19 +57,10 @@ def _plain(value: Any) -> Any:
 
 def render_view(views: Any, subject_type: str, subject_id: str, as_of: datetime) -> Any:
     """The subject's replayed view at `as_of`, as the read API gives it."""
-    from projections.replay import Cut
-
     cut = Cut(as_of=as_of)
     render = {"household": views.household, "finding": views.finding, "unit": views.unit,
               "person": views.accountability}[subject_type]
-    return _plain(render(subject_id, cut))
-
-
-def _previous_hash(store: Any, position: int) -> bytes:
-    rows = store.query(
-        f"SELECT hash FROM {store.chain_table} WHERE position < ? "
-        f"ORDER BY position DESC LIMIT 1", (position,))
-    return bytes(rows[0][0]) if rows else GENESIS
+    return plain(render(subject_id, cut))
 
 
 class _MemoTree(LogTree):
@@ -106,9 +100,6 @@ def build_pack(
 
     Reads the subject index of the views, so the views must have folded the log up to the
     moment asked about."""
-    from projections.events import microseconds
-    from projections.routing import subject
-
     if subject_type not in SUBJECT_TYPES:
         raise Invalid(f"subject_type must be one of {', '.join(SUBJECT_TYPES)}",
                       field="subject_type")
@@ -141,7 +132,7 @@ def build_pack(
             "originator_version": raw.originator_version,
             "topic": raw.topic,
             "state": base64.b64encode(raw.state).decode(),
-            "previous_hash": _previous_hash(store, raw.position).hex(),
+            "previous_hash": stored_hash_through(recorder, raw.position - 1).hex(),
             "hash": proof.event_hash,
             "proof": proof.to_dict(),
         })
@@ -155,9 +146,8 @@ def build_pack(
         "view": render_view(views, subject_type, subject_id, as_of),
     }
     pack["digest"] = _digest(pack)
-    # The checkpoint signer exposes only checkpoint signing; the pack is signed with its key.
     pack["signature"] = base64.b64encode(
-        signer._key.sign(SIGNED_HEADER + pack["digest"].encode())).decode()
+        signer.sign_bytes(SIGNED_HEADER + pack["digest"].encode())).decode()
     return pack
 
 
@@ -238,82 +228,3 @@ def _check_event(event: dict[str, Any], checkpoint: Checkpoint, public_key: Ed25
 
 
 # Disputes ---------------------------------------------------------------------------------
-SUBJECT_KEYS = (("finding_id", "finding"), ("household_id", "household"), ("unit_id", "unit"),
-                ("person_id", "person"))
-TOKEN_TYPES = ("TokenIssued", "TokenRevoked")
-
-
-def _position_of(store: Any, event_id: str) -> int | None:
-    try:
-        raw_id, raw_version = event_id.rsplit(":", 1)
-        originator, version = UUID(raw_id), int(raw_version)
-    except ValueError:
-        return None
-    param: Any = originator if store.placeholder == "%s" else originator.hex
-    rows = store.query(
-        f"SELECT {store.position_column} FROM {store.events_table} "
-        f"WHERE originator_id = ? AND originator_version = ?", (param, version))
-    return int(rows[0][0]) if rows else None
-
-
-def _answer_at(ledger: Any, position: int) -> Any:
-    """The client event at `position` with the events the ledger derived from it.
-
-    Token events are the system's own, never a consequence: they end the answer."""
-    logged = ledger.read_log(position - 1, 100)
-    for index, event in enumerate(logged[1:], start=1):
-        if event.type in TOKEN_TYPES:
-            logged = logged[:index]
-            break
-    return type(ledger)._answers(logged)[0]
-
-
-def _logged(event: Any) -> dict[str, Any]:
-    return {"event_id": event.event_id, "type": event.type, "position": event.position,
-            "occurred_at": event.occurred_at.isoformat(),
-            "recorded_at": event.recorded_at.isoformat(), "actor": event.actor,
-            "hash": event.hash, "data": _plain(event.data),
-            "consequences": [_logged(c) for c in event.consequences]}
-
-
-def contested_subject(data: dict[str, Any]) -> tuple[str, str] | None:
-    """The subject an event is about, for its replayed view and its evidence pack."""
-    for key, kind in SUBJECT_KEYS:
-        if data.get(key):
-            return kind, str(data[key])
-    return None
-
-
-def dispute_view(ledger: Any, views: Any, dispute_id: str) -> dict[str, Any]:
-    """A dispute: opened, resolved (with what the ledger undid), the contested event, and its
-    subject replayed as of the moment the contested event was recorded."""
-    from ledger.domain.scoring import Dispute
-
-    store = views.store
-    opened_at = _position_of(store, f"{Dispute.id_for(dispute_id)}:1")
-    if opened_at is None:
-        raise NotFound(f"dispute {dispute_id!r} does not exist", id=dispute_id)
-    opened = _answer_at(ledger, opened_at)
-    resolved_at = _position_of(store, f"{Dispute.id_for(dispute_id)}:2")
-    resolved = None if resolved_at is None else _answer_at(ledger, resolved_at)
-    contested_at = _position_of(store, opened.data["contested_event_id"])
-    contested = _answer_at(ledger, contested_at) if contested_at is not None else None
-    subject = None if contested is None else contested_subject(contested.data)
-    view = None
-    if subject is not None:
-        # As the ledger stood once the contested event and its consequences were recorded.
-        moment = (contested.consequences or [contested])[-1].recorded_at
-        view = render_view(views, subject[0], subject[1], moment)
-    return {
-        "dispute_id": dispute_id,
-        "status": "open" if resolved is None else "resolved",
-        "grounds": opened.data["grounds"],
-        "outcome": None if resolved is None else resolved.data["outcome"],
-        "opened": _logged(opened),
-        "resolved": None if resolved is None else _logged(resolved),
-        "contested": None if contested is None else _logged(contested),
-        "subject": None if subject is None else {"type": subject[0], "id": subject[1]},
-        "view_when_recorded": view,
-        "evidence_pack": None if subject is None
-        else f"/api/v1/evidence/{subject[0]}/{subject[1]}",
-    }

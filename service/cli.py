@@ -1,60 +1,54 @@
 """The `ledger` command: serve, token create, verify, project, rebuild, keygen, checkpoint,
-export, import, verify-pack, evidence-pack, demo."""
+export, import, verify-pack, evidence-pack, demo.
+
+Every command gets its parts from the composition root (`service.root.Root`)."""
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
+import time
+from datetime import datetime
+from pathlib import Path
 
 from ledger.identity import ROLES
-from ledger.storage import database_url, persistence_env
+from service.config import Config
+from service.root import Root
 
 
-def _ledger():  # type: ignore[no-untyped-def]
-    from ledger.application import Ledger
-
-    return Ledger(env=persistence_env(database_url()))
+def _root() -> Root:
+    return Root(Config.from_env())
 
 
 def serve(args: argparse.Namespace) -> int:
-    from api import create_app
-    from projections.runner import ProjectionRunner
+    """One process: waitress (a production-grade threaded WSGI server), the views kept current
+    by a runner thread, and periodic checkpoints when a signing key is configured."""
+    from waitress import serve as waitress_serve
 
-    app = create_app()
-    runner = ProjectionRunner(app.extensions["views"].store)
-    runner.start()  # keeps the views current in this process
-    periodic = _periodic_checkpoints(app)
-    print(f"ledger on {database_url()} at http://{args.host}:{args.port}", flush=True)
+    from service.app import create_app
+
+    root = _root()
+    app = create_app(root=root)
+    runner = root.runner()
+    runner.start()
+    periodic = root.periodic_checkpoints()
+    if periodic is None:
+        print("checkpoints: off (no LEDGER_SIGNING_KEY_FILE or interval 0)", flush=True)
+    else:
+        periodic.start()
+        print(f"checkpoints: every {root.config.checkpoint_interval:g} s while the log moves",
+              flush=True)
+    print(f"ledger on {root.config.database_url} at http://{args.host}:{args.port}", flush=True)
     try:
-        app.run(host=args.host, port=args.port, threaded=True, use_reloader=False)
+        waitress_serve(app, host=args.host, port=args.port, threads=args.threads,
+                       ident="supervision-ledger")
     finally:
         runner.stop()
         if periodic is not None:
             periodic.stop()
+        root.close()
     return 0
-
-
-def _periodic_checkpoints(app):  # type: ignore[no-untyped-def]
-    """Sign the head every LEDGER_CHECKPOINT_INTERVAL seconds when a signing key is set."""
-    from api.ledger_routes import checkpoints_for
-    from ledger.checkpoints import PeriodicCheckpoints, interval_from_env
-
-    checkpoints = checkpoints_for(app)
-    interval = interval_from_env()
-    if not checkpoints.enabled or interval <= 0:
-        print("checkpoints: off (no LEDGER_SIGNING_KEY_FILE or interval 0)", flush=True)
-        return None
-    periodic = PeriodicCheckpoints(checkpoints, interval)
-    periodic.start()
-    print(f"checkpoints: every {interval:g} s while the log moves", flush=True)
-    return periodic
-
-
-def _runner(args: argparse.Namespace):  # type: ignore[no-untyped-def]
-    from projections.runner import ProjectionRunner
-    from projections.store import store_for
-
-    return ProjectionRunner(store_for(_ledger()), page=args.page)
 
 
 def _progress(position: int) -> None:
@@ -63,27 +57,27 @@ def _progress(position: int) -> None:
 
 def project(args: argparse.Namespace) -> int:
     """Follow the log beside gunicorn (or catch up once with --once)."""
-    runner = _runner(args)
-    if args.once:
-        done = runner.catch_up(progress=_progress if args.verbose else None)
-        print(f"folded {done} events; views at position {runner.store.position()}")
-        return 0
-    print(f"following the log on {database_url()}", flush=True)
-    try:
-        runner.follow(args.interval)
-    except KeyboardInterrupt:
-        pass
+    with _root() as root:
+        runner = root.runner(page=args.page)
+        if args.once:
+            done = runner.catch_up(progress=_progress if args.verbose else None)
+            print(f"folded {done} events; views at position {runner.store.position()}")
+            return 0
+        print(f"following the log on {root.config.database_url}", flush=True)
+        try:
+            runner.follow(args.interval)
+        except KeyboardInterrupt:
+            pass
     return 0
 
 
 def rebuild(args: argparse.Namespace) -> int:
-    """Empty the views and fold the whole log again; safe to kill and resume with `project`."""
-    import time
-
-    runner = _runner(args)
-    started = time.perf_counter()
-    done = runner.rebuild(progress=_progress if args.verbose else None)
-    seconds = time.perf_counter() - started
+    """Fold the whole log again into the views; safe to kill and resume with `project`."""
+    with _root() as root:
+        runner = root.runner(page=args.page)
+        started = time.perf_counter()
+        done = runner.rebuild(progress=_progress if args.verbose else None)
+        seconds = time.perf_counter() - started
     rate = done / seconds if seconds else 0.0
     print(f"rebuilt views from {done} events in {seconds:.1f} s ({rate:.0f} events/s)")
     return 0
@@ -93,7 +87,8 @@ def token_create(args: argparse.Namespace) -> int:
     if args.role == "cadre" and not args.unit:
         print("a cadre token needs --unit UNIT_ID", file=sys.stderr)
         return 2
-    token = _ledger().create_token(args.actor, args.role, args.unit)
+    with _root() as root:
+        token = root.ledger.create_token(args.actor, args.role, args.unit)
     print(f"token for {args.actor} ({args.role}); it is shown once and stored only hashed:")
     print(token)
     return 0
@@ -101,25 +96,19 @@ def token_create(args: argparse.Namespace) -> int:
 
 def verify(args: argparse.Namespace) -> int:
     """Recompute the chain; check stored checkpoints and any held outside (--checkpoint)."""
-    import json
-    from pathlib import Path
+    from ledger.tamper.signing import Checkpoint, load_public_key
+    from ledger.tamper.verification import verify_chain
 
-    from ledger.checkpoints import (
-        Checkpoint, Checkpoints, load_public_key, signer_from_env, verifying_key_from_env,
-    )
-    from ledger.verification import verify_chain
-
-    ledger = _ledger()
-    signer = signer_from_env()
-    key = load_public_key(args.public_key) if args.public_key else verifying_key_from_env(signer)
-    held = [Checkpoint.from_dict(json.loads(Path(f).read_text())) for f in args.checkpoint]
-    if held and key is None:
-        print("a checkpoint held outside needs --public-key (or LEDGER_PUBLIC_KEY_FILE)",
-              file=sys.stderr)
-        return 2
-    stored = Checkpoints(ledger.recorder, signer).listing(10**9, newest_first=False)
-    report = verify_chain(ledger.recorder, held + stored, key,
-                          database_url=database_url(), workers=args.workers)
+    with _root() as root:
+        key = load_public_key(args.public_key) if args.public_key else root.verifying_key
+        held = [Checkpoint.from_dict(json.loads(Path(f).read_text())) for f in args.checkpoint]
+        if held and key is None:
+            print("a checkpoint held outside needs --public-key (or LEDGER_PUBLIC_KEY_FILE)",
+                  file=sys.stderr)
+            return 2
+        stored = root.checkpoints.listing(10**9, newest_first=False)
+        report = verify_chain(root.ledger.recorder, held + stored, key,
+                              open_recorder=root.recorder_opener, workers=args.workers)
     if report.ok:
         print(f"ok: {report.checked} events, head {report.head_position} {report.head_hash}; "
               f"{report.checkpoints_checked} checkpoints hold")
@@ -130,7 +119,7 @@ def verify(args: argparse.Namespace) -> int:
 
 
 def keygen(args: argparse.Namespace) -> int:
-    from ledger.checkpoints import write_key_pair
+    from ledger.tamper.signing import write_key_pair
 
     public = args.public or f"{args.private}.pub"
     try:
@@ -145,54 +134,45 @@ def keygen(args: argparse.Namespace) -> int:
 
 def checkpoint(args: argparse.Namespace) -> int:
     """Sign the head now (or every --every seconds); print the checkpoint as JSON."""
-    import json
-    import time
-
-    from ledger.checkpoints import Checkpoints, signer_from_env
-
-    ledger = _ledger()  # kept referenced: a collected Ledger closes its database
-    checkpoints = Checkpoints(ledger.recorder, signer_from_env())
-    while True:
-        made = checkpoints.make() if not args.every else checkpoints.make_if_moved()
-        if made is not None:
-            text = json.dumps(made.to_dict(), indent=2)
-            print(text, flush=True)
-            if args.out:
-                with open(args.out, "w") as out:
-                    out.write(text + "\n")
-        if not args.every:
-            return 0
-        time.sleep(args.every)
+    with _root() as root:
+        while True:
+            made = root.checkpoints.make() if not args.every else root.checkpoints.make_if_moved()
+            if made is not None:
+                text = json.dumps(made.to_dict(), indent=2)
+                print(text, flush=True)
+                if args.out:
+                    Path(args.out).write_text(text + "\n")
+            if not args.every:
+                return 0
+            time.sleep(args.every)
 
 
 def export(args: argparse.Namespace) -> int:
-    from ledger.export import export_log
+    from ledger.tamper.export import export_log
 
-    if args.file in (None, "-"):
-        count = export_log(_ledger(), sys.stdout, args.source)
-    else:
-        with open(args.file, "w") as out:
-            count = export_log(_ledger(), out, args.source)
+    with _root() as root:
+        if args.file in (None, "-"):
+            count = export_log(root.ledger, sys.stdout, args.source)
+        else:
+            with open(args.file, "w") as out:
+                count = export_log(root.ledger, out, args.source)
     print(f"exported {count} events", file=sys.stderr)
     return 0
 
 
 def import_(args: argparse.Namespace) -> int:
-    from ledger.export import import_log
+    from ledger.tamper.export import import_log
 
-    ledger = _ledger()
-    with open(args.file) as lines:
-        count = import_log(ledger.recorder, lines)
+    with _root() as root, open(args.file) as lines:
+        count = import_log(root.ledger.recorder, lines)
     print(f"imported {count} events; positions and hashes as exported")
     return 0
 
 
 def verify_pack(args: argparse.Namespace) -> int:
     """Check an evidence pack offline: no database, no server, only the public key."""
-    from pathlib import Path
-
-    from ledger.checkpoints import load_public_key
-    from ledger.evidence import verify_pack as check
+    from evidence.packs import verify_pack as check
+    from ledger.tamper.signing import load_public_key
 
     path = args.public_key or os.environ.get("LEDGER_PUBLIC_KEY_FILE")
     if not path:
@@ -208,39 +188,31 @@ def verify_pack(args: argparse.Namespace) -> int:
 
 def evidence_pack(args: argparse.Namespace) -> int:
     """Build a subject's evidence pack, folding the views up to the head first."""
-    from datetime import datetime
+    from evidence.packs import build_pack, pack_bytes
 
-    from ledger.checkpoints import Checkpoints, signer_from_env
-    from ledger.evidence import build_pack, pack_bytes
-    from projections.runner import ProjectionRunner
-    from projections.store import store_for
-    from projections.views import Views
-
-    ledger = _ledger()
-    store = store_for(ledger)
-    ProjectionRunner(store).catch_up()
-    as_of = datetime.fromisoformat(args.as_of) if args.as_of else None
-    pack = build_pack(ledger.recorder, Checkpoints(ledger.recorder, signer_from_env()),
-                      Views(store), args.subject_type, args.subject_id, as_of)
+    with _root() as root:
+        root.runner().catch_up()
+        as_of = datetime.fromisoformat(args.as_of) if args.as_of else None
+        pack = build_pack(root.ledger.recorder, root.checkpoints, root.views,
+                          args.subject_type, args.subject_id, as_of)
     body = pack_bytes(pack)
     if args.out in (None, "-"):
         sys.stdout.write(body.decode())
     else:
-        with open(args.out, "wb") as out:
-            out.write(body)
+        Path(args.out).write_bytes(body)
         print(f"wrote {len(pack['events'])} events to {args.out}", file=sys.stderr)
     return 0
 
 
 def demo(args: argparse.Namespace) -> int:
     """Write a synthetic county (2020) through the application."""
-    from ledger.demo import write_county
+    from service.demo import write_county
 
-    ledger = _ledger()
-    print(f"writing a county of {args.households} households over {args.months} months "
-          f"(seed {args.seed}) to {database_url()}", flush=True)
-    summary = write_county(ledger, args.households, args.months, args.seed, args.batch,
-                           progress=lambda line: print(line, flush=True))
+    with _root() as root:
+        print(f"writing a county of {args.households} households over {args.months} months "
+              f"(seed {args.seed}) to {root.config.database_url}", flush=True)
+        summary = write_county(root.ledger, args.households, args.months, args.seed, args.batch,
+                               progress=lambda line: print(line, flush=True))
     for type_name, count in sorted(summary.types.items()):
         print(f"  {type_name:28} {count:>10,}")
     print(f"wrote {summary.events:,} events ({summary.commands:,} commands) in "
@@ -252,9 +224,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="ledger", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
 
-    p = commands.add_parser("serve", help="development server on LEDGER_DATABASE_URL")
+    p = commands.add_parser("serve", help="serve the API on LEDGER_DATABASE_URL (one process)")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--threads", type=int, default=8, help="request threads (default 8)")
     p.set_defaults(run=serve)
 
     token = commands.add_parser("token", help="API tokens").add_subparsers(

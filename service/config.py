@@ -1,0 +1,47 @@
+"""Configuration from the environment, read in one place.
+
+Every setting has a default that is safe on a newcomer's machine; none of them is a secret.
+The signing key has no default: without `LEDGER_SIGNING_KEY_FILE`, checkpoints are off.
+"""
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from typing import Any
+
+from service.storage import DEFAULT_DATABASE_URL
+
+DEFAULT_CHECKPOINT_INTERVAL = 600.0
+
+
+@dataclass(frozen=True)
+class Config:
+    """What the composition root needs to build the service."""
+
+    database_url: str = DEFAULT_DATABASE_URL
+    # Where the read models live; None keeps them in the ledger's own database.
+    read_database_url: str | None = None
+    signing_key_file: str | None = None
+    public_key_file: str | None = None
+    checkpoint_interval: float = DEFAULT_CHECKPOINT_INTERVAL
+    max_body_bytes: int | None = None
+    pg_pool_size: int = 5
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> "Config":
+        env = os.environ if environ is None else environ
+        config = cls(
+            database_url=env.get("LEDGER_DATABASE_URL") or DEFAULT_DATABASE_URL,
+            read_database_url=env.get("LEDGER_READ_DATABASE_URL") or None,
+            signing_key_file=env.get("LEDGER_SIGNING_KEY_FILE") or None,
+            public_key_file=env.get("LEDGER_PUBLIC_KEY_FILE") or None,
+            checkpoint_interval=float(
+                env.get("LEDGER_CHECKPOINT_INTERVAL", DEFAULT_CHECKPOINT_INTERVAL)
+            ),
+            max_body_bytes=(
+                int(env["LEDGER_MAX_BODY_BYTES"]) if env.get("LEDGER_MAX_BODY_BYTES") else None
+            ),
+            pg_pool_size=int(env.get("LEDGER_PG_POOL_SIZE", "5")),
+        )
+        return replace(config, **overrides)

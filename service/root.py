@@ -1,0 +1,109 @@
+"""The composition root: the one place that turns configuration into working parts.
+
+The app factory, every CLI command, the benches and the tests build the ledger, the projection
+store, the views, the runner, the checkpoints and the signer here, and nowhere else. Parts are
+built on first use, so a command that only needs the ledger never opens the read models.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+from ledger.application import Ledger
+from ledger.tamper.checkpoints import Checkpoints, PeriodicCheckpoints
+from ledger.tamper.signing import Signer, load_private_key, load_public_key
+from projections.runner import PAGE, ProjectionRunner
+from projections.store import ProjectionStore, store_for
+from projections.views import Views
+from service.config import Config
+from service.storage import persistence_env
+
+
+def open_ledger(config: Config, create_tables: bool = True) -> Ledger:
+    """The event-sourced application on the configured database."""
+    env = persistence_env(config.database_url, config.pg_pool_size)
+    if not create_tables:
+        env["CREATE_TABLE"] = "no"
+    return Ledger(env=env)
+
+
+@dataclass(frozen=True)
+class RecorderOpener:
+    """Opens the ledger's recorder in another process (verification workers are processes,
+    so what they get must pickle: the configuration, not a connection)."""
+
+    config: Config
+
+    @contextmanager
+    def __call__(self) -> Iterator[Any]:
+        ledger = open_ledger(self.config, create_tables=False)
+        try:
+            yield ledger.recorder
+        finally:
+            ledger.close()
+
+
+class Root:
+    """The service's parts, built from one `Config`; `close()` releases them."""
+
+    def __init__(self, config: Config | None = None) -> None:
+        self.config = config or Config.from_env()
+
+    @cached_property
+    def ledger(self) -> Ledger:
+        return open_ledger(self.config)
+
+    @cached_property
+    def store(self) -> ProjectionStore:
+        return store_for(self.ledger)
+
+    @cached_property
+    def views(self) -> Views:
+        return Views(self.store)
+
+    def runner(self, page: int = PAGE) -> ProjectionRunner:
+        return ProjectionRunner(self.store, page=page)
+
+    @cached_property
+    def signer(self) -> Signer | None:
+        path = self.config.signing_key_file
+        return Signer(load_private_key(path)) if path else None
+
+    @cached_property
+    def verifying_key(self) -> Ed25519PublicKey | None:
+        """The public key checkpoints are checked with: a configured public key file (for a
+        verifier without the private key), else the signer's own."""
+        if self.config.public_key_file:
+            return load_public_key(self.config.public_key_file)
+        return self.signer.public_key if self.signer else None
+
+    @cached_property
+    def checkpoints(self) -> Checkpoints:
+        return Checkpoints(self.ledger.recorder, self.signer)
+
+    def periodic_checkpoints(self) -> PeriodicCheckpoints | None:
+        """A thread signing the head every configured interval, or None when off."""
+        if not self.checkpoints.enabled or self.config.checkpoint_interval <= 0:
+            return None
+        return PeriodicCheckpoints(self.checkpoints, self.config.checkpoint_interval)
+
+    @property
+    def recorder_opener(self) -> RecorderOpener:
+        return RecorderOpener(self.config)
+
+    def close(self) -> None:
+        if "store" in self.__dict__:
+            self.store.close()
+        if "ledger" in self.__dict__:
+            self.ledger.close()
+
+    def __enter__(self) -> "Root":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
