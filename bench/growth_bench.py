@@ -30,7 +30,8 @@ sys.path.insert(0, str(ROOT))
 from ledger.application import Command, Ledger  # noqa: E402
 from ledger.identity import Actor  # noqa: E402
 from ledger.snapshots import SNAPSHOT_AFTER  # noqa: E402
-from ledger.storage import persistence_env  # noqa: E402
+from service.config import Config  # noqa: E402
+from service.root import open_ledger  # noqa: E402
 
 ADMIN = Actor("bench-admin", "admin")
 INSPECTOR = Actor("bench-inspector", "inspector")
@@ -79,7 +80,7 @@ def timed(ledger: Ledger, command: Command) -> float:
 def run(backend: str, history: list[int], samples: int) -> dict[int, list[float]]:
     """The seconds of each timed FindingRaised, per prior-history size."""
     with database(backend) as url:
-        ledger = Ledger(env=persistence_env(url))
+        ledger = open_ledger(Config(database_url=url))
         try:
             fresh = [f"v-fresh-{i}" for i in range(samples)]
             grown = {n: f"v-{n}" for n in history if n > 0}

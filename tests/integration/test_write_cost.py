@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from ledger import verification
+from ledger.tamper import verification
 from ledger.application import Command, Ledger
 from ledger.domain.units import Unit
 from ledger.errors import Conflict
