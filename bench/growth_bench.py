@@ -1,6 +1,7 @@
 """Does a write get slower as the unit it touches grows? Measured in one run, by hand.
 
-    python bench/growth_bench.py [--history 0,1000,10000] [--samples 200] [--backends sqlite,postgres]
+    python bench/growth_bench.py [--history 0,1000,10000] [--samples 200]
+                                 [--backends sqlite,postgres]
 
 For each backend (a fresh SQLite file; a fresh PostgreSQL database made and dropped here), in
 process, without HTTP: villages are given 0, 1,000 and 10,000 prior findings (raised in batches
@@ -20,9 +21,9 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))

@@ -48,7 +48,7 @@ class LoggedEvent:
     actor: str
     hash: str
     data: dict[str, Any]
-    consequences: list["LoggedEvent"] = field(default_factory=list)
+    consequences: list[LoggedEvent] = field(default_factory=list)
 
 
 def event_id_of(originator_id: UUID, version: int) -> str:
@@ -119,7 +119,8 @@ class Ledger(Application):
                     return earlier
                 raise
             snapshots.take(self.snapshot_store, snapshots.due(session.loaded()))
-            return self._answers([self._logged(r, e) for r, e in zip(chained, events)])
+            logged = [self._logged(r, e) for r, e in zip(chained, events, strict=True)]
+            return self._answers(logged)
         raise ConcurrentWrite("the ledger changed under this write too often; retry it")
 
     def _authorise(self, actor: Actor, type_name: str) -> None:

@@ -112,7 +112,9 @@ def register_person(session: Session, actor: Actor, data: Data) -> None:
 def register_household(session: Session, actor: Actor, data: Data) -> None:
     village = session.get(Unit, data["village_id"], "village_id")
     if village.kind != "village":
-        raise Invalid(f"unit {village.unit_id} is a {village.kind}, not a village", field="village_id")
+        raise Invalid(
+            f"unit {village.unit_id} is a {village.kind}, not a village", field="village_id"
+        )
     session.create(Household, data["household_id"], "household_id", **data)
 
 
@@ -145,7 +147,9 @@ def list_unit(session: Session, actor: Actor, data: Data) -> None:
 def delist_unit(session: Session, actor: Actor, data: Data) -> None:
     unit = session.get(Unit, data["unit_id"], "unit_id")
     attached = [
-        e.finding_id for e in session.history(unit) if isinstance(e, Unit.FindingAttached)
+        e.finding_id
+        for e in session.history(unit)
+        if isinstance(e, Unit.FindingAttached)  # type: ignore[attr-defined]
     ]
     session.prefetch((Finding, finding_id) for finding_id in attached)
     unit.delist([f for f in attached if session.get(Finding, f, "unit_id").is_open])
@@ -214,7 +218,8 @@ def revoke_warning(session: Session, actor: Actor, data: Data) -> None:
 
 def _revoke(session: Session, warning: Warning, reason: str) -> None:
     warning.revoke(reason)
-    session.get(Unit, warning.unit_id, "warning_id").withdraw_yellow_card(warning.warning_id, reason)
+    unit = session.get(Unit, warning.unit_id, "warning_id")
+    unit.withdraw_yellow_card(warning.warning_id, reason)
 
 
 @handles("InterviewHeld")
@@ -248,7 +253,9 @@ def set_rule_parameter(session: Session, actor: Actor, data: Data) -> None:
 def record_score(session: Session, actor: Actor, data: Data) -> None:
     village = session.get(Unit, data["village_id"], "village_id")
     if village.kind != "village":
-        raise Invalid(f"unit {village.unit_id} is a {village.kind}, not a village", field="village_id")
+        raise Invalid(
+            f"unit {village.unit_id} is a {village.kind}, not a village", field="village_id"
+        )
     Score.record(**data)
 
 
@@ -276,11 +283,11 @@ def _undo_contested(session: Session, dispute: Dispute) -> None:
     contested = session.recorded_event(dispute.contested_event_id)
     reason = f"overturned by dispute {dispute.dispute_id}"
     with as_system():
-        if isinstance(contested, Warning.WarningIssued):
+        if isinstance(contested, Warning.WarningIssued):  # type: ignore[attr-defined]
             warning = session.get(Warning, contested.warning_id, "dispute_id")
             if not warning.revoked:
                 _revoke(session, warning, reason)
-        elif isinstance(contested, Finding.FindingRaised):
+        elif isinstance(contested, Finding.FindingRaised):  # type: ignore[attr-defined]
             finding = session.get(Finding, contested.finding_id, "dispute_id")
             if finding.is_open:
                 finding.withdraw(reason)

@@ -29,16 +29,12 @@ class AggregateStore:
         snapshots, events = self._recorder.select_current(ids, self._snapshots_table)
         found: dict[UUID, tuple[Any, int]] = {}
         for stored in snapshots:
-            found[stored.originator_id] = (
-                self._mapper.to_domain_event(stored).mutate(None),
-                stored.originator_version,
-            )
+            snapshot: Any = self._mapper.to_domain_event(stored)
+            found[stored.originator_id] = (snapshot.mutate(None), stored.originator_version)
         for stored in events:  # in version order within each aggregate
             aggregate, base = found.get(stored.originator_id, (None, 0))
-            found[stored.originator_id] = (
-                self._mapper.to_domain_event(stored).mutate(aggregate),
-                base,
-            )
+            event: Any = self._mapper.to_domain_event(stored)
+            found[stored.originator_id] = (event.mutate(aggregate), base)
         return found
 
     def recorded(self, keys: Sequence[tuple[UUID, int]]) -> dict[tuple[UUID, int], Any]:
@@ -76,7 +72,8 @@ class Session:
         """Load in one query each what commands are about to refer to: aggregates by natural
         id, recorded events by event id. Ones that do not exist are remembered as absent, so a
         command that creates them needs no query either."""
-        ids = [i for i in dict.fromkeys(c.id_for(n) for c, n in references) if i not in self._loaded]
+        wanted = dict.fromkeys(cls.id_for(natural_id) for cls, natural_id in references)
+        ids = [i for i in wanted if i not in self._loaded]
         if ids:
             self._load(ids)
         keys = [
@@ -109,9 +106,7 @@ class Session:
         if aggregate_id not in self._loaded:
             self._load([aggregate_id])
         found = self._loaded[aggregate_id]
-        if found is not None and not isinstance(found, cls):
-            return None
-        return found  # type: ignore[return-value]
+        return found if isinstance(found, cls) else None
 
     def get(self, cls: type[A], natural_id: str, field: str) -> A:
         """The aggregate, or NotFound naming the request field that referred to it."""

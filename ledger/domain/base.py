@@ -5,12 +5,13 @@ The actor and the business time reach events through a context variable set once
 """
 from __future__ import annotations
 
+from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from functools import lru_cache
-from typing import Any, Iterator
+from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import Aggregate
@@ -69,7 +70,7 @@ def _current_occurred_at() -> datetime:
     current = _recording.get()
     if current is not None and current.occurred_at is not None:
         return current.occurred_at
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def _note_triggered(event: Any) -> None:

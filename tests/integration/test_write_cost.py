@@ -10,12 +10,12 @@ from typing import Any
 
 import pytest
 
-from ledger.tamper import verification
 from ledger.application import Command, Ledger
 from ledger.domain.units import Unit
 from ledger.errors import Conflict
 from ledger.identity import Actor
 from ledger.snapshots import SNAPSHOT_AFTER
+from ledger.tamper import verification
 
 ADMIN = Actor("county-admin", "admin")
 INSPECTOR = Actor("inspector-li", "inspector")
