@@ -80,7 +80,7 @@ def _note_triggered(event: Any) -> None:
         current.triggered.append(event)
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=16384)
 def natural_id(kind: str, value: str) -> UUID:
     """The aggregate id for a client-chosen identifier, so lookups need no index table.
 

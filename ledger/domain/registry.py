@@ -72,8 +72,8 @@ class Person(LedgerAggregate):
 
     @event("PersonRegistered")
     def __init__(self, person_id: str, name: str, unit_id: str) -> None:
+        # The name stays in the event only: no rule needs it, and state is what snapshots keep.
         self.person_id = person_id
-        self.name = name
         self.unit_id = unit_id
 
     def take_measure(self, measure: str, basis: list[str], note: str) -> None:
