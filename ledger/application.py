@@ -107,10 +107,7 @@ class Ledger(Application):
             session, events = decided
             chained: list[ChainedEvent] = []
             try:
-                # The event store directly, not `save()`: the events are already in the order
-                # they happened, and the rest of `save()` (snapshots by interval, the aggregate
-                # cache, notification hooks) is unused here but costs a protocol check per event.
-                self.events.put(events, idempotency=claim, chained=chained)
+                self.save(*events, idempotency=claim, chained=chained)
             except IntegrityError:
                 continue  # someone wrote to the same aggregate first: decide again on fresh state
             except IdempotencyKeyTaken:
