@@ -102,7 +102,7 @@ class Root:
         if "ledger" in self.__dict__:
             self.ledger.close()
 
-    def __enter__(self) -> "Root":
+    def __enter__(self) -> Root:
         return self
 
     def __exit__(self, *exc: object) -> None:

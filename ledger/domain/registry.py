@@ -67,7 +67,7 @@ class Person(LedgerAggregate):
     KIND = "person"
 
     @staticmethod
-    def create_id(person_id: str):  # type: ignore[no-untyped-def]
+    def create_id(person_id: str):
         return Person.id_for(person_id)
 
     @event("PersonRegistered")
@@ -88,7 +88,7 @@ class Household(LedgerAggregate):
     KIND = "household"
 
     @staticmethod
-    def create_id(household_id: str):  # type: ignore[no-untyped-def]
+    def create_id(household_id: str):
         return Household.id_for(household_id)
 
     @event("HouseholdRegistered")

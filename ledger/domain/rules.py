@@ -25,7 +25,7 @@ class RuleParameter(LedgerAggregate):
     KIND = "rule"
 
     @staticmethod
-    def create_id(parameter: str, value: float, year: int | None = None, note: str | None = None):  # type: ignore[no-untyped-def]
+    def create_id(parameter: str, value: float, year: int | None = None, note: str | None = None):
         return uuid4()
 
     @classmethod

@@ -20,7 +20,7 @@ class Score(LedgerAggregate):
     KIND = "score"
 
     @staticmethod
-    def create_id(round_id: str, village_id: str, section: str):  # type: ignore[no-untyped-def]
+    def create_id(round_id: str, village_id: str, section: str):
         return uuid4()
 
     @classmethod
@@ -41,7 +41,7 @@ class Dispute(LedgerAggregate):
     KIND = "dispute"
 
     @staticmethod
-    def create_id(dispute_id: str):  # type: ignore[no-untyped-def]
+    def create_id(dispute_id: str):
         return Dispute.id_for(dispute_id)
 
     @event("DisputeOpened")

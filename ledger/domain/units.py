@@ -37,7 +37,7 @@ class Unit(LedgerAggregate):
     KIND = "unit"
 
     @staticmethod
-    def create_id(unit_id: str):  # type: ignore[no-untyped-def]
+    def create_id(unit_id: str):
         return Unit.id_for(unit_id)
 
     @event("UnitRegistered")
