@@ -87,6 +87,11 @@ class ProjectionStore:
     def _point_view(self, cur: Any, view: str, generation: int) -> None:
         raise NotImplementedError
 
+    def relation_kind(self, name: str) -> str | None:
+        """Whether `name` is a table, a view, or not there."""
+        with self.cursor() as cur:
+            return self._relation_kind(cur, name)
+
     def close(self) -> None:
         self.log.close()
 
