@@ -9,7 +9,8 @@ import gc
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from projections.events import Event, decode
@@ -21,6 +22,10 @@ log = logging.getLogger(__name__)
 FOLLOW_UPS = frozenset({"RectificationReported", "RectificationVerified", "DeadlineExtended",
                         "FindingWithdrawn", "WarningRevoked", "InterviewVoided"})
 PAGE = 2000
+# A rebuild keeps at most this many states in memory between commits (a household's state
+# takes about 15 kB as Python objects), and commits every this many events.
+KEEP_STATES = 20_000
+COMMIT_EVERY = 50_000
 
 
 @dataclass(frozen=True)
@@ -58,6 +63,23 @@ def _prefetch(store: ProjectionStore, generation: int, folder: Folder, events: l
                     folder.states[(kind, key)] = found.get(key)
 
 
+IndexRow = tuple[str, int, int, str]
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector: folding builds many small acyclic dicts, which
+    reference counting frees, and the collector's passes over them cost more than the folding
+    itself."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if collecting:
+            gc.enable()
+
+
 class ProjectionRunner:
     """Folds the log into one generation of the views: the live one (the default, looked up
     afresh every page, so a rebuild's switch is followed), or a given one being built."""
@@ -78,16 +100,29 @@ class ProjectionRunner:
     def position(self) -> int:
         return self.target().position
 
+    def _folder(self, generation: int) -> Folder:
+        return Folder(load=lambda kind, key: self.store.load(kind, [key], generation).get(key))
+
+    def _fold_page(self, generation: int, folder: Folder, after: int
+                   ) -> tuple[int, int, list[IndexRow]] | None:
+        """Fold the page after `after` into `folder`: (last position, events, index rows), or
+        None when the log holds nothing after it."""
+        raw = self.store.read_log(after, self.page)
+        if not raw:
+            return None
+        events = [decode(r) for r in raw]
+        _prefetch(self.store, generation, folder, events)
+        index = []
+        for event in events:
+            for kind, key in folder.fold(event):
+                index.append((subject(kind, key), event.position, event.recorded_us,
+                              event.occurred_on))
+        return events[-1].position, len(events), index
+
     def run_page(self) -> int:
         """Fold and commit the next page; the number of events folded (0: none waiting, or
-        another runner committed it first).
-
-        The cyclic garbage collector is paused meanwhile: a page builds many small
-        acyclic dicts, which reference counting frees, and the collector's passes over them
-        cost more than the folding itself."""
-        collecting = gc.isenabled()
-        gc.disable()
-        try:
+        another runner committed it first)."""
+        with _collector_paused():
             while True:
                 try:
                     return self._run_page()
@@ -95,29 +130,49 @@ class ProjectionRunner:
                     if self.generation is not None:
                         raise
                     # The live generation was switched away mid-page: fold into the new one.
-        finally:
-            if collecting:
-                gc.enable()
 
     def _run_page(self) -> int:
         target = self.target()
-        raw = self.store.read_log(target.position, self.page)
-        if not raw:
+        folder = self._folder(target.number)
+        page = self._fold_page(target.number, folder, target.position)
+        if page is None:
             return 0
-        events = [decode(r) for r in raw]
-        folder = Folder(load=lambda kind, key: self.store.load(
-            kind, [key], target.number).get(key))
-        _prefetch(self.store, target.number, folder, events)
-        index = []
-        for event in events:
-            for kind, key in folder.fold(event):
-                index.append((subject(kind, key), event.position, event.recorded_us,
-                              event.occurred_on))
+        position, count, index = page
         changed = {t: folder.states[t] for t in folder.dirty}
-        if not self.store.commit_page(target.number, target.position, events[-1].position,
-                                      changed, index):
+        if not self.store.commit_page(target.number, target.position, position, changed, index):
             return 0  # another runner committed this page first; read again from its position
-        return len(events)
+        return count
+
+    def build(self, progress: Callable[[int], None] | None = None, keep: int = KEEP_STATES,
+              commit_every: int = COMMIT_EVERY) -> int:
+        """Fold the log up to its head into this runner's generation (one being built, which
+        no reader sees): states stay in memory from page to page, up to `keep` of them, and
+        the work commits every `commit_every` events rather than every page. Events folded."""
+        target = self.target()
+        committed = position = target.position
+        folder = self._folder(target.number)
+        index: list[IndexRow] = []
+        folded = pending = 0
+        with _collector_paused():
+            while True:
+                page = self._fold_page(target.number, folder, position)
+                if page is not None:
+                    position, count, rows = page
+                    index += rows
+                    pending += count
+                if position > committed and (page is None or pending >= commit_every):
+                    changed = {t: folder.states[t] for t in folder.dirty}
+                    if not self.store.commit_page(target.number, committed, position, changed,
+                                                  index):
+                        return folded  # another rebuild got there first
+                    committed, folded, pending, index = position, folded + pending, 0, []
+                    folder.dirty.clear()
+                    if len(folder.states) > keep:
+                        folder.states.clear()
+                    if progress is not None:
+                        progress(committed)
+                if page is None:
+                    return folded
 
     def caught_up(self) -> bool:
         return self.position() >= self.store.head()
@@ -135,19 +190,19 @@ class ProjectionRunner:
                 progress(self.position())
         return total
 
-    def rebuild(self, progress: Callable[[int], None] | None = None, fresh: bool = False
-                ) -> Rebuilt:
+    def rebuild(self, progress: Callable[[int], None] | None = None, fresh: bool = False,
+                commit_every: int = COMMIT_EVERY) -> Rebuilt:
         """Fold the whole log into a fresh generation while the live one keeps serving, then
         switch the views to it. A rebuild that was killed is resumed where it stopped, unless
         `fresh`."""
         target = self.store.begin_rebuild(fresh)
         builder = ProjectionRunner(self.store, self.page, generation=target.number)
-        folded = builder.catch_up(progress=progress)
+        folded = builder.build(progress, commit_every=commit_every)
         self.store.finish_build(target.number)
         while True:
             # Catch up with what was appended meanwhile; the switch refuses while the live
             # generation is ahead of this one, so readers never step back.
-            folded += builder.catch_up(progress=progress)
+            folded += builder.build(progress, commit_every=commit_every)
             if self.store.switch(target.number):
                 return Rebuilt(target.number, target.position, folded, builder.position())
 

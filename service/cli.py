@@ -13,6 +13,7 @@ from datetime import datetime
 from pathlib import Path
 
 from ledger.identity import ROLES
+from projections.runner import COMMIT_EVERY
 from service.config import Config
 from service.root import Root
 
@@ -77,7 +78,8 @@ def rebuild(args: argparse.Namespace) -> int:
     with _root() as root:
         runner = root.runner(page=args.page)
         started = time.perf_counter()
-        done = runner.rebuild(progress=_progress if args.verbose else None, fresh=args.fresh)
+        done = runner.rebuild(progress=_progress if args.verbose else None, fresh=args.fresh,
+                              commit_every=args.commit_every)
         seconds = time.perf_counter() - started
     if done.resumed_from:
         print(f"resumed an unfinished rebuild at position {done.resumed_from}")
@@ -300,8 +302,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(run=demo)
 
     p = commands.add_parser("rebuild", help="rebuild every view beside the live ones, then switch")
-    p.add_argument("--page", type=int, default=5000, help="events per transaction")
-    p.add_argument("--verbose", action="store_true", help="print the position after each page")
+    p.add_argument("--page", type=int, default=5000, help="events read and folded at a time")
+    p.add_argument("--commit-every", type=int, default=COMMIT_EVERY, metavar="EVENTS",
+                   help=f"events per transaction (default {COMMIT_EVERY:,}; a killed rebuild "
+                        "resumes from its last commit)")
+    p.add_argument("--verbose", action="store_true", help="print the position after each commit")
     p.add_argument("--fresh", action="store_true",
                    help="drop an unfinished rebuild instead of resuming it")
     p.set_defaults(run=rebuild)

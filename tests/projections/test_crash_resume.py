@@ -10,7 +10,7 @@ import time
 
 from ledger.application import Command
 from projections.store import Generation, ProjectionStore
-from tests.projections.conftest import ADMIN, INSPECTOR, World
+from tests.projections.conftest import ADMIN, INSPECTOR, World, dump_views
 
 HOUSEHOLDS = 120
 
@@ -35,14 +35,6 @@ def _fill(world: World) -> None:
     world.ledger.record(INSPECTOR, findings)
 
 
-def _dump(store: ProjectionStore) -> tuple:
-    return (
-        store.position(),
-        store.query("SELECT kind, key, state FROM proj_state ORDER BY kind, key"),
-        store.query("SELECT * FROM proj_findings ORDER BY finding_id"),
-        store.query("SELECT * FROM proj_subject_events ORDER BY subject, position"),
-    )
-
 
 def _building(store: ProjectionStore) -> list[Generation]:
     return [g for g in store.generations() if not g.live]
@@ -54,9 +46,10 @@ def test_a_rebuild_killed_mid_way_leaves_the_views_whole_and_resumes_exactly(
     _fill(world)
     world.project()
     head = world.store.head()
-    served = _dump(world.store)
+    served = dump_views(world.store)
     env = {**os.environ, "LEDGER_DATABASE_URL": database_url}
-    rebuild = subprocess.Popen([sys.executable, "-m", "service.cli", "rebuild", "--page", "7"],
+    rebuild = subprocess.Popen([sys.executable, "-m", "service.cli", "rebuild", "--page", "7",
+                                "--commit-every", "7"],
                                env=env, stdout=subprocess.DEVNULL)
     try:
         deadline = time.monotonic() + 60
@@ -68,18 +61,18 @@ def test_a_rebuild_killed_mid_way_leaves_the_views_whole_and_resumes_exactly(
         rebuild.wait()
     [unfinished] = _building(world.store)
     assert 0 < unfinished.position < head, "the kill must land in the middle of the rebuild"
-    assert _dump(world.store) == served, "the live views must not notice the killed rebuild"
+    assert dump_views(world.store) == served, "the live views must not notice the killed rebuild"
 
     resumed = subprocess.run([sys.executable, "-m", "service.cli", "rebuild"],
                              env=env, capture_output=True, text=True, timeout=120)
     assert resumed.returncode == 0, resumed.stderr
     assert f"resumed an unfinished rebuild at position {unfinished.position}" in resumed.stdout
-    after_resume = _dump(world.store)
+    after_resume = dump_views(world.store)
     assert after_resume[0] == head
     assert [(g.number, g.live) for g in world.store.generations()] == [(unfinished.number, True)]
 
     world.runner.rebuild(fresh=True)
-    assert _dump(world.store) == after_resume
+    assert dump_views(world.store) == after_resume
     # Folded page by page as the log grew, or all at once: the same views, row for row.
     assert after_resume == served
     assert len(world.views.accountability("p1")["overdue_findings"]) == HOUSEHOLDS

@@ -2,10 +2,12 @@
 rebuild leaves one generation behind; unfinished ones are resumed or dropped."""
 from __future__ import annotations
 
+from ledger.identity import Actor
 from projections import tables
+from projections.runner import ProjectionRunner
 from projections.store import store_for
 from service.root import Root
-from tests.projections.conftest import World
+from tests.projections.conftest import INSPECTOR, World, dump_views
 
 
 def _county(world: World) -> None:
@@ -70,3 +72,28 @@ def test_a_fresh_rebuild_drops_an_unfinished_one(root: Root, world: World) -> No
     assert fresh.number != unfinished.number
     assert [g.number for g in store.generations() if not g.live] == [fresh.number]
     assert store.relation_kind(tables.table("proj_state", unfinished.number)) is None
+
+
+def test_a_build_that_forgets_its_states_between_commits_folds_the_same_views(
+    world: World
+) -> None:
+    _county(world)
+    for i in range(3, 9):
+        world.household(f"h{i}")
+        world.assign("p1", f"h{i}")
+        world.visit(f"i{i}", f"h{i}", "2020-02-11")
+        world.finding(f"f{i}", subject_id=f"h{i}", person_id="p1")
+    world.record("RectificationReported", {"finding_id": "f3", "description": "fixed",
+                                           "evidence": []}, "2020-03-10",
+                 Actor("cadre-1", "cadre", unit_id="v1"))
+    world.record("RectificationVerified", {"finding_id": "f3", "accepted": False,
+                                           "note": "not yet"}, "2020-03-12", INSPECTOR)
+    world.project()
+    served = dump_views(world.store)
+    store = world.store
+    building = store.begin_rebuild()
+    builder = ProjectionRunner(store, page=3, generation=building.number)
+    assert builder.build(keep=1, commit_every=5) == store.head()
+    store.finish_build(building.number)
+    assert store.switch(building.number)
+    assert dump_views(store) == served

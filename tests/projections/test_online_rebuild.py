@@ -13,7 +13,7 @@ from projections.views import FindingFilter
 from service.config import Config
 from service.root import Root
 from tests.backends import fresh_postgres_url
-from tests.projections.conftest import ADMIN, INSPECTOR, World, make_world
+from tests.projections.conftest import ADMIN, INSPECTOR, World, dump_views, make_world
 
 HOUSEHOLDS = 40
 VISITS = 6
@@ -95,15 +95,6 @@ class Writer(threading.Thread):
             time.sleep(0.005)
 
 
-def _dump(world: World) -> tuple:
-    store = world.store
-    return (
-        store.position(),
-        store.query("SELECT kind, key, state FROM proj_state ORDER BY kind, key"),
-        store.query("SELECT * FROM proj_findings ORDER BY finding_id"),
-        store.query("SELECT * FROM proj_subject_events ORDER BY subject, position"),
-    )
-
 
 def test_readers_see_whole_views_while_a_rebuild_runs_beside_writes(
     root: Root, world: World
@@ -117,7 +108,7 @@ def test_readers_see_whole_views_while_a_rebuild_runs_beside_writes(
     reader.start(), writer.start()
     try:
         time.sleep(0.2)
-        rebuilt = root.runner(page=7).rebuild()
+        rebuilt = root.runner(page=7).rebuild(commit_every=7)
         time.sleep(0.2)
     finally:
         writer.stop.set(), writer.join(30)
@@ -133,9 +124,9 @@ def test_readers_see_whole_views_while_a_rebuild_runs_beside_writes(
     assert world.store.position() == world.store.head()
     views = world.views.findings(FindingFilter(unit_id="v1"), limit=1000)
     assert views["counts_by_unit"][0]["total"] == HOUSEHOLDS + writer.written
-    served = _dump(world)
+    served = dump_views(world.store)
     root.runner(page=500).rebuild()
-    assert _dump(world) == served
+    assert dump_views(world.store) == served
 
 
 def test_a_rebuild_behind_the_live_views_catches_up_before_it_switches(
