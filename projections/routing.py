@@ -108,6 +108,12 @@ ROUTES: dict[str, Callable[[Event, Lookup], list[Target]]] = {
 }
 
 
+# Events whose targets depend on a state (a rectification touches its finding's household);
+# every other event's targets follow from the event alone.
+STATE_ROUTED = frozenset({"RectificationReported", "RectificationVerified", "DeadlineExtended",
+                          "FindingWithdrawn", "WarningRevoked", "InterviewVoided"})
+
+
 def targets(event: Event, lookup: Lookup) -> list[Target]:
     """The states this event changes, each once, in a fixed order."""
     route = ROUTES.get(event.type)
@@ -153,8 +159,11 @@ class Folder:
             self.states[target] = self._load(kind, key) if self._load else None
         return self.states[target]
 
-    def fold(self, event: Event) -> list[Target]:
-        touched = targets(event, self.lookup)
+    def fold(self, event: Event, touched: list[Target] | None = None) -> list[Target]:
+        """Fold `event` into the states it touches (`touched`: its targets, if already known;
+        only for an event whose targets do not depend on a state)."""
+        if touched is None:
+            touched = targets(event, self.lookup)
         for kind, key in touched:
             if event.type not in READS[kind]:
                 continue

@@ -14,13 +14,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 from projections.events import Event, decode
-from projections.routing import FOLDS, Folder, subject, targets
+from projections.routing import FOLDS, STATE_ROUTED, Folder, Target, subject, targets
 from projections.store import Generation, GenerationGone, ProjectionStore
 
 log = logging.getLogger(__name__)
-# Events whose targets depend on a state loaded in the first round.
-FOLLOW_UPS = frozenset({"RectificationReported", "RectificationVerified", "DeadlineExtended",
-                        "FindingWithdrawn", "WarningRevoked", "InterviewVoided"})
 PAGE = 2000
 # A rebuild keeps at most this many states in memory between commits (a household's state
 # takes about 15 kB as Python objects), and commits every this many events.
@@ -40,17 +37,23 @@ class Rebuilt:
 
 
 def _prefetch(store: ProjectionStore, generation: int, folder: Folder, events: list[Event]
-              ) -> None:
-    """Load in bulk the states a page will touch, so folding rarely waits on a query.
+              ) -> list[list[Target] | None]:
+    """Load in bulk the states a page will touch that the folder does not hold yet, so folding
+    rarely waits on a query; the targets of each event whose targets are already known.
 
     Two rounds: what the events name directly, then what the loaded findings, warnings and
     units point to (a rectification touches its finding's household)."""
+    known: list[list[Target] | None] = []
     for round_ in range(2):
         wanted: dict[str, set[str]] = {kind: set() for kind in FOLDS}
         for event in events:
-            if round_ and event.type not in FOLLOW_UPS:
+            state_routed = event.type in STATE_ROUTED
+            if round_ and not state_routed:
                 continue
-            for kind, key in targets(event, lambda k, key: folder.states.get((k, key))):
+            touched = targets(event, lambda k, key: folder.states.get((k, key)))
+            if not round_:
+                known.append(None if state_routed else touched)
+            for kind, key in touched:
                 if (kind, key) not in folder.states:
                     wanted[kind].add(key)
             finding_id = event.data.get("finding_id")
@@ -61,6 +64,7 @@ def _prefetch(store: ProjectionStore, generation: int, folder: Folder, events: l
                 found = store.load(kind, keys, generation)
                 for key in keys:
                     folder.states[(kind, key)] = found.get(key)
+    return known
 
 
 IndexRow = tuple[str, int, int, str]
@@ -111,10 +115,10 @@ class ProjectionRunner:
         if not raw:
             return None
         events = [decode(r) for r in raw]
-        _prefetch(self.store, generation, folder, events)
+        known = _prefetch(self.store, generation, folder, events)
         index = []
-        for event in events:
-            for kind, key in folder.fold(event):
+        for event, touched in zip(events, known):
+            for kind, key in folder.fold(event, touched):
                 index.append((subject(kind, key), event.position, event.recorded_us,
                               event.occurred_on))
         return events[-1].position, len(events), index
