@@ -2,16 +2,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-
-import orjson
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
 from uuid import UUID
+
+import orjson
 
 # Business dates (due dates, valid_at, visit days) are read on China Standard Time.
 BUSINESS_TZ = timezone(timedelta(hours=8))
 BUSINESS_OFFSET = "+08:00"
-EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 ONE_MICROSECOND = timedelta(microseconds=1)
 
 
@@ -66,7 +66,7 @@ def microseconds(moment: datetime) -> int:
 
 
 def today(moment: datetime | None = None) -> date:
-    return (moment or datetime.now(timezone.utc)).astimezone(BUSINESS_TZ).date()
+    return (moment or datetime.now(UTC)).astimezone(BUSINESS_TZ).date()
 
 
 def _business_date_of(text: str) -> str:

@@ -1,7 +1,8 @@
 """Household status: category, the ten key-household criteria, the guarantees, income, A/B/C."""
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from ledger.domain.supervision import CHECK_NAMES, INCOME_SOURCES
 from projections import findings, responsibility, rulebook

@@ -5,7 +5,8 @@ records the event's position under each in the subject index, which replay reads
 """
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from projections import findings, households, people, rulebook, scoring, units
 from projections.events import Event
@@ -158,6 +159,10 @@ class Folder:
         if target not in self.states:
             self.states[target] = self._load(kind, key) if self._load else None
         return self.states[target]
+
+    def changed(self) -> dict[Target, State]:
+        """The states folded since `dirty` was last cleared."""
+        return {t: s for t in self.dirty if (s := self.states[t]) is not None}
 
     def fold(self, event: Event, touched: list[Target] | None = None) -> list[Target]:
         """Fold `event` into the states it touches (`touched`: its targets, if already known;

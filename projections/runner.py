@@ -117,7 +117,7 @@ class ProjectionRunner:
         events = [decode(r) for r in raw]
         known = _prefetch(self.store, generation, folder, events)
         index = []
-        for event, touched in zip(events, known):
+        for event, touched in zip(events, known, strict=True):
             for kind, key in folder.fold(event, touched):
                 index.append((subject(kind, key), event.position, event.recorded_us,
                               event.occurred_on))
@@ -142,7 +142,7 @@ class ProjectionRunner:
         if page is None:
             return 0
         position, count, index = page
-        changed = {t: folder.states[t] for t in folder.dirty}
+        changed = folder.changed()
         if not self.store.commit_page(target.number, target.position, position, changed, index):
             return 0  # another runner committed this page first; read again from its position
         return count
@@ -165,7 +165,7 @@ class ProjectionRunner:
                     index += rows
                     pending += count
                 if position > committed and (page is None or pending >= commit_every):
-                    changed = {t: folder.states[t] for t in folder.dirty}
+                    changed = folder.changed()
                     if not self.store.commit_page(target.number, committed, position, changed,
                                                   index):
                         return folded  # another rebuild got there first
