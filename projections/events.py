@@ -34,15 +34,17 @@ class Event:
     __slots__ = ("position", "event_id", "type", "actor", "occurred_text", "recorded_text",
                  "data", "occurred_on", "recorded_us")
 
-    def __init__(self, position: int, event_id: str, type: str, actor: str, occurred_text: str,
-                 recorded_text: str, data: dict[str, Any], occurred_on: str,
-                 recorded_us: int) -> None:
+    def __init__(self, position: int, event_id: str, type: str, actor: str,
+                 occurred_at: datetime | str, recorded_at: datetime | str, data: dict[str, Any],
+                 occurred_on: str, recorded_us: int) -> None:
         self.position = position
         self.event_id = event_id
         self.type = type
         self.actor = actor
-        self.occurred_text = occurred_text
-        self.recorded_text = recorded_text
+        self.occurred_text = occurred_at if isinstance(occurred_at, str) else \
+            occurred_at.isoformat()
+        self.recorded_text = recorded_at if isinstance(recorded_at, str) else \
+            recorded_at.isoformat()
         self.data = data
         self.occurred_on = occurred_on  # business date of occurred_at
         self.recorded_us = recorded_us  # recorded_at in microseconds since 1970
