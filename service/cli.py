@@ -64,7 +64,8 @@ def project(args: argparse.Namespace) -> int:
             done = runner.catch_up(progress=_progress if args.verbose else None)
             print(f"folded {done} events; views at position {runner.store.position()}")
             return 0
-        print(f"following the log on {root.config.database_url}", flush=True)
+        views = root.config.read_database_url or "the same database"
+        print(f"following the log on {root.config.database_url}; views in {views}", flush=True)
         try:
             runner.follow(args.interval)
         except KeyboardInterrupt:

@@ -3,6 +3,9 @@ the ledger's database, the views to the other; reads, replays, hashes and read-y
 answer across the two; and rules checked at write time never consult the lagging views."""
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -12,6 +15,7 @@ import pytest
 
 from ledger.application import Command
 from ledger.errors import Conflict
+from projections.replay import Cut
 from service.app import create_app
 from service.config import Config
 from service.root import Root
@@ -83,8 +87,6 @@ def test_history_and_replay_read_events_and_hashes_from_the_ledger(split: Split)
     for answer in history:
         assert answer["hash"] == logged[answer["position"]].hash
         assert answer["event_id"] == logged[answer["position"]].event_id
-    from projections.replay import Cut
-
     before = world.views.household("h1", Cut(valid_at=at("2020-02-20").date()))
     assert before is not None and before["open_findings"] == []
 
@@ -164,3 +166,18 @@ def test_a_follower_wakes_on_an_append_long_before_its_poll_interval(split: Spli
     finally:
         runner.stop()
     assert world.views.accountability("p9") is not None
+
+
+def test_the_commands_take_the_read_database_from_the_environment(split: Split) -> None:
+    world = split.world
+    _village_with_a_finding(world)
+    env = {**os.environ, "LEDGER_DATABASE_URL": split.ledger_url,
+           "LEDGER_READ_DATABASE_URL": split.read_url}
+    for command in (["project", "--once"], ["rebuild"]):
+        done = subprocess.run([sys.executable, "-m", "service.cli", *command], env=env,
+                              capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stderr
+    assert not {t for t in _relations(split.ledger_url) if t.startswith("proj_")}
+    [live] = world.store.generations()
+    assert live.number == 2 and live.position == world.ledger.head()[0]  # type: ignore[index]
+    assert world.views.finding("f1") is not None
