@@ -1,14 +1,18 @@
-"""Read models in a PostgreSQL database of their own (LEDGER_READ_DATABASE_URL): writes go to
-the ledger's database, the views to the other; reads, replays, hashes and read-your-writes
-answer across the two; and rules checked at write time never consult the lagging views."""
+"""Read models in a database of their own (LEDGER_READ_DATABASE_URL): writes go to the ledger's
+database, the views to the other; reads, replays, hashes and read-your-writes answer across the
+two; and rules checked at write time never consult the lagging views. Two PostgreSQL databases
+(the scale-out case), and two SQLite files."""
 from __future__ import annotations
 
 import os
+import sqlite3
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import closing, contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
 import psycopg
 import pytest
@@ -19,7 +23,7 @@ from projections.replay import Cut
 from service.app import create_app
 from service.config import Config
 from service.root import Root
-from tests.backends import fresh_postgres_url
+from tests.backends import BACKENDS, fresh_postgres_url
 from tests.projections.conftest import ADMIN, INSPECTOR, World, at, make_world
 
 
@@ -31,9 +35,18 @@ class Split:
     read_url: str
 
 
-@pytest.fixture
-def split() -> Iterator[Split]:
+@contextmanager
+def _two_databases(backend: str, folder: Path) -> Iterator[tuple[str, str]]:
+    if backend == "sqlite":
+        yield f"sqlite:///{folder / 'ledger.db'}", f"sqlite:///{folder / 'views.db'}"
+        return
     with fresh_postgres_url() as ledger_url, fresh_postgres_url() as read_url:
+        yield ledger_url, read_url
+
+
+@contextmanager
+def _split(backend: str, folder: Path) -> Iterator[Split]:
+    with _two_databases(backend, folder) as (ledger_url, read_url):
         root = Root(Config.from_env(database_url=ledger_url, read_database_url=read_url))
         try:
             yield Split(root, make_world(root), ledger_url, read_url)
@@ -41,11 +54,28 @@ def split() -> Iterator[Split]:
             root.close()
 
 
+@pytest.fixture(params=BACKENDS)
+def split(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Split]:
+    with _split(request.param, tmp_path) as built:
+        yield built
+
+
+@pytest.fixture
+def postgres_split(tmp_path: Path) -> Iterator[Split]:
+    with _split("postgres", tmp_path) as built:
+        yield built
+
+
 def _relations(url: str) -> set[str]:
-    with psycopg.connect(url) as conn:
-        rows = conn.execute("SELECT c.relname FROM pg_class c JOIN pg_namespace n "
-                            "ON n.oid = c.relnamespace WHERE n.nspname = 'public' "
-                            "AND c.relkind IN ('r', 'v')").fetchall()
+    if url.startswith("sqlite:///"):
+        with closing(sqlite3.connect(url[len("sqlite:///"):])) as conn:
+            rows = conn.execute("SELECT name FROM sqlite_master "
+                                "WHERE type IN ('table', 'view')").fetchall()
+    else:
+        with psycopg.connect(url) as conn:
+            rows = conn.execute("SELECT c.relname FROM pg_class c JOIN pg_namespace n "
+                                "ON n.oid = c.relnamespace WHERE n.nspname = 'public' "
+                                "AND c.relkind IN ('r', 'v')").fetchall()
     return {row[0] for row in rows}
 
 
@@ -150,7 +180,10 @@ def test_rules_at_write_time_read_the_write_model_not_the_lagging_views(split: S
     assert [i["person_id"] for i in board["interviews"]] == ["p-sec"]
 
 
-def test_a_follower_wakes_on_an_append_long_before_its_poll_interval(split: Split) -> None:
+def test_a_follower_wakes_on_an_append_long_before_its_poll_interval(
+    postgres_split: Split
+) -> None:
+    split = postgres_split
     world = split.world
     world.village()
     runner = split.root.runner()
