@@ -19,8 +19,16 @@ from ledger.errors import (
     Invalid,
     LedgerError,
 )
-from ledger.identity import ROLES, WRITERS, Actor, Credential, new_token, token_digest
-from ledger.recorders import ChainedEvent, IdempotencyClaim, IdempotencyKeyTaken
+from ledger.identity import (
+    ROLES,
+    UNIT_SCOPED_ROLES,
+    WRITERS,
+    Actor,
+    Credential,
+    new_token,
+    token_digest,
+)
+from ledger.recorders import ChainedEvent, IdempotencyClaim
 from ledger.session import Session
 
 CONFLICT_RETRIES = 5
@@ -93,12 +101,12 @@ class Ledger(Application):
             try:
                 self.save(*events, idempotency=claim, chained=chained)
             except IntegrityError:
-                continue  # someone wrote to the same aggregate first: decide again on fresh state
-            except IdempotencyKeyTaken:
-                earlier = self._replay_claim(claim)  # type: ignore[arg-type]
+                # The same request under this key won, or someone wrote to the same aggregate
+                # first: answer as the winner did, or decide again on fresh state.
+                earlier = self._replay_claim(claim) if claim is not None else None
                 if earlier is not None:
                     return earlier
-                raise
+                continue
             return self._answers([self._logged(row) for row in chained])
         raise ConcurrentWrite("the ledger changed under this write too often; retry it")
 
@@ -156,6 +164,9 @@ class Ledger(Application):
             raise Invalid(f"{SYSTEM_ACTOR!r} is the ledger's own name", field="actor")
         if role not in ROLES:
             raise Invalid(f"unknown role {role!r}", field="role")
+        if role in UNIT_SCOPED_ROLES and not unit_id:
+            # A scoped role with no unit would fall outside every scope check.
+            raise Invalid(f"a {role} token needs a unit", field="unit")
         token = new_token()
         with recording(SYSTEM_ACTOR):
             credential = Credential(

@@ -10,6 +10,8 @@ from eventsourcing.domain import event
 from ledger.domain.base import LedgerAggregate
 
 ROLES = ("admin", "inspector", "cadre", "discipline", "viewer")
+# Roles that act and read only within their unit (and the units below it): their tokens name one.
+UNIT_SCOPED_ROLES = ("cadre", "viewer")
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ import time
 from datetime import datetime
 from pathlib import Path
 
-from ledger.identity import ROLES
+from ledger.identity import ROLES, UNIT_SCOPED_ROLES
 from projections.runner import COMMIT_EVERY
 from service.config import Config
 from service.root import Root
@@ -91,8 +91,8 @@ def rebuild(args: argparse.Namespace) -> int:
 
 
 def token_create(args: argparse.Namespace) -> int:
-    if args.role == "cadre" and not args.unit:
-        print("a cadre token needs --unit UNIT_ID", file=sys.stderr)
+    if args.role in UNIT_SCOPED_ROLES and not args.unit:
+        print(f"a {args.role} token needs --unit UNIT_ID", file=sys.stderr)
         return 2
     with _root() as root:
         token = root.ledger.create_token(args.actor, args.role, args.unit)
