@@ -19,8 +19,8 @@ from projections.store import Generation, GenerationGone, ProjectionStore
 
 log = logging.getLogger(__name__)
 PAGE = 2000
-# A rebuild keeps at most this many states in memory between commits (a household's state
-# takes about 15 kB as Python objects), and commits every this many events.
+# A rebuild holds at most about this many states in memory (a household's takes about 15 kB
+# as Python objects), and commits at least every this many events.
 KEEP_STATES = 20_000
 COMMIT_EVERY = 50_000
 
@@ -150,8 +150,9 @@ class ProjectionRunner:
     def build(self, progress: Callable[[int], None] | None = None, keep: int = KEEP_STATES,
               commit_every: int = COMMIT_EVERY) -> int:
         """Fold the log up to its head into this runner's generation (one being built, which
-        no reader sees): states stay in memory from page to page, up to `keep` of them, and
-        the work commits every `commit_every` events rather than every page. Events folded."""
+        no reader sees): states stay in memory from page to page, and the work commits every
+        `commit_every` events rather than every page, or as soon as `keep` states are held
+        (which are then let go, so memory stays bounded however long the log). Events folded."""
         target = self.target()
         committed = position = target.position
         folder = self._folder(target.number)
@@ -164,14 +165,15 @@ class ProjectionRunner:
                     position, count, rows = page
                     index += rows
                     pending += count
-                if position > committed and (page is None or pending >= commit_every):
+                full = len(folder.states) >= keep
+                if position > committed and (page is None or pending >= commit_every or full):
                     changed = folder.changed()
                     if not self.store.commit_page(target.number, committed, position, changed,
                                                   index):
                         return folded  # another rebuild got there first
                     committed, folded, pending, index = position, folded + pending, 0, []
                     folder.dirty.clear()
-                    if len(folder.states) > keep:
+                    if full:
                         folder.states.clear()
                     if progress is not None:
                         progress(committed)
@@ -195,18 +197,18 @@ class ProjectionRunner:
         return total
 
     def rebuild(self, progress: Callable[[int], None] | None = None, fresh: bool = False,
-                commit_every: int = COMMIT_EVERY) -> Rebuilt:
+                commit_every: int = COMMIT_EVERY, keep: int = KEEP_STATES) -> Rebuilt:
         """Fold the whole log into a fresh generation while the live one keeps serving, then
         switch the views to it. A rebuild that was killed is resumed where it stopped, unless
         `fresh`."""
         target = self.store.begin_rebuild(fresh)
         builder = ProjectionRunner(self.store, self.page, generation=target.number)
-        folded = builder.build(progress, commit_every=commit_every)
+        folded = builder.build(progress, keep, commit_every)
         self.store.finish_build(target.number)
         while True:
             # Catch up with what was appended meanwhile; the switch refuses while the live
             # generation is ahead of this one, so readers never step back.
-            folded += builder.build(progress, commit_every=commit_every)
+            folded += builder.build(progress, keep, commit_every)
             if self.store.switch(target.number):
                 return Rebuilt(target.number, target.position, folded, builder.position())
 

@@ -13,7 +13,7 @@ from datetime import datetime
 from pathlib import Path
 
 from ledger.identity import ROLES, UNIT_SCOPED_ROLES
-from projections.runner import COMMIT_EVERY
+from projections.runner import COMMIT_EVERY, KEEP_STATES
 from service.config import Config
 from service.root import Root
 
@@ -80,7 +80,7 @@ def rebuild(args: argparse.Namespace) -> int:
         runner = root.runner(page=args.page)
         started = time.perf_counter()
         done = runner.rebuild(progress=_progress if args.verbose else None, fresh=args.fresh,
-                              commit_every=args.commit_every)
+                              commit_every=args.commit_every, keep=args.keep_states)
         seconds = time.perf_counter() - started
     if done.resumed_from:
         print(f"resumed an unfinished rebuild at position {done.resumed_from}")
@@ -305,8 +305,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = commands.add_parser("rebuild", help="rebuild every view beside the live ones, then switch")
     p.add_argument("--page", type=int, default=5000, help="events read and folded at a time")
     p.add_argument("--commit-every", type=int, default=COMMIT_EVERY, metavar="EVENTS",
-                   help=f"events per transaction (default {COMMIT_EVERY:,}; a killed rebuild "
-                        "resumes from its last commit)")
+                   help=f"most events between commits (default {COMMIT_EVERY:,}; a killed "
+                        "rebuild resumes from its last commit)")
+    p.add_argument("--keep-states", type=int, default=KEEP_STATES, metavar="N",
+                   help=f"states held in memory (default {KEEP_STATES:,}, about 300 MB); a log "
+                        "touching more households rebuilds faster with more")
     p.add_argument("--verbose", action="store_true", help="print the position after each commit")
     p.add_argument("--fresh", action="store_true",
                    help="drop an unfinished rebuild instead of resuming it")
