@@ -31,7 +31,7 @@ class RuleParameter(LedgerAggregate):
     @classmethod
     def set(
         cls, parameter: str, value: float, year: int | None = None, note: str | None = None
-    ) -> "RuleParameter":
+    ) -> RuleParameter:
         """Check the value against the parameter's range before recording it."""
         if parameter not in PARAMETERS:
             raise Invalid(f"unknown rule parameter {parameter!r}", field="parameter")

@@ -6,7 +6,7 @@ from uuid import uuid4
 from eventsourcing.domain import event
 
 from ledger.domain.base import LedgerAggregate
-from ledger.errors import InvalidTransition, Invalid
+from ledger.errors import Invalid, InvalidTransition
 
 # Points available per section of a monthly round, 100 in all (seed 001).
 SECTION_MAXIMA = {"household": 50, "group": 20, "village": 30}
@@ -24,7 +24,7 @@ class Score(LedgerAggregate):
         return uuid4()
 
     @classmethod
-    def record(cls, round_id: str, village_id: str, section: str, points: float) -> "Score":
+    def record(cls, round_id: str, village_id: str, section: str, points: float) -> Score:
         maximum = SECTION_MAXIMA[section]
         if not 0 <= points <= maximum:
             raise Invalid(

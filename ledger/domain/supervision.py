@@ -6,7 +6,7 @@ from typing import Any
 from eventsourcing.domain import event
 
 from ledger.domain.base import LedgerAggregate
-from ledger.errors import InvalidTransition, Invalid
+from ledger.errors import Invalid, InvalidTransition
 
 INSPECTION_METHODS = ("visit", "phone", "unannounced", "self_check", "cross_check")
 CHECK_NAMES = ("food", "clothing", "education", "medical", "housing", "water")
