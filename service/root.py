@@ -60,7 +60,7 @@ class Root:
 
     @cached_property
     def store(self) -> ProjectionStore:
-        return store_for(self.ledger)
+        return store_for(self.ledger, self.config.read_database_url, self.config.pg_pool_size)
 
     @cached_property
     def views(self) -> Views:
