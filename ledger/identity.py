@@ -35,7 +35,7 @@ class Credential(LedgerAggregate):
     KIND = "credential"
 
     @staticmethod
-    def create_id(token_sha256: str):  # type: ignore[no-untyped-def]
+    def create_id(token_sha256: str):
         return Credential.id_for(token_sha256)
 
     @event("TokenIssued")

@@ -21,6 +21,7 @@ from psycopg import Cursor
 from psycopg.rows import DictRow, tuple_row
 from psycopg.sql import SQL, Identifier
 
+from ledger.recorders.bulk import PostgresBulkReads
 from ledger.recorders.chained import ChainedRecorder
 from ledger.recorders.schema import BYTES, LEVEL, POSITION, SERIAL, TEXT, Dialect, Statements
 
@@ -45,7 +46,9 @@ def dialect(schema: str, events_table_name: str) -> Dialect:
     )
 
 
-class ChainedPostgresApplicationRecorder(ChainedRecorder, PostgresApplicationRecorder):
+class ChainedPostgresApplicationRecorder(
+    PostgresBulkReads, ChainedRecorder, PostgresApplicationRecorder
+):
     def __init__(
         self, datastore: PostgresDatastore, *, events_table_name: str = "stored_events"
     ) -> None:

@@ -8,6 +8,7 @@ from uuid import UUID
 from eventsourcing.persistence import StoredEvent
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor, SQLiteDatastore
 
+from ledger.recorders.bulk import SQLiteBulkReads
 from ledger.recorders.chained import ChainedRecorder
 from ledger.recorders.schema import BYTES, LEVEL, POSITION, SERIAL, TEXT, Dialect, Statements
 
@@ -29,7 +30,9 @@ def dialect(events_table_name: str) -> Dialect:
     )
 
 
-class ChainedSQLiteApplicationRecorder(ChainedRecorder, SQLiteApplicationRecorder):
+class ChainedSQLiteApplicationRecorder(
+    SQLiteBulkReads, ChainedRecorder, SQLiteApplicationRecorder
+):
     def __init__(self, datastore: SQLiteDatastore, events_table_name: str = "stored_events"):
         self.sql = Statements(dialect(events_table_name))  # the library's __init__ reads it
         super().__init__(datastore, events_table_name)

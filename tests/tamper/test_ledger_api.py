@@ -11,8 +11,13 @@ from flask.testing import FlaskClient
 
 from ledger.application import Ledger
 from ledger.identity import UNIT_SCOPED_ROLES
+from ledger.tamper.proofs import (
+    ConsistencyProof,
+    InclusionProof,
+    verify_consistency,
+    verify_inclusion,
+)
 from ledger.tamper.signing import Checkpoint, load_public_key
-from ledger.tamper.proofs import ConsistencyProof, InclusionProof, verify_consistency, verify_inclusion
 from service.app import create_app
 from service.root import Root
 from tests.tamper.conftest import Database, record_units

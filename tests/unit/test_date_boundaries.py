@@ -278,8 +278,8 @@ def test_an_assignment_ends_on_its_first_day_at_the_earliest(end: str, allowed: 
     household.assign("p1", "helper_cadre", "2020-03-01")
     if allowed:
         household.end_assignment("p1", "helper_cadre", end)
-        assert household.responsible == set()
+        assert household.responsible == {"helper_cadre": {}}
     else:
         with pytest.raises(Invalid):
             household.end_assignment("p1", "helper_cadre", end)
-        assert household.responsible == {("p1", "helper_cadre")}
+        assert household.responsible == {"helper_cadre": {"p1": "2020-03-01"}}
