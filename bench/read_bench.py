@@ -136,7 +136,7 @@ def rebuild(url: str, events: int) -> dict[str, float]:
         assert child.stdout is not None
         for line in child.stdout:
             mb = rss_kb(child.pid) / 1024
-            if found := re.search(r"position (\d+)", line):
+            if found := re.match(r"views at position (\d+)", line):
                 by_position.append((int(found.group(1)), mb))
             else:
                 lines.append(line.strip())
