@@ -59,7 +59,9 @@ def register_error_handlers(app: Flask) -> None:
                 message = "invalid fields: " + ", ".join(sorted(details["fields"]))
             else:
                 message = "; ".join(m for ms in details["fields"].values() for m in ms)
-        headers = data.get("headers") or {}
+        # Keep what the exception itself says in headers (405's Allow), not its content type.
+        headers = {k: v for k, v in error.get_headers() if k.lower() != "content-type"}
+        headers.update(data.get("headers") or {})
         code = HTTP_CODES.get(status, "error")
         return jsonify(error_body(code, message, details)), status, headers
 

@@ -4,23 +4,27 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from flask import Response, current_app, g
+from flask_smorest import abort
 from marshmallow import RAISE
-from flask_smorest import Blueprint, abort
 
 from api.auth import require_actor
+from api.openapi import LedgerBlueprint
 from api.schemas.reads import (
-    AccountabilitySchema,
     ExportArgsSchema,
-    FindingDetailSchema,
     FindingsArgsSchema,
-    FindingsPageSchema,
     HistoryArgsSchema,
-    HistorySchema,
-    HouseholdStatusSchema,
     ReadArgsSchema,
     ReplayArgsSchema,
+)
+from api.schemas.views import (
+    AccountabilitySchema,
+    FindingDetailSchema,
+    FindingsPageSchema,
+    HistorySchema,
+    HouseholdStatusSchema,
     ScoringSchema,
     UnitBoardSchema,
+    ViewsPositionSchema,
 )
 from ledger.errors import Forbidden, NotFound
 from projections.export import to_csv, to_xlsx
@@ -28,7 +32,7 @@ from projections.findings import summary
 from projections.replay import Cut
 from projections.views import FindingFilter, Views
 
-blp = Blueprint("reads", __name__, url_prefix="/api/v1", description="Views and replay")
+blp = LedgerBlueprint("reads", __name__, url_prefix="/api/v1", description="Views and replay")
 blp.before_request(require_actor)
 
 SCOPED_ROLES = ("viewer", "cadre")
@@ -78,6 +82,7 @@ def _scoped(locate: Callable[[str], str | None], kind: str, natural_id: str) -> 
 @blp.get("/households/<string:household_id>")
 @blp.arguments(ReplayArgsSchema, location="query", unknown=RAISE)
 @blp.response(200, HouseholdStatusSchema)
+@blp.errors(401, 403, 404, 503)
 def household_status(args: dict, household_id: str):  # type: ignore[no-untyped-def]
     """Household status, live or replayed. 404 unknown household, 503 views behind."""
     cut = _read(args)
@@ -88,6 +93,7 @@ def household_status(args: dict, household_id: str):  # type: ignore[no-untyped-
 @blp.get("/households/<string:household_id>/history")
 @blp.arguments(HistoryArgsSchema, location="query", unknown=RAISE)
 @blp.response(200, HistorySchema)
+@blp.errors(401, 403, 404, 503)
 def household_history(args: dict, household_id: str):  # type: ignore[no-untyped-def]
     """Every event about the household, in log order, with chain hashes."""
     cut = _read(args)
@@ -110,6 +116,7 @@ def _filter(args: dict) -> FindingFilter:
 @blp.get("/findings")
 @blp.arguments(FindingsArgsSchema, location="query", unknown=RAISE)
 @blp.response(200, FindingsPageSchema)
+@blp.errors(401, 403, 404, 503)
 def findings_ledger(args: dict):  # type: ignore[no-untyped-def]
     """The findings ledger, filtered, with counts by unit; replay needs a unit or subject."""
     cut = _read(args)
@@ -118,8 +125,11 @@ def findings_ledger(args: dict):  # type: ignore[no-untyped-def]
 
 @blp.get("/findings-export")
 @blp.arguments(ExportArgsSchema, location="query", unknown=RAISE)
-@blp.response(200, content_type="text/csv")
-@blp.alt_response(200, content_type=XLSX, description="with format=xlsx")
+@blp.response(200, {"type": "string"}, content_type="text/csv",
+              description="with format=csv (the default)")
+@blp.alt_response(200, schema={"type": "string", "format": "binary"}, content_type=XLSX,
+                  description="with format=xlsx", success=True)
+@blp.errors(401, 403, 404, 503)
 def findings_export(args: dict):  # type: ignore[no-untyped-def]
     """The filtered findings ledger as a CSV or .xlsx file."""
     cut = _read(args)
@@ -138,6 +148,7 @@ def findings_export(args: dict):  # type: ignore[no-untyped-def]
 @blp.get("/findings/<string:finding_id>")
 @blp.arguments(ReplayArgsSchema, location="query", unknown=RAISE)
 @blp.response(200, FindingDetailSchema)
+@blp.errors(401, 403, 404, 503)
 def finding_trail(args: dict, finding_id: str):  # type: ignore[no-untyped-def]
     """One finding with its whole trail."""
     cut = _read(args)
@@ -148,6 +159,7 @@ def finding_trail(args: dict, finding_id: str):  # type: ignore[no-untyped-def]
 @blp.get("/units/<string:unit_id>")
 @blp.arguments(ReplayArgsSchema, location="query", unknown=RAISE)
 @blp.response(200, UnitBoardSchema)
+@blp.errors(401, 403, 404, 503)
 def unit_board(args: dict, unit_id: str):  # type: ignore[no-untyped-def]
     """A unit's board: listing, warnings by period, interviews, findings, delisting."""
     cut = _read(args)
@@ -158,6 +170,7 @@ def unit_board(args: dict, unit_id: str):  # type: ignore[no-untyped-def]
 @blp.get("/people/<string:person_id>/accountability")
 @blp.arguments(ReplayArgsSchema, location="query", unknown=RAISE)
 @blp.response(200, AccountabilitySchema)
+@blp.errors(401, 403, 404, 503)
 def accountability_trail(args: dict, person_id: str):  # type: ignore[no-untyped-def]
     """A person's accountability trail; every item names the events that prove it."""
     cut = _read(args)
@@ -168,6 +181,7 @@ def accountability_trail(args: dict, person_id: str):  # type: ignore[no-untyped
 @blp.get("/scoring/<string:round_id>")
 @blp.arguments(ReplayArgsSchema, location="query", unknown=RAISE)
 @blp.response(200, ScoringSchema)
+@blp.errors(401, 404, 503)
 def scoring_round(args: dict, round_id: str):  # type: ignore[no-untyped-def]
     """A competition round: village totals out of 100, ranked, top and bottom three."""
     cut = _read(args)
@@ -176,6 +190,8 @@ def scoring_round(args: dict, round_id: str):  # type: ignore[no-untyped-def]
 
 @blp.get("/views/position")
 @blp.arguments(ReadArgsSchema, location="query", unknown=RAISE)
+@blp.response(200, ViewsPositionSchema)
+@blp.errors(401, 503)
 def views_position(args: dict):  # type: ignore[no-untyped-def]
     """How far the views have folded the log, and how far behind its head they are."""
     _read(args)
