@@ -39,6 +39,7 @@ SCOPED_ROLES = ("viewer", "cadre")
 FILTER_FIELDS = ("unit_id", "subject_type", "subject_id", "person_id", "category", "status",
                  "overdue", "due_from", "due_to")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+FILE = {"type": "string", "format": "binary"}
 
 
 def _views() -> Views:
@@ -125,10 +126,9 @@ def findings_ledger(args: dict):  # type: ignore[no-untyped-def]
 
 @blp.get("/findings-export")
 @blp.arguments(ExportArgsSchema, location="query", unknown=RAISE)
-@blp.response(200, {"type": "string"}, content_type="text/csv",
-              description="with format=csv (the default)")
-@blp.alt_response(200, schema={"type": "string", "format": "binary"}, content_type=XLSX,
-                  description="with format=xlsx", success=True)
+@blp.response(200, FILE, content_type="text/csv", description="with format=csv (the default)")
+@blp.alt_response(200, schema=FILE, content_type=XLSX, description="with format=xlsx",
+                  success=True)
 @blp.errors(401, 403, 404, 503)
 def findings_export(args: dict):  # type: ignore[no-untyped-def]
     """The filtered findings ledger as a CSV or .xlsx file."""

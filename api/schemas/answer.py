@@ -41,8 +41,9 @@ def _meta(description: str | None, **more: Any) -> dict[str, Any]:
 
 def text(description: str | None = None, nullable: bool = False,
          choices: tuple[str, ...] | None = None) -> fields.String:
-    return fields.String(required=True, allow_none=nullable, metadata=_meta(
-        description, **({"enum": list(choices)} if choices else {})))
+    # OpenAPI 3.0.3: a nullable enum lists null among its values.
+    enum = {"enum": [*choices, *([None] if nullable else [])]} if choices else {}
+    return fields.String(required=True, allow_none=nullable, metadata=_meta(description, **enum))
 
 
 def day(description: str | None = None, nullable: bool = False, key: str | None = None
