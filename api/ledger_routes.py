@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import current_app, g
+from marshmallow import RAISE
 
 from api.auth import require_actor
 from api.openapi import LedgerBlueprint
@@ -48,7 +49,7 @@ def verify():  # type: ignore[no-untyped-def]
 
 
 @blp.get("/checkpoints")
-@blp.arguments(ListArgsSchema, location="query")
+@blp.arguments(ListArgsSchema, location="query", unknown=RAISE)
 @blp.response(200, CheckpointListSchema)
 @blp.errors(401)
 def list_checkpoints(args: dict):  # type: ignore[no-untyped-def]
@@ -77,7 +78,7 @@ def make_checkpoint():  # type: ignore[no-untyped-def]
 
 
 @blp.get("/proofs/inclusion")
-@blp.arguments(InclusionArgsSchema, location="query")
+@blp.arguments(InclusionArgsSchema, location="query", unknown=RAISE)
 @blp.response(200, InclusionAnswerSchema)
 @blp.errors(401, 404)
 def prove_inclusion(args: dict):  # type: ignore[no-untyped-def]
@@ -95,7 +96,7 @@ def prove_inclusion(args: dict):  # type: ignore[no-untyped-def]
 
 
 @blp.get("/proofs/consistency")
-@blp.arguments(ConsistencyArgsSchema, location="query")
+@blp.arguments(ConsistencyArgsSchema, location="query", unknown=RAISE)
 @blp.response(200, ConsistencyAnswerSchema)
 @blp.errors(401, 404)
 def prove_consistency(args: dict):  # type: ignore[no-untyped-def]

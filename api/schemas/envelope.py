@@ -15,6 +15,7 @@ from marshmallow import (
     validates_schema,
 )
 
+from api.schemas.fields import Count
 from api.schemas.answer import Answer, hex_digest, moment, text, whole
 from api.schemas.event_types import CLIENT_DATA, DATA_SCHEMAS
 from ledger.application import Command
@@ -172,7 +173,7 @@ class LogQuerySchema(Schema):
     class Meta:
         unknown = RAISE
 
-    after = fields.Integer(load_default=0, validate=validate.Range(min=0))
+    after = Count(load_default=0)
     limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
 
 

@@ -5,7 +5,7 @@ from typing import Any
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
-from api.schemas.fields import Identifier
+from api.schemas.fields import Count, Identifier
 from api.schemas.views import FINDING_STATUSES
 
 REPLAY_SCOPES = ("unit_id", "subject_id", "person_id")
@@ -17,10 +17,9 @@ class ReadArgsSchema(Schema):
     class Meta:
         unknown = RAISE
 
-    min_position = fields.Integer(
-        validate=validate.Range(min=0),
-        metadata={"description": "answer only once the views include this log position"},
-    )
+    min_position = Count(metadata={
+        "description": "answer only once the views include this log position (503 with "
+                       "Retry-After if they do not within a bounded wait)"})
 
 
 class ReplayArgsSchema(ReadArgsSchema):
@@ -33,7 +32,7 @@ class ReplayArgsSchema(ReadArgsSchema):
 
 
 class HistoryArgsSchema(ReplayArgsSchema):
-    after = fields.Integer(load_default=0, validate=validate.Range(min=0))
+    after = Count(load_default=0)
     limit = fields.Integer(load_default=1000, validate=validate.Range(min=1, max=10000))
 
 
@@ -71,7 +70,7 @@ class FindingFilterArgsSchema(ReplayArgsSchema):
 
 class FindingsArgsSchema(FindingFilterArgsSchema):
     limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
-    offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
+    offset = Count(load_default=0)
 
 
 class ExportArgsSchema(FindingFilterArgsSchema):

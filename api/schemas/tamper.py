@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from api.schemas.fields import Count
 from api.schemas.answer import Answer, flag, hex_digest, many, moment, one, text, texts, whole
 
 
@@ -11,14 +12,14 @@ class ListArgsSchema(Schema):
 
 
 class InclusionArgsSchema(Schema):
-    position = fields.Integer(required=True, validate=validate.Range(min=1))
-    tree_size = fields.Integer(validate=validate.Range(min=1), metadata={
+    position = Count(1, required=True)
+    tree_size = Count(1, metadata={
         "description": "tree size of a checkpoint you hold (default: the latest checkpoint)"})
 
 
 class ConsistencyArgsSchema(Schema):
-    old = fields.Integer(required=True, validate=validate.Range(min=0))
-    new = fields.Integer(validate=validate.Range(min=0), metadata={
+    old = Count(required=True)
+    new = Count(metadata={
         "description": "default: the tree size of the latest checkpoint"})
 
 
