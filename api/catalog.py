@@ -41,7 +41,7 @@ def _json_schemas() -> dict[str, dict[str, Any]]:
 @blp.get("/event-types")
 @blp.response(200, EventTypesSchema)
 @blp.errors(401)
-def event_types():  # type: ignore[no-untyped-def]
+def event_types():
     """Every event type: who may submit it, what it means and the JSON Schema of its data."""
     schemas = _json_schemas()
     answers = []

@@ -33,7 +33,7 @@ def _require_subject_scope(subject_type: str, subject_id: str) -> None:
 @blp.arguments(EvidenceArgsSchema, location="query", unknown=RAISE)
 @blp.response(200, EvidencePackSchema)
 @blp.errors(401, 403, 404, 409, 503)
-def evidence_pack(args: dict, subject_type: str, subject_id: str):  # type: ignore[no-untyped-def]
+def evidence_pack(args: dict, subject_type: str, subject_id: str):
     """One signed file: the subject's events, their proofs, the checkpoint and the view.
 
     The body is the pack's exact bytes; `ledger verify-pack FILE` checks it offline.
@@ -55,7 +55,7 @@ def evidence_pack(args: dict, subject_type: str, subject_id: str):  # type: igno
 @blp.arguments(ReadArgsSchema, location="query", unknown=RAISE)
 @blp.response(200, DisputeSchema)
 @blp.errors(401, 403, 404, 503)
-def dispute(args: dict, dispute_id: str):  # type: ignore[no-untyped-def]
+def dispute(args: dict, dispute_id: str):
     """A dispute, the contested event, its subject as it stood then, and the evidence pack."""
     _read(args)
     answer = dispute_view(current_app.extensions["ledger"], _views(), dispute_id)

@@ -24,14 +24,14 @@ from ledger.application import Command, Ledger
 class _BodyParser(FlaskParser):
     """JSON nested deeper than the decoder can follow is an unreadable body, not a 500."""
 
-    def _raw_load_json(self, req):  # type: ignore[no-untyped-def]
+    def _raw_load_json(self, req):
         try:
             return super()._raw_load_json(req)
         except RecursionError:
             abort(400, messages={"json": ["JSON nested too deeply."]})
 
 
-def require_json_body():  # type: ignore[no-untyped-def]
+def require_json_body():
     """After the token: a request without one is a 401 whatever its body."""
     if request.method == "POST" and not request.is_json:
         return error_body(
@@ -56,7 +56,7 @@ def _ledger() -> Ledger:
 @blp.arguments(IdempotencyHeaderSchema, location="headers")
 @blp.response(201, RecordedEventSchema)
 @blp.errors(*WRITE_ERRORS)
-def record_event(command: Command, headers: dict):  # type: ignore[no-untyped-def]
+def record_event(command: Command, headers: dict):
     """Record one event. Answers its position, chain hash and the ledger's own consequences.
 
     403: the role may not record the type, or a cadre acts outside its unit. 404: a referenced
@@ -70,7 +70,7 @@ def record_event(command: Command, headers: dict):  # type: ignore[no-untyped-de
 @blp.arguments(IdempotencyHeaderSchema, location="headers")
 @blp.response(201, BatchAnswerSchema)
 @blp.errors(*WRITE_ERRORS)
-def record_batch(batch: dict, headers: dict):  # type: ignore[no-untyped-def]
+def record_batch(batch: dict, headers: dict):
     """Record several events in order, all or none; a failure names `events.N.…`."""
     return {"events": _ledger().record(g.actor, batch["events"], headers.get("idempotency_key"))}
 
@@ -79,7 +79,7 @@ def record_batch(batch: dict, headers: dict):  # type: ignore[no-untyped-def]
 @blp.arguments(LogQuerySchema, location="query", unknown=RAISE)
 @blp.response(200, LogPageSchema)
 @blp.errors(401)
-def read_log(query: dict):  # type: ignore[no-untyped-def]
+def read_log(query: dict):
     """The global log in order, after a position."""
     events = _ledger().read_log(query["after"], query["limit"])
     return {"events": events, "next_after": events[-1].position if events else query["after"]}

@@ -20,7 +20,7 @@ class HealthSchema(Answer):
 @blp.get("/healthz")
 @blp.response(200, HealthSchema)
 @blp.doc(security=[])
-def healthz():  # type: ignore[no-untyped-def]
+def healthz():
     """The service answers and its database is reachable; the head of the log. No token."""
     head = current_app.extensions["ledger"].head()
     return {

@@ -33,14 +33,14 @@ def _checkpoints() -> Checkpoints:
     return current_app.extensions["checkpoints"]
 
 
-def _recorder():  # type: ignore[no-untyped-def]
+def _recorder():
     return current_app.extensions["ledger"].recorder
 
 
 @blp.get("/verify")
 @blp.response(200, VerificationSchema)
 @blp.errors(401)
-def verify():  # type: ignore[no-untyped-def]
+def verify():
     """Recompute the chain over the whole log and check the stored checkpoints against it."""
     checkpoints = _checkpoints()
     stored = checkpoints.listing(ALL_STORED, newest_first=False)
@@ -52,7 +52,7 @@ def verify():  # type: ignore[no-untyped-def]
 @blp.arguments(ListArgsSchema, location="query", unknown=RAISE)
 @blp.response(200, CheckpointListSchema)
 @blp.errors(401)
-def list_checkpoints(args: dict):  # type: ignore[no-untyped-def]
+def list_checkpoints(args: dict):
     """Signed checkpoints, newest first, with the public key that checks them."""
     checkpoints = _checkpoints()
     signer = checkpoints.signer
@@ -67,7 +67,7 @@ def list_checkpoints(args: dict):  # type: ignore[no-untyped-def]
 @blp.post("/checkpoints")
 @blp.response(201, CheckpointSchema)
 @blp.errors(401, 403, 409, 422)
-def make_checkpoint():  # type: ignore[no-untyped-def]
+def make_checkpoint():
     """Verify the log since the last checkpoint, then sign its head (admin only).
 
     409: no signing key (checkpoints_disabled) or the log does not verify; 422: the log is
@@ -81,7 +81,7 @@ def make_checkpoint():  # type: ignore[no-untyped-def]
 @blp.arguments(InclusionArgsSchema, location="query", unknown=RAISE)
 @blp.response(200, InclusionAnswerSchema)
 @blp.errors(401, 404)
-def prove_inclusion(args: dict):  # type: ignore[no-untyped-def]
+def prove_inclusion(args: dict):
     """A Merkle proof that the event at `position` is in the tree of a checkpoint.
 
     404: no event at `position`, a log shorter than `tree_size`, the event outside the tree of
@@ -99,7 +99,7 @@ def prove_inclusion(args: dict):  # type: ignore[no-untyped-def]
 @blp.arguments(ConsistencyArgsSchema, location="query", unknown=RAISE)
 @blp.response(200, ConsistencyAnswerSchema)
 @blp.errors(401, 404)
-def prove_consistency(args: dict):  # type: ignore[no-untyped-def]
+def prove_consistency(args: dict):
     """A Merkle proof that the tree of size `new` extends the tree of size `old`.
 
     404: a log shorter than `new`, `old` larger than `new` (no tree extends a larger one), or

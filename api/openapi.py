@@ -96,7 +96,7 @@ def standalone_converter() -> LedgerConverter:
     (a `$ref` into the OpenAPI components would point nowhere outside the document)."""
     from apispec import APISpec
 
-    plugin = LedgerPlugin(schema_name_resolver=lambda schema: None)
+    plugin = LedgerPlugin(schema_name_resolver=lambda schema: "")  # no name: inlined
     APISpec("catalog", "1", "3.0.3", plugins=[plugin])
     if not isinstance(plugin.converter, LedgerConverter):
         raise TypeError("the plugin did not make its converter")

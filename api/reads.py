@@ -1,7 +1,8 @@
 """The read side over HTTP: views, replay (`as_of`, `valid_at`) and read-your-writes."""
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from flask import Response, current_app, g
 from flask_smorest import abort
@@ -49,7 +50,8 @@ def _views() -> Views:
 def _read(args: dict[str, Any]) -> Cut:
     """Wait for `min_position` (503 if the views stay behind) and give the replay cut."""
     position = args.get("min_position")
-    if position is not None and not _views().wait(position, current_app.config["READ_WAIT_SECONDS"]):
+    wait = current_app.config["READ_WAIT_SECONDS"]
+    if position is not None and not _views().wait(position, wait):
         abort(503, message=f"the views have not reached position {position} yet; retry",
               headers={"Retry-After": "1"})
     return Cut(as_of=args.get("as_of"), valid_at=args.get("valid_at"))
@@ -84,7 +86,7 @@ def _scoped(locate: Callable[[str], str | None], kind: str, natural_id: str) -> 
 @blp.arguments(ReplayArgsSchema, location="query", unknown=RAISE)
 @blp.response(200, HouseholdStatusSchema)
 @blp.errors(401, 403, 404, 503)
-def household_status(args: dict, household_id: str):  # type: ignore[no-untyped-def]
+def household_status(args: dict, household_id: str):
     """Household status, live or replayed. 404 unknown household, 503 views behind."""
     cut = _read(args)
     _scoped(_views().household_village, "household", household_id)
@@ -95,7 +97,7 @@ def household_status(args: dict, household_id: str):  # type: ignore[no-untyped-
 @blp.arguments(HistoryArgsSchema, location="query", unknown=RAISE)
 @blp.response(200, HistorySchema)
 @blp.errors(401, 403, 404, 503)
-def household_history(args: dict, household_id: str):  # type: ignore[no-untyped-def]
+def household_history(args: dict, household_id: str):
     """Every event about the household, in log order, with chain hashes."""
     cut = _read(args)
     _scoped(_views().household_village, "household", household_id)
@@ -118,7 +120,7 @@ def _filter(args: dict) -> FindingFilter:
 @blp.arguments(FindingsArgsSchema, location="query", unknown=RAISE)
 @blp.response(200, FindingsPageSchema)
 @blp.errors(401, 403, 404, 503)
-def findings_ledger(args: dict):  # type: ignore[no-untyped-def]
+def findings_ledger(args: dict):
     """The findings ledger, filtered, with counts by unit; replay needs a unit or subject."""
     cut = _read(args)
     return _views().findings(_filter(args), cut, args["limit"], args["offset"])
@@ -130,7 +132,7 @@ def findings_ledger(args: dict):  # type: ignore[no-untyped-def]
 @blp.alt_response(200, schema=FILE, content_type=XLSX, description="with format=xlsx",
                   success=True)
 @blp.errors(401, 403, 404, 503)
-def findings_export(args: dict):  # type: ignore[no-untyped-def]
+def findings_export(args: dict):
     """The filtered findings ledger as a CSV or .xlsx file."""
     cut = _read(args)
     views = _views()
@@ -149,7 +151,7 @@ def findings_export(args: dict):  # type: ignore[no-untyped-def]
 @blp.arguments(ReplayArgsSchema, location="query", unknown=RAISE)
 @blp.response(200, FindingDetailSchema)
 @blp.errors(401, 403, 404, 503)
-def finding_trail(args: dict, finding_id: str):  # type: ignore[no-untyped-def]
+def finding_trail(args: dict, finding_id: str):
     """One finding with its whole trail."""
     cut = _read(args)
     _scoped(_views().finding_unit, "finding", finding_id)
@@ -160,7 +162,7 @@ def finding_trail(args: dict, finding_id: str):  # type: ignore[no-untyped-def]
 @blp.arguments(ReplayArgsSchema, location="query", unknown=RAISE)
 @blp.response(200, UnitBoardSchema)
 @blp.errors(401, 403, 404, 503)
-def unit_board(args: dict, unit_id: str):  # type: ignore[no-untyped-def]
+def unit_board(args: dict, unit_id: str):
     """A unit's board: listing, warnings by period, interviews, findings, delisting."""
     cut = _read(args)
     _require_scope(unit_id)
@@ -171,7 +173,7 @@ def unit_board(args: dict, unit_id: str):  # type: ignore[no-untyped-def]
 @blp.arguments(ReplayArgsSchema, location="query", unknown=RAISE)
 @blp.response(200, AccountabilitySchema)
 @blp.errors(401, 403, 404, 503)
-def accountability_trail(args: dict, person_id: str):  # type: ignore[no-untyped-def]
+def accountability_trail(args: dict, person_id: str):
     """A person's accountability trail; every item names the events that prove it."""
     cut = _read(args)
     _scoped(_views().person_unit, "person", person_id)
@@ -182,7 +184,7 @@ def accountability_trail(args: dict, person_id: str):  # type: ignore[no-untyped
 @blp.arguments(ReplayArgsSchema, location="query", unknown=RAISE)
 @blp.response(200, ScoringSchema)
 @blp.errors(401, 404, 503)
-def scoring_round(args: dict, round_id: str):  # type: ignore[no-untyped-def]
+def scoring_round(args: dict, round_id: str):
     """A competition round: village totals out of 100, ranked, top and bottom three."""
     cut = _read(args)
     return _found(_views().scoring(round_id, cut), "scoring round", round_id)
@@ -192,7 +194,7 @@ def scoring_round(args: dict, round_id: str):  # type: ignore[no-untyped-def]
 @blp.arguments(ReadArgsSchema, location="query", unknown=RAISE)
 @blp.response(200, ViewsPositionSchema)
 @blp.errors(401, 503)
-def views_position(args: dict):  # type: ignore[no-untyped-def]
+def views_position(args: dict):
     """How far the views have folded the log, and how far behind its head they are."""
     _read(args)
     return _views().lag()

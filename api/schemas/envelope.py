@@ -1,7 +1,7 @@
 """Request and answer shapes of the events endpoints."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from marshmallow import (
@@ -15,9 +15,9 @@ from marshmallow import (
     validates_schema,
 )
 
-from api.schemas.fields import Count
 from api.schemas.answer import Answer, hex_digest, moment, text, whole
 from api.schemas.event_types import CLIENT_DATA, DATA_SCHEMAS
+from api.schemas.fields import Count
 from ledger.application import Command
 from ledger.catalog import DERIVED_TYPES
 
@@ -65,7 +65,7 @@ def one_of_by_type(converter: Any, variants: dict[str, type[Schema]]) -> dict[st
     if all("$ref" in ref for ref in refs):
         answer["discriminator"] = {
             "propertyName": "type",
-            "mapping": {name: ref["$ref"] for name, ref in zip(variants, refs)},
+            "mapping": {name: ref["$ref"] for name, ref in zip(variants, refs, strict=True)},
         }
     return answer
 
@@ -105,7 +105,7 @@ class EventRequestSchema(Schema):
                 raise ValidationError(f"unknown event type {type_name!r}", "type")
             return
         occurred_at = request.get("occurred_at")
-        if occurred_at is not None and occurred_at > datetime.now(timezone.utc) + CLOCK_SKEW:
+        if occurred_at is not None and occurred_at > datetime.now(UTC) + CLOCK_SKEW:
             raise ValidationError("occurred_at is in the future", "occurred_at")
         if isinstance(request.get("data"), dict):
             try:

@@ -11,7 +11,7 @@ class ErrorDetailsSchema(Schema):
     class Meta:
         unknown = INCLUDE
 
-    fields = fields.Dict(
+    field_errors = fields.Dict(data_key="fields",
         keys=fields.String(), values=fields.List(fields.String()),
         metadata={"description": "each faulty field (`data.due_date`, `events.3.data.unit_id`, "
                                  "`limit`) with its messages"})

@@ -285,6 +285,6 @@ class RuleParameterSet(Strict):
 
 # Every client type's schema, named after its type; `api.schemas.event_types` binds them to
 # the catalog by name.
+PARTS = (IncomeSchema, ChecksSchema, EvidenceSchema)
 SCHEMAS: tuple[type[Schema], ...] = tuple(
-    cls for cls in Strict.__subclasses__() if cls not in (IncomeSchema, ChecksSchema, EvidenceSchema)
-)
+    cls for cls in Strict.__subclasses__() if cls not in PARTS)

@@ -63,11 +63,27 @@ def IdentifierList(min_length: int = 0, **kwargs: Any) -> fields.List:  # noqa: 
     )
 
 
-class IsoDate(fields.Date):
-    """An ISO date, kept as its `YYYY-MM-DD` text in the event."""
+class IsoDate(fields.String):
+    """An ISO date (`YYYY-MM-DD`, a real calendar day), kept as that text in the event."""
+
+    default_error_messages = {"invalid_date": "Not a valid date."}
+
+    def __init__(self, **kwargs: Any) -> None:
+        metadata = {"format": "date", **kwargs.pop("metadata", {})}
+        super().__init__(metadata=metadata, **kwargs)
 
     def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> str:
-        return super()._deserialize(value, attr, data, **kwargs).isoformat()
+        text = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            if not FULL_DATE.match(text):  # RFC 3339 full-date, as `format: date` says
+                raise ValidationError("not YYYY-MM-DD")
+            return _DATE_LOADER.deserialize(text).isoformat()
+        except ValidationError:
+            raise self.make_error("invalid_date") from None
+
+
+FULL_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_DATE_LOADER = fields.Date()
 
 
 def Flag(**kwargs: Any) -> fields.Boolean:  # noqa: N802

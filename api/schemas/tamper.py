@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from api.schemas.fields import Count
 from api.schemas.answer import Answer, flag, hex_digest, many, moment, one, text, texts, whole
+from api.schemas.fields import Count
 
 
 class ListArgsSchema(Schema):

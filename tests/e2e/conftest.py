@@ -13,8 +13,8 @@ from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
 from service.app import create_app
-from tests.e2e.conformance import conforming
 from service.config import Config
+from tests.e2e.conformance import conforming
 
 EVENTS = "/api/v1/events"
 

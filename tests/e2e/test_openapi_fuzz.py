@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -104,7 +104,7 @@ def _future(stamp: str) -> bool:
         moment = datetime.fromisoformat(stamp.replace("Z", "+00:00"))
     except ValueError:
         return False
-    return moment.tzinfo is not None and moment > datetime.now(timezone.utc) + timedelta(hours=1)
+    return moment.tzinfo is not None and moment > datetime.now(UTC) + timedelta(hours=1)
 
 
 def fuzz(app: Flask, token: str) -> Findings:
@@ -117,32 +117,36 @@ def fuzz(app: Flask, token: str) -> Findings:
     for result in document.get_all_operations():
         operation = result.ok()
         for mode in MODES:
-
-            @given(case=operation.as_strategy(generation_mode=mode))
-            @BOUNDED
-            def run(case: schemathesis.Case) -> None:
-                findings.requests += 1
-                try:
-                    case.call_and_validate(headers={"Authorization": f"Bearer {token}"},
-                                           checks=checks)
-                except FailureGroup as group:
-                    findings.add(operation.label, list(group.exceptions), group_status(group),
-                                 case.as_curl_command())
-                except Failure as failure:
-                    findings.add(operation.label, [failure], getattr(failure, "status_code", 0),
-                                 case.as_curl_command())
-                except Exception as error:  # noqa: BLE001 - served, it would be a 500
-                    findings.add(operation.label, [Failure(operation=operation.label,
-                                                            title="Server error (raised)",
-                                                            message=repr(error))],
-                                 500, case.as_curl_command())
-
             try:
-                run()
+                _examples(operation, mode, token, checks, findings)
             except Unsatisfiable:
                 if mode is not NEGATIVE:
                     raise  # only an operation without inputs has no invalid request
     return findings
+
+
+def _examples(operation: schemathesis.APIOperation, mode: schemathesis.GenerationMode,
+              token: str, checks: list[Any], findings: Findings) -> None:
+    """The bounded examples of one operation in one mode; each failure is noted, not raised,
+    so that every example runs."""
+
+    @given(case=operation.as_strategy(generation_mode=mode))
+    @BOUNDED
+    def run(case: schemathesis.Case) -> None:
+        findings.requests += 1
+        curl = case.as_curl_command()
+        try:
+            case.call_and_validate(headers={"Authorization": f"Bearer {token}"}, checks=checks)
+        except FailureGroup as group:
+            findings.add(operation.label, list(group.exceptions), group_status(group), curl)
+        except Failure as failure:
+            findings.add(operation.label, [failure], getattr(failure, "status_code", 0), curl)
+        except Exception as error:  # noqa: BLE001 - served, it would be a 500
+            raised = Failure(operation=operation.label, title="Server error (raised)",
+                             message=repr(error))
+            findings.add(operation.label, [raised], 500, curl)
+
+    run()
 
 
 def group_status(group: FailureGroup) -> int:

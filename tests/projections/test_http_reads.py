@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
 
 import pytest
 from flask.testing import FlaskClient
