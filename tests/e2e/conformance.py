@@ -6,13 +6,16 @@ from __future__ import annotations
 import json
 import re
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import Flask
 from flask.testing import FlaskClient
 from openapi_core import OpenAPI
 from openapi_core.contrib.werkzeug import WerkzeugOpenAPIRequest, WerkzeugOpenAPIResponse
+from openapi_schema_validator import OAS30Validator, oas30_format_checker
 from werkzeug.exceptions import MethodNotAllowed, NotFound
-from werkzeug.test import TestResponse
+from werkzeug.test import EnvironBuilder, TestResponse
+from werkzeug.wrappers import Request
 
 DOCUMENT = "/api/v1/openapi.json"
 # Served beside the API and not part of it: the document itself and its browsable form.
@@ -58,6 +61,38 @@ class Document:
         except Exception as error:  # openapi-core raises one class per kind of mismatch
             raise Nonconforming(f"{where} not as documented: {_reasons(error)}") from error
 
+    def accepts(self, app: Flask, sent: Any) -> bool:
+        """Whether a request as sent (method, URL, headers, body) is valid by the document."""
+        url = urlsplit(sent.url)
+        body = sent.body.encode() if isinstance(sent.body, str) else sent.body
+        environ = EnvironBuilder(method=sent.method, path=url.path, query_string=url.query,
+                                 headers=dict(sent.headers), data=body).get_environ()
+        request = Request(environ)
+        try:
+            self.openapi.validate_request(WerkzeugOpenAPIRequest(request))
+        except Exception:  # openapi-core raises one class per kind of fault
+            return False
+        operation = self._operation(app, request.path, request.method) or {}
+        return all(self._object_accepts(parameter, request.args)
+                   for parameter in operation.get("parameters", []) if parameter.get("explode"))
+
+    def _object_accepts(self, parameter: dict[str, Any], sent: Any) -> bool:
+        """A query object spread over the query string (`style: form, explode: true`), which
+        openapi-core leaves unread: its values, typed, against its schema."""
+        schema = self._resolved(parameter["schema"])
+        types = {name: prop.get("type") for name, prop in schema["properties"].items()}
+        values: dict[str, Any] = {}
+        for name, text in sent.items(multi=True):
+            if name in values or name not in types:
+                return False
+            values[name] = _typed(text, types[name])
+        validator = OAS30Validator(schema, format_checker=oas30_format_checker)
+        return validator.is_valid(values)
+
+    def _resolved(self, schema: dict[str, Any]) -> dict[str, Any]:
+        ref = schema.get("$ref")
+        return self.body["components"]["schemas"][ref.rsplit("/", 1)[-1]] if ref else schema
+
     def _operation(self, app: Flask, path: str, method: str) -> dict[str, Any] | None:
         try:
             rule, _ = app.url_map.bind("localhost").match(path, method, return_rule=True)
@@ -71,6 +106,20 @@ class Document:
         error = body.get("error") if isinstance(body, dict) else None
         if not isinstance(error, dict) or set(error) != {"code", "message", "details"}:
             raise Nonconforming(f"{where} without the error envelope: {body!r}")
+
+
+def _typed(text: str, kind: str | None) -> Any:
+    """A query value as the type its schema names, or the text when it is not one."""
+    try:
+        if kind == "integer":
+            return int(text)
+        if kind == "number":
+            return float(text)
+    except ValueError:
+        return text
+    if kind == "boolean" and text in ("true", "false"):
+        return text == "true"
+    return text
 
 
 def _reasons(error: Exception) -> str:

@@ -6,6 +6,7 @@ Bounded and repeatable: per operation, 30 valid and 30 invalid examples, derando
 1 for schemathesis' own choices); once with an admin token and once with a viewer's."""
 from __future__ import annotations
 
+import random
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -25,6 +26,7 @@ from service.config import Config
 from service.demo import write_county
 from service.root import Root
 from tests.backends import fresh_database_url
+from tests.e2e.conformance import Document, document_of
 
 EXAMPLES, SEED = 30, 1
 CONFIG = schemathesis.Config.from_dict({
@@ -109,16 +111,17 @@ def _future(stamp: str) -> bool:
 
 def fuzz(app: Flask, token: str) -> Findings:
     """Every operation of the app's document, valid and invalid requests, every check."""
-    document = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app, config=CONFIG)
-    document.hook("map_body")(_in_the_past)
+    schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app, config=CONFIG)
+    schema.hook("map_body")(_in_the_past)
+    document = document_of(app)
     schemathesis.checks.load_all_checks()
     checks = schemathesis.checks.CHECKS.get_by_names(CHECKS)
     findings = Findings()
-    for result in document.get_all_operations():
+    for result in schema.get_all_operations():
         operation = result.ok()
         for mode in MODES:
             try:
-                _examples(operation, mode, token, checks, findings)
+                _examples(operation, mode, token, checks, findings, document, app)
             except Unsatisfiable:
                 if mode is not NEGATIVE:
                     raise  # only an operation without inputs has no invalid request
@@ -126,7 +129,8 @@ def fuzz(app: Flask, token: str) -> Findings:
 
 
 def _examples(operation: schemathesis.APIOperation, mode: schemathesis.GenerationMode,
-              token: str, checks: list[Any], findings: Findings) -> None:
+              token: str, checks: list[Any], findings: Findings, document: Document,
+              app: Flask) -> None:
     """The bounded examples of one operation in one mode; each failure is noted, not raised,
     so that every example runs."""
 
@@ -134,23 +138,45 @@ def _examples(operation: schemathesis.APIOperation, mode: schemathesis.Generatio
     @BOUNDED
     def run(case: schemathesis.Case) -> None:
         findings.requests += 1
-        curl = case.as_curl_command()
+        headers = {"Authorization": f"Bearer {token}"}
         try:
-            case.call_and_validate(headers={"Authorization": f"Bearer {token}"}, checks=checks)
-        except FailureGroup as group:
-            findings.add(operation.label, list(group.exceptions), group_status(group), curl)
-        except Failure as failure:
-            findings.add(operation.label, [failure], getattr(failure, "status_code", 0), curl)
+            response = case.call(headers=headers)
         except Exception as error:  # noqa: BLE001 - served, it would be a 500
             raised = Failure(operation=operation.label, title="Server error (raised)",
                              message=repr(error))
-            findings.add(operation.label, [raised], 500, curl)
+            findings.add(operation.label, [raised], 500, case.as_curl_command())
+            return
+        sent = f"{case.as_curl_command()}\n    answer: {response.content[:300]!r}"
+        try:
+            case.validate_response(response, checks=checks, headers=headers)
+        except FailureGroup as group:
+            failures = [f for f in group.exceptions if not _explained(f, response, document, app)]
+            findings.add(operation.label, failures, response.status_code, sent)
+        except Failure as failure:
+            if not _explained(failure, response, document, app):
+                findings.add(operation.label, [failure], response.status_code, sent)
 
+    random.seed(SEED)  # schemathesis draws from the global generator too
     run()
 
 
-def group_status(group: FailureGroup) -> int:
-    return next((getattr(f, "status_code", 0) for f in group.exceptions), 0)
+def _explained(failure: Failure, response: schemathesis.Response, document: Document,
+               app: Flask) -> bool:
+    """Whether a failure is the generator's, not the service's:
+
+    - a valid write refused by a rule on what the ledger holds (a `village_id` naming a
+      township an earlier generated write registered; an end before the recorded start): no
+      request schema can state those, and the domain names the one `field` it refuses, where
+      validation of the request names `fields`;
+    - an invalid request accepted whose fault never reached the wire (an extra query value
+      that serializes to nothing, a missing token this test adds back): what was sent is
+      checked against the document with another validator (openapi-core)."""
+    if failure.title == "Schema-valid request rejected" and response.status_code == 422:
+        details = (response.json() or {}).get("error", {}).get("details", {})
+        return "field" in details and "fields" not in details
+    if failure.title == "Schema-violating request accepted":
+        return document.accepts(app, response.request)
+    return False
 
 
 @pytest.mark.parametrize("role", ["admin", "viewer"])
