@@ -56,7 +56,7 @@ def dispute_view(ledger: Ledger, views: Views, dispute_id: str) -> dict[str, Any
     contested = _answer_at(ledger, contested_at) if contested_at is not None else None
     subject = None if contested is None else contested_subject(contested.data)
     view = None
-    if subject is not None:
+    if contested is not None and subject is not None:
         # As the ledger stood once the contested event and its consequences were recorded.
         moment = (contested.consequences or [contested])[-1].recorded_at
         view = render_view(views, subject[0], subject[1], moment)

@@ -1,9 +1,9 @@
 """Evidence packs: one subject's events at a moment, provable offline with the public key.
 
 A pack is one canonical JSON file (sorted keys, no spaces, ASCII, one trailing newline) holding
-the subject's stored rows exactly as chained (so `ledger.tamper.chain.link` recomputes each hash from
-the row and the hash before it), a Merkle inclusion proof of each against one signed checkpoint,
-that checkpoint, and the replayed view of the subject at the moment. Its `digest` is SHA-256
+the subject's stored rows exactly as chained (so `ledger.tamper.chain.link` recomputes each
+hash from the row and the hash before it), a Merkle inclusion proof of each against one signed
+checkpoint, that checkpoint, and the replayed view of the subject at the moment. Its `digest` is SHA-256
 over the canonical content without `digest` and `signature`, and `signature` is the ledger's
 Ed25519 signature over the digest, so neither the view nor any other byte can be changed
 without the private key. `verify_pack` needs no database and no server.
@@ -13,7 +13,7 @@ from __future__ import annotations
 import base64
 import json
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from hashlib import sha256
 from typing import Any
 from uuid import UUID
@@ -21,13 +21,13 @@ from uuid import UUID
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from ledger.tamper.chain import GENESIS, link
-from ledger.tamper.signing import Checkpoint, key_id, verify_checkpoint
-from ledger.tamper.checkpoints import Checkpoints, CheckpointsDisabled
 from ledger.errors import Invalid, NotFound
+from ledger.tamper.chain import link
+from ledger.tamper.checkpoints import Checkpoints, CheckpointsDisabled
 from ledger.tamper.log_tree import LogTree
 from ledger.tamper.merkle import inclusion_path
 from ledger.tamper.proofs import InclusionProof, verify_inclusion
+from ledger.tamper.signing import Checkpoint, key_id, verify_checkpoint
 from ledger.tamper.verification import stored_hash_through
 from projections.events import microseconds
 from projections.replay import Cut
@@ -107,7 +107,7 @@ def build_pack(
     if signer is None:
         raise CheckpointsDisabled(
             "evidence packs need a signing key: set LEDGER_SIGNING_KEY_FILE to an Ed25519 key")
-    as_of = as_of or datetime.now(timezone.utc)
+    as_of = as_of or datetime.now(UTC)
     if as_of.tzinfo is None:
         raise Invalid("as_of needs a time zone", field="as_of")
     store = views.store
@@ -139,7 +139,7 @@ def build_pack(
     pack: dict[str, Any] = {
         "format": FORMAT,
         "subject": {"type": subject_type, "id": subject_id},
-        "as_of": as_of.astimezone(timezone.utc).isoformat(),
+        "as_of": as_of.astimezone(UTC).isoformat(),
         "key_id": signer.key_id,
         "checkpoint": checkpoint.to_dict(),
         "events": events,

@@ -7,10 +7,11 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError, Application
-from eventsourcing.persistence import IntegrityError, StoredEvent
+from eventsourcing.application import Application
+from eventsourcing.persistence import EventStore, IntegrityError, JSONTranscoder, StoredEvent
 
-from ledger.commands import HANDLERS
+from ledger import snapshots
+from ledger.commands import HANDLERS, event_references, references
 from ledger.domain.base import SYSTEM_ACTOR, event_data, recording
 from ledger.errors import (
     ConcurrentWrite,
@@ -19,9 +20,17 @@ from ledger.errors import (
     Invalid,
     LedgerError,
 )
-from ledger.identity import ROLES, WRITERS, Actor, Credential, new_token, token_digest
-from ledger.recorders import ChainedEvent, IdempotencyClaim, IdempotencyKeyTaken
-from ledger.session import Session
+from ledger.identity import (
+    ROLES,
+    UNIT_SCOPED_ROLES,
+    WRITERS,
+    Actor,
+    Credential,
+    new_token,
+    token_digest,
+)
+from ledger.recorders import ChainedEvent, IdempotencyClaim
+from ledger.session import AggregateStore, Session
 
 CONFLICT_RETRIES = 5
 
@@ -47,7 +56,7 @@ class LoggedEvent:
     actor: str
     hash: str
     data: dict[str, Any]
-    consequences: list["LoggedEvent"] = field(default_factory=list)
+    consequences: list[LoggedEvent] = field(default_factory=list)
 
 
 def event_id_of(originator_id: UUID, version: int) -> str:
@@ -62,6 +71,20 @@ def request_digest(commands: list[Command]) -> str:
 
 class Ledger(Application):
     name = "ledger"
+    is_snapshotting_enabled = True
+
+    def __init__(self, env: dict[str, str] | None = None) -> None:
+        super().__init__(env)
+        if self.snapshots is None:
+            raise ValueError("the ledger needs snapshots: leave IS_SNAPSHOTTING_ENABLED unset")
+        self.snapshot_store: EventStore = self.snapshots
+        self.aggregates = AggregateStore(
+            self.recorder, self.mapper, self.snapshots.recorder.events_table_name  # type: ignore[attr-defined]
+        )
+
+    def register_transcodings(self, transcoder: JSONTranscoder) -> None:
+        super().register_transcodings(transcoder)
+        snapshots.register_transcodings(transcoder)
 
     # Commands ------------------------------------------------------------------
     def record(
@@ -82,24 +105,27 @@ class Ledger(Application):
                 return earlier
         for _ in range(CONFLICT_RETRIES):
             try:
-                events = self._decide(actor, commands)
+                decided = self._decide(actor, commands)
             except LedgerError:
                 # The same request, running concurrently under this key, may have won.
                 earlier = self._replay_claim(claim) if claim is not None else None
                 if earlier is not None:
                     return earlier
                 raise
+            session, events = decided
             chained: list[ChainedEvent] = []
             try:
                 self.save(*events, idempotency=claim, chained=chained)
             except IntegrityError:
-                continue  # someone wrote to the same aggregate first: decide again on fresh state
-            except IdempotencyKeyTaken:
-                earlier = self._replay_claim(claim)  # type: ignore[arg-type]
+                # The same request under this key won, or someone wrote to the same aggregate
+                # first: answer as the winner did, or decide again on fresh state.
+                earlier = self._replay_claim(claim) if claim is not None else None
                 if earlier is not None:
                     return earlier
-                raise
-            return self._answers([self._logged(row) for row in chained])
+                continue
+            snapshots.take(self.snapshot_store, snapshots.due(session.loaded()))
+            logged = [self._logged(r, e) for r, e in zip(chained, events, strict=True)]
+            return self._answers(logged)
         raise ConcurrentWrite("the ledger changed under this write too often; retry it")
 
     def _authorise(self, actor: Actor, type_name: str) -> None:
@@ -110,9 +136,13 @@ class Ledger(Application):
                 f"role {actor.role} may not record {type_name}", role=actor.role, type=type_name
             )
 
-    def _decide(self, actor: Actor, commands: list[Command]) -> list[Any]:
+    def _decide(self, actor: Actor, commands: list[Command]) -> tuple[Session, list[Any]]:
         """Run every command against current state; the events in the order they happened."""
-        session = Session(self.repository)
+        session = Session(self.aggregates)
+        session.prefetch(
+            [r for c in commands for r in references(c.data)],
+            [e for c in commands for e in event_references(c.data)],
+        )
         events: list[Any] = []
         for index, command in enumerate(commands):
             try:
@@ -123,7 +153,7 @@ class Ledger(Application):
                     error.details.setdefault("index", index)
                 raise
             events.extend(context.triggered)
-        return events
+        return session, events
 
     def _replay_claim(self, claim: IdempotencyClaim) -> list[LoggedEvent] | None:
         found = self.recorder.find_claim(claim.actor, claim.key)  # type: ignore[attr-defined]
@@ -156,6 +186,9 @@ class Ledger(Application):
             raise Invalid(f"{SYSTEM_ACTOR!r} is the ledger's own name", field="actor")
         if role not in ROLES:
             raise Invalid(f"unknown role {role!r}", field="role")
+        if role in UNIT_SCOPED_ROLES and not unit_id:
+            # A scoped role with no unit would fall outside every scope check.
+            raise Invalid(f"a {role} token needs a unit", field="unit")
         token = new_token()
         with recording(SYSTEM_ACTOR):
             credential = Credential(
@@ -165,10 +198,8 @@ class Ledger(Application):
         return token
 
     def authenticate(self, token: str) -> Actor | None:
-        try:
-            credential = self.repository.get(Credential.id_for(token_digest(token)))
-        except AggregateNotFoundError:
-            return None
+        credential_id = Credential.id_for(token_digest(token))
+        credential, _ = self.aggregates.load([credential_id]).get(credential_id, (None, 0))
         if not isinstance(credential, Credential) or credential.revoked:
             return None
         return credential.actor
@@ -195,10 +226,13 @@ class Ledger(Application):
         found = self.recorder.chain_head()  # type: ignore[attr-defined]
         return (found[0], found[1].hex()) if found else None
 
-    def _logged(self, row: ChainedEvent) -> LoggedEvent:
-        event = self.mapper.to_domain_event(
-            StoredEvent(row.originator_id, row.originator_version, row.topic, row.state)
-        )
+    def _logged(self, row: ChainedEvent, event: Any = None) -> LoggedEvent:
+        """The logged form of a row; `event` is the row's domain event when the caller holds
+        it (it just recorded it), sparing a decode."""
+        if event is None:
+            event = self.mapper.to_domain_event(
+                StoredEvent(row.originator_id, row.originator_version, row.topic, row.state)
+            )
         return LoggedEvent(
             event_id=event_id_of(row.originator_id, row.originator_version),
             type=type(event).__name__,

@@ -2,13 +2,15 @@
 
 Each handler receives the session, the acting identity and the validated `data` of the event.
 References to households, units, people, findings and events must exist (NotFound otherwise).
+Before a request's handlers run, `references` names what its events refer to, so the session
+loads all of it in one query.
 """
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
-from ledger.domain.base import as_system
+from ledger.domain.base import LedgerAggregate, as_system
 from ledger.domain.registry import Household, Person
 from ledger.domain.rules import RuleParameter
 from ledger.domain.scoring import Dispute, Score
@@ -16,7 +18,7 @@ from ledger.domain.supervision import Finding, Inspection, Warning
 from ledger.domain.units import Unit
 from ledger.errors import Forbidden, Invalid, NotFound
 from ledger.identity import Actor
-from ledger.session import Session
+from ledger.session import Reference, Session
 
 Data = dict[str, Any]
 Handler = Callable[[Session, Actor, Data], None]
@@ -29,6 +31,52 @@ def handles(type_name: str) -> Callable[[Handler], Handler]:
         return handler
 
     return register
+
+
+# Fields that name an aggregate, whatever the event type: the contract gives each one meaning.
+REFERENCE_FIELDS: dict[str, type[LedgerAggregate]] = {
+    "unit_id": Unit,
+    "parent_id": Unit,
+    "village_id": Unit,
+    "responsible_unit_id": Unit,
+    "person_id": Person,
+    "responsible_person_id": Person,
+    "approved_by": Person,
+    "inspector_ids": Person,
+    "household_id": Household,
+    "finding_id": Finding,
+    "finding_ids": Finding,
+    "inspection_id": Inspection,
+    "warning_id": Warning,
+    "dispute_id": Dispute,
+}
+# Fields that name recorded events by event id.
+EVENT_FIELDS = ("basis", "contested_event_id")
+
+
+def references(data: Data) -> Iterator[Reference]:
+    """The aggregates an event's data names, existing or about to be created.
+
+    Only a hint for loading in bulk: a handler still asks the session for each aggregate, and
+    one not named here (the unit of a revoked warning) is loaded when it is asked for."""
+    for name, value in data.items():
+        cls = REFERENCE_FIELDS.get(name)
+        if name == "subject_id":
+            cls = Household if data.get("subject_type") == "household" else Unit
+        if cls is None:
+            continue
+        for natural_id in value if isinstance(value, list) else [value]:
+            if isinstance(natural_id, str):
+                yield cls, natural_id
+
+
+def event_references(data: Data) -> Iterator[str]:
+    """The event ids an event's data names."""
+    for name in EVENT_FIELDS:
+        value = data.get(name)
+        for event_id in value if isinstance(value, list) else [value]:
+            if isinstance(event_id, str):
+                yield event_id
 
 
 def _subject(session: Session, data: Data) -> Unit | Household:
@@ -64,7 +112,9 @@ def register_person(session: Session, actor: Actor, data: Data) -> None:
 def register_household(session: Session, actor: Actor, data: Data) -> None:
     village = session.get(Unit, data["village_id"], "village_id")
     if village.kind != "village":
-        raise Invalid(f"unit {village.unit_id} is a {village.kind}, not a village", field="village_id")
+        raise Invalid(
+            f"unit {village.unit_id} is a {village.kind}, not a village", field="village_id"
+        )
     session.create(Household, data["household_id"], "household_id", **data)
 
 
@@ -96,12 +146,13 @@ def list_unit(session: Session, actor: Actor, data: Data) -> None:
 @handles("UnitDelisted")
 def delist_unit(session: Session, actor: Actor, data: Data) -> None:
     unit = session.get(Unit, data["unit_id"], "unit_id")
-    open_ids = [
-        finding_id
-        for finding_id in unit.finding_ids
-        if session.get(Finding, finding_id, "unit_id").is_open
+    attached = [
+        e.finding_id
+        for e in session.history(unit)
+        if isinstance(e, Unit.FindingAttached)  # type: ignore[attr-defined]
     ]
-    unit.delist(open_ids)
+    session.prefetch((Finding, finding_id) for finding_id in attached)
+    unit.delist([f for f in attached if session.get(Finding, f, "unit_id").is_open])
 
 
 @handles("InspectionRecorded")
@@ -167,7 +218,8 @@ def revoke_warning(session: Session, actor: Actor, data: Data) -> None:
 
 def _revoke(session: Session, warning: Warning, reason: str) -> None:
     warning.revoke(reason)
-    session.get(Unit, warning.unit_id, "warning_id").withdraw_yellow_card(warning.warning_id, reason)
+    unit = session.get(Unit, warning.unit_id, "warning_id")
+    unit.withdraw_yellow_card(warning.warning_id, reason)
 
 
 @handles("InterviewHeld")
@@ -201,7 +253,9 @@ def set_rule_parameter(session: Session, actor: Actor, data: Data) -> None:
 def record_score(session: Session, actor: Actor, data: Data) -> None:
     village = session.get(Unit, data["village_id"], "village_id")
     if village.kind != "village":
-        raise Invalid(f"unit {village.unit_id} is a {village.kind}, not a village", field="village_id")
+        raise Invalid(
+            f"unit {village.unit_id} is a {village.kind}, not a village", field="village_id"
+        )
     Score.record(**data)
 
 
@@ -229,11 +283,11 @@ def _undo_contested(session: Session, dispute: Dispute) -> None:
     contested = session.recorded_event(dispute.contested_event_id)
     reason = f"overturned by dispute {dispute.dispute_id}"
     with as_system():
-        if isinstance(contested, Warning.WarningIssued):
+        if isinstance(contested, Warning.WarningIssued):  # type: ignore[attr-defined]
             warning = session.get(Warning, contested.warning_id, "dispute_id")
             if not warning.revoked:
                 _revoke(session, warning, reason)
-        elif isinstance(contested, Finding.FindingRaised):
+        elif isinstance(contested, Finding.FindingRaised):  # type: ignore[attr-defined]
             finding = session.get(Finding, contested.finding_id, "dispute_id")
             if finding.is_open:
                 finding.withdraw(reason)

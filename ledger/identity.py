@@ -11,6 +11,8 @@ from ledger.catalog import CATALOG
 from ledger.domain.base import LedgerAggregate
 
 ROLES = ("admin", "inspector", "cadre", "discipline", "viewer")
+# Roles that act and read only within their unit (and the units below it): their tokens name one.
+UNIT_SCOPED_ROLES = ("cadre", "viewer")
 
 
 @dataclass(frozen=True)
@@ -34,7 +36,7 @@ class Credential(LedgerAggregate):
     KIND = "credential"
 
     @staticmethod
-    def create_id(token_sha256: str):  # type: ignore[no-untyped-def]
+    def create_id(token_sha256: str):
         return Credential.id_for(token_sha256)
 
     @event("TokenIssued")

@@ -21,8 +21,8 @@ def _step(event: Event) -> State:
         "event_id": event.event_id,
         "type": event.type,
         "position": event.position,
-        "occurred_at": event.occurred_at.isoformat(),
-        "recorded_at": event.recorded_at.isoformat(),
+        "occurred_at": event.occurred_text,
+        "recorded_at": event.recorded_text,
         "actor": event.actor,
         "data": event.data,
     }

@@ -1,7 +1,8 @@
 """Household status: category, the ten key-household criteria, the guarantees, income, A/B/C."""
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from ledger.domain.supervision import CHECK_NAMES, INCOME_SOURCES
 from projections import findings, responsibility, rulebook
@@ -74,11 +75,11 @@ def _record_inspection(state: State, event: Event) -> None:
     if data["method"] in VISIT_METHODS:
         state["visits"].append([event.occurred_on, event.event_id, data["inspector_ids"]])
         last = state["last_visit"]
-        if last is None or event.occurred_at.isoformat() >= last["occurred_at"]:
+        if last is None or event.occurred_text >= last["occurred_at"]:
             state["last_visit"] = {
                 "inspection_id": data["inspection_id"],
                 "on": event.occurred_on,
-                "occurred_at": event.occurred_at.isoformat(),
+                "occurred_at": event.occurred_text,
                 "inspector_ids": data["inspector_ids"],
                 "event_id": event.event_id,
             }

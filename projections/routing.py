@@ -5,7 +5,8 @@ records the event's position under each in the subject index, which replay reads
 """
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from projections import findings, households, people, rulebook, scoring, units
 from projections.events import Event
@@ -108,6 +109,12 @@ ROUTES: dict[str, Callable[[Event, Lookup], list[Target]]] = {
 }
 
 
+# Events whose targets depend on a state (a rectification touches its finding's household);
+# every other event's targets follow from the event alone.
+STATE_ROUTED = frozenset({"RectificationReported", "RectificationVerified", "DeadlineExtended",
+                          "FindingWithdrawn", "WarningRevoked", "InterviewVoided"})
+
+
 def targets(event: Event, lookup: Lookup) -> list[Target]:
     """The states this event changes, each once, in a fixed order."""
     route = ROUTES.get(event.type)
@@ -153,8 +160,15 @@ class Folder:
             self.states[target] = self._load(kind, key) if self._load else None
         return self.states[target]
 
-    def fold(self, event: Event) -> list[Target]:
-        touched = targets(event, self.lookup)
+    def changed(self) -> dict[Target, State]:
+        """The states folded since `dirty` was last cleared."""
+        return {t: s for t in self.dirty if (s := self.states[t]) is not None}
+
+    def fold(self, event: Event, touched: list[Target] | None = None) -> list[Target]:
+        """Fold `event` into the states it touches (`touched`: its targets, if already known;
+        only for an event whose targets do not depend on a state)."""
+        if touched is None:
+            touched = targets(event, self.lookup)
         for kind, key in touched:
             if event.type not in READS[kind]:
                 continue

@@ -43,7 +43,7 @@ def render(state: State) -> State:
         "round_id": state["round_id"],
         "villages": rows,
         "top": [{"village_id": r["village_id"], "total": r["total"], "reward": prize}
-                for r, prize in zip(top, PRIZES)],
+                for r, prize in zip(top, PRIZES, strict=False)],
         "bottom": [{"village_id": r["village_id"], "total": r["total"], "deduction": prize}
-                   for r, prize in zip(reversed(bottom), PRIZES)],
+                   for r, prize in zip(reversed(bottom), PRIZES, strict=False)],
     }

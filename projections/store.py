@@ -1,49 +1,48 @@
-"""Projection tables in the ledger's own database (SQLite or PostgreSQL).
+"""The read models: projection tables in the ledger's database, or in one of their own.
 
 States are JSON text keyed by (kind, key); findings get their own table with columns to filter
-on. `proj_subject_events` indexes every event position by the states it touched, with its
-recorded time and business date, so a replay reads one subject's events and nothing else.
-A page of updates and the tracking position commit in one transaction, after checking that
+on. The subject index (`proj_subject_events`) lists every event position by the states it
+touched, with its recorded time and business date, so a replay reads one subject's events and
+nothing else; the events themselves come from the ledger's log (`projections.log`), which may
+sit in another database.
+
+Tables come in generations (`projections.tables`): readers query views over the live one, the
+runner folds into it, and a rebuild fills a fresh one and switches the views over atomically.
+A page of updates and its generation's position commit in one transaction, after checking that
 nobody else moved the position meanwhile.
 """
 from __future__ import annotations
 
-import orjson
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass
 from typing import Any
 
+import orjson
 from psycopg.rows import tuple_row
+from psycopg_pool import ConnectionPool
 
 from ledger.recorders.postgres import SCHEMA_LOCK
+from projections import tables
 from projections.events import RawEvent
+from projections.log import LedgerLog, log_of
 
 State = dict[str, Any]
-TRACKING_NAME = "views"
-FINDING_COLUMNS = (
-    "finding_id", "unit_id", "subject_type", "subject_id", "category", "status",
-    "due_date", "person_id", "raised_on", "closed_on",
-)
-SCHEMA = [
-    "CREATE TABLE IF NOT EXISTS proj_tracking (name TEXT PRIMARY KEY, position BIGINT NOT NULL)",
-    "CREATE TABLE IF NOT EXISTS proj_state (kind TEXT NOT NULL, key TEXT NOT NULL, "
-    "state TEXT NOT NULL, PRIMARY KEY (kind, key))",
-    "CREATE TABLE IF NOT EXISTS proj_findings (finding_id TEXT PRIMARY KEY, unit_id TEXT NOT NULL, "
-    "subject_type TEXT NOT NULL, subject_id TEXT NOT NULL, category TEXT NOT NULL, "
-    "status TEXT NOT NULL, due_date TEXT NOT NULL, person_id TEXT, raised_on TEXT NOT NULL, "
-    "closed_on TEXT, state TEXT NOT NULL)",
-    "CREATE INDEX IF NOT EXISTS proj_findings_unit ON proj_findings (unit_id, status, due_date)",
-    "CREATE INDEX IF NOT EXISTS proj_findings_subject ON proj_findings (subject_type, subject_id)",
-    "CREATE INDEX IF NOT EXISTS proj_findings_person ON proj_findings (person_id)",
-    "CREATE INDEX IF NOT EXISTS proj_findings_due ON proj_findings (status, due_date)",
-    "CREATE TABLE IF NOT EXISTS proj_subject_events (subject TEXT NOT NULL, "
-    "position BIGINT NOT NULL, recorded_us BIGINT NOT NULL, occurred_on TEXT NOT NULL, "
-    "PRIMARY KEY (subject, position))",
-]
-PROJECTION_TABLES = ("proj_state", "proj_findings", "proj_subject_events")
 CHUNK = 500
+LEGACY_NAME = "views"
+
+
+class GenerationGone(Exception):
+    """The generation a runner folds into was switched away and dropped."""
+
+
+@dataclass(frozen=True)
+class Generation:
+    number: int
+    position: int
+    live: bool
 
 
 def _dumps(state: State) -> str:
@@ -63,25 +62,38 @@ class ProjectionStore:
     """Reads and writes the projection tables; subclasses speak one database's dialect."""
 
     placeholder = "?"
-    events_table = "stored_events"
-    position_column = "rowid"
-    chain_table = "ledger_chain"
+    for_update = ""
+
+    def __init__(self, log: LedgerLog) -> None:
+        self.log = log
 
     # Connections (per backend) ------------------------------------------------
     @contextmanager
     def cursor(self) -> Iterator[Any]:
         raise NotImplementedError
 
-    def _lock_schema(self, cur: Any) -> None:
-        """Serialise schema creation between processes that start together."""
-
     @contextmanager
     def writing(self) -> Iterator[Any]:
         """A cursor in a write transaction that already holds the write lock."""
         raise NotImplementedError
 
+    def _lock_schema(self, cur: Any) -> None:
+        """Serialise schema changes between processes (SQLite's write lock already does)."""
+
+    def _relation_kind(self, cur: Any, name: str) -> str | None:
+        """'table', 'view' or None for a relation of this name."""
+        raise NotImplementedError
+
+    def _point_view(self, cur: Any, view: str, generation: int) -> None:
+        raise NotImplementedError
+
+    def relation_kind(self, name: str) -> str | None:
+        """Whether `name` is a table, a view, or not there."""
+        with self.cursor() as cur:
+            return self._relation_kind(cur, name)
+
     def close(self) -> None:
-        pass
+        self.log.close()
 
     def sql(self, statement: str) -> str:
         return statement if self.placeholder == "?" else statement.replace("?", "%s")
@@ -91,90 +103,182 @@ class ProjectionStore:
             cur.execute(self.sql(statement), tuple(params))
             return list(cur.fetchall())
 
-    # Schema and tracking ---------------------------------------------------------
+    # Generations -------------------------------------------------------------------------
     def setup(self) -> None:
+        """Create the first generation (or adopt the tables of the layout before
+        generations) and point the views at it, unless a live generation exists."""
         with self.writing() as cur:
             self._lock_schema(cur)
-            for statement in SCHEMA:
-                cur.execute(statement)
-            cur.execute(
-                self.sql("INSERT INTO proj_tracking (name, position) VALUES (?, 0) "
-                         "ON CONFLICT (name) DO NOTHING"),
-                (TRACKING_NAME,),
-            )
+            cur.execute(tables.GENERATIONS)
+            cur.execute("SELECT generation FROM proj_generations WHERE live = 1")
+            if cur.fetchone() is not None:
+                return
+            if self._relation_kind(cur, "proj_state") == "table":
+                generation = self._adopt_legacy(cur)
+            else:
+                cur.execute("SELECT COALESCE(MAX(generation), 0) + 1 FROM proj_generations")
+                generation = int(cur.fetchone()[0])
+                for statement in tables.create_tables(generation) + tables.create_indexes(
+                        generation):
+                    cur.execute(statement)
+                cur.execute(self.sql("INSERT INTO proj_generations VALUES (?, 0, 1)"),
+                            (generation,))
+            for view in tables.VIEWS:
+                self._point_view(cur, view, generation)
+
+    def _adopt_legacy(self, cur: Any) -> int:
+        """Keep the views of a ledger that predates generations: they become generation 0."""
+        position = 0
+        if self._relation_kind(cur, tables.LEGACY_TRACKING) == "table":
+            cur.execute(self.sql(f"SELECT position FROM {tables.LEGACY_TRACKING} WHERE name = ?"),
+                        (LEGACY_NAME,))
+            row = cur.fetchone()
+            position = int(row[0]) if row else 0
+            cur.execute(f"DROP TABLE {tables.LEGACY_TRACKING}")
+        for view in tables.VIEWS:
+            cur.execute(f"ALTER TABLE {view} RENAME TO {tables.table(view, 0)}")
+        cur.execute(self.sql("INSERT INTO proj_generations VALUES (0, ?, 1)"), (position,))
+        return 0
+
+    def generations(self) -> list[Generation]:
+        rows = self.query("SELECT generation, position, live FROM proj_generations "
+                          "ORDER BY generation")
+        return [Generation(int(g), int(p), bool(live)) for g, p, live in rows]
+
+    def live(self) -> Generation:
+        rows = self.query("SELECT generation, position FROM proj_generations WHERE live = 1")
+        if not rows:
+            raise GenerationGone("no live generation: the store was not set up")
+        return Generation(int(rows[0][0]), int(rows[0][1]), True)
+
+    def generation(self, number: int) -> Generation:
+        rows = self.query("SELECT position, live FROM proj_generations WHERE generation = ?",
+                          (number,))
+        if not rows:
+            raise GenerationGone(f"generation {number} is gone")
+        return Generation(number, int(rows[0][0]), bool(rows[0][1]))
 
     def position(self) -> int:
-        rows = self.query("SELECT position FROM proj_tracking WHERE name = ?", (TRACKING_NAME,))
-        return int(rows[0][0]) if rows else 0
+        """How far the live views have folded the log."""
+        return self.live().position
 
-    def head(self) -> int:
-        rows = self.query(f"SELECT MAX({self.position_column}) FROM {self.events_table}")
-        return int(rows[0][0] or 0)
-
-    def reset(self) -> None:
-        """Empty every view and start again from position 0 (the events are untouched)."""
+    def begin_rebuild(self, fresh: bool = False) -> Generation:
+        """The generation a rebuild fills: an unfinished one left by an earlier rebuild (unless
+        `fresh`), else a new, empty one. Other unfinished generations are dropped."""
         with self.writing() as cur:
-            for table in PROJECTION_TABLES:
-                cur.execute(f"DELETE FROM {table}")
-            cur.execute(self.sql("UPDATE proj_tracking SET position = 0 WHERE name = ?"),
-                        (TRACKING_NAME,))
+            self._lock_schema(cur)
+            cur.execute("SELECT generation, position, live FROM proj_generations "
+                        "ORDER BY generation")
+            rows = [(int(g), int(p), bool(live)) for g, p, live in cur.fetchall()]
+            unfinished = [r for r in rows if not r[2]]
+            keep = None if fresh or not unfinished else unfinished[-1]
+            for number, _, _ in unfinished:
+                if keep is None or number != keep[0]:
+                    self._drop(cur, number)
+            if keep is not None:
+                return Generation(keep[0], keep[1], False)
+            number = max((r[0] for r in rows), default=0) + 1
+            for statement in tables.create_tables(number):
+                cur.execute(statement)
+            cur.execute(self.sql("INSERT INTO proj_generations VALUES (?, 0, 0)"), (number,))
+            return Generation(number, 0, False)
+
+    def finish_build(self, number: int) -> None:
+        """Index a generation that holds (nearly) the whole log, ready to serve."""
+        with self.writing() as cur:
+            self._lock_schema(cur)
+            for statement in tables.create_indexes(number):
+                cur.execute(statement)
+
+    def switch(self, number: int) -> bool:
+        """Make generation `number` the live one and drop the one it replaces, in one
+        transaction; False (nothing changed) while it is behind the live generation."""
+        with self.writing() as cur:
+            self._lock_schema(cur)
+            cur.execute("SELECT generation, position, live FROM proj_generations "
+                        f"ORDER BY generation{self.for_update}")
+            rows = {int(g): (int(p), bool(live)) for g, p, live in cur.fetchall()}
+            if number not in rows:
+                raise GenerationGone(f"generation {number} is gone")
+            if rows[number][1]:
+                return True
+            live = [g for g, (_, is_live) in rows.items() if is_live]
+            if live and rows[live[0]][0] > rows[number][0]:
+                return False
+            for view in tables.VIEWS:
+                self._point_view(cur, view, number)
+            for old in live:
+                self._drop(cur, old)
+            cur.execute(self.sql("UPDATE proj_generations SET live = 1 WHERE generation = ?"),
+                        (number,))
+        return True
+
+    def _drop(self, cur: Any, number: int) -> None:
+        for statement in tables.drop_tables(number):
+            cur.execute(statement)
+        cur.execute(self.sql("DELETE FROM proj_generations WHERE generation = ?"), (number,))
+
+    @contextmanager
+    def _folding_into(self, number: int | None) -> Iterator[None]:
+        """Turn a failure on a generation that was switched away into GenerationGone."""
+        try:
+            yield
+        except GenerationGone:
+            raise
+        except Exception:
+            if number is not None and not any(g.number == number for g in self.generations()):
+                raise GenerationGone(f"generation {number} is gone") from None
+            raise
 
     # The log -----------------------------------------------------------------------
+    def head(self) -> int:
+        return self.log.head()
+
     def read_log(self, after: int, limit: int) -> list[RawEvent]:
-        rows = self.query(
-            f"SELECT {self.position_column}, originator_id, originator_version, topic, state "
-            f"FROM {self.events_table} WHERE {self.position_column} > ? "
-            f"ORDER BY {self.position_column} LIMIT ?",
-            (after, limit),
-        )
-        return [RawEvent(r[0], r[1], r[2], r[3], bytes(r[4])) for r in rows]
+        return self.log.page(after, limit)
 
     def subject_log(
         self, subject: str, as_of_us: int | None, valid_at: str | None,
         after: int = 0, limit: int | None = None, hashes: bool = False,
     ) -> list[tuple[RawEvent, bytes | None]]:
-        """One subject's events (with chain hashes if asked), cut to what a replay may see."""
-        chain = f"JOIN {self.chain_table} c ON c.position = i.position " if hashes else ""
-        statement = (
-            f"SELECT e.{self.position_column}, e.originator_id, e.originator_version, e.topic, "
-            f"e.state, {'c.hash' if hashes else 'NULL'} FROM proj_subject_events i "
-            f"JOIN {self.events_table} e ON e.{self.position_column} = i.position {chain}"
-            f"WHERE i.subject = ? AND i.position > ?"
-        )
+        """One subject's events (with chain hashes if asked), cut to what a replay may see:
+        positions from the live subject index, the events from the log."""
+        statement = "SELECT position FROM proj_subject_events WHERE subject = ? AND position > ?"
         params: list[Any] = [subject, after]
         if as_of_us is not None:
-            statement += " AND i.recorded_us <= ?"
+            statement += " AND recorded_us <= ?"
             params.append(as_of_us)
         if valid_at is not None:
-            statement += " AND i.occurred_on <= ?"
+            statement += " AND occurred_on <= ?"
             params.append(valid_at)
-        statement += " ORDER BY i.position"
+        statement += " ORDER BY position"
         if limit is not None:
             statement += " LIMIT ?"
             params.append(limit)
-        return [
-            (RawEvent(r[0], r[1], r[2], r[3], bytes(r[4])), None if r[5] is None else bytes(r[5]))
-            for r in self.query(statement, params)
-        ]
+        positions = [int(row[0]) for row in self.query(statement, params)]
+        return self.log.rows(positions, hashes)
 
     # States ----------------------------------------------------------------------------
-    def load(self, kind: str, keys: Iterable[str]) -> dict[str, State]:
+    def _load_statement(self, kind: str, marks: str, generation: int | None) -> str:
+        if kind == "finding":
+            source = "proj_findings" if generation is None else tables.table(
+                "proj_findings", generation)
+            return f"SELECT finding_id, state FROM {source} WHERE finding_id IN ({marks})"
+        source = "proj_state" if generation is None else tables.table("proj_state", generation)
+        return f"SELECT key, state FROM {source} WHERE kind = ? AND key IN ({marks})"
+
+    def load(self, kind: str, keys: Iterable[str], generation: int | None = None
+             ) -> dict[str, State]:
+        """States of one kind by key: from the live views, or from `generation`'s tables."""
         keys = list(dict.fromkeys(keys))
         found: dict[str, State] = {}
-        for start in range(0, len(keys), CHUNK):
-            chunk = keys[start:start + CHUNK]
-            marks = ", ".join("?" * len(chunk))
-            if kind == "finding":
-                rows = self.query(
-                    f"SELECT finding_id, state FROM proj_findings WHERE finding_id IN ({marks})",
-                    chunk,
-                )
-            else:
-                rows = self.query(
-                    f"SELECT key, state FROM proj_state WHERE kind = ? AND key IN ({marks})",
-                    [kind, *chunk],
-                )
-            found.update((key, orjson.loads(state)) for key, state in rows)
+        with self._folding_into(generation):
+            for start in range(0, len(keys), CHUNK):
+                chunk = keys[start:start + CHUNK]
+                statement = self._load_statement(kind, ", ".join("?" * len(chunk)), generation)
+                params = chunk if kind == "finding" else [kind, *chunk]
+                found.update((key, orjson.loads(state)) for key, state in
+                             self.query(statement, params))
         return found
 
     def load_one(self, kind: str, key: str) -> State | None:
@@ -208,13 +312,17 @@ class ProjectionStore:
 
     # Committing a page -------------------------------------------------------------------
     def commit_page(
-        self, expected: int, position: int, states: dict[tuple[str, str], State],
-        index: list[tuple[str, int, int, str]],
+        self, generation: int, expected: int, position: int,
+        states: dict[tuple[str, str], State], index: list[tuple[str, int, int, str]],
     ) -> bool:
-        """Write a page's states, index rows and new position, if the position is still
-        `expected`; False (and nothing written) if another runner got there first."""
+        """Write a page's states, index rows and new position into `generation`, if its
+        position is still `expected`; False (and nothing written) if another runner got there
+        first or the generation is gone."""
+        state_table = tables.table("proj_state", generation)
+        findings_table = tables.table("proj_findings", generation)
         with self.writing() as cur:
-            cur.execute(self.sql(self.lock_tracking), (TRACKING_NAME,))
+            cur.execute(self.sql("SELECT position FROM proj_generations WHERE generation = ?"
+                                 + self.for_update), (generation,))
             row = cur.fetchone()
             if row is None or int(row[0]) != expected:
                 return False
@@ -222,29 +330,29 @@ class ProjectionStore:
             others = [(k, key, _dumps(s)) for (k, key), s in states.items() if k != "finding"]
             if others:
                 cur.executemany(self.sql(
-                    "INSERT INTO proj_state (kind, key, state) VALUES (?, ?, ?) "
+                    f"INSERT INTO {state_table} (kind, key, state) VALUES (?, ?, ?) "
                     "ON CONFLICT (kind, key) DO UPDATE SET state = excluded.state"), others)
             if findings:
-                columns = ", ".join(FINDING_COLUMNS + ("state",))
-                updates = ", ".join(f"{c} = excluded.{c}" for c in FINDING_COLUMNS[1:] + ("state",))
+                columns = tables.FINDING_COLUMNS + ("state",)
+                updates = ", ".join(f"{c} = excluded.{c}" for c in columns[1:])
                 cur.executemany(self.sql(
-                    f"INSERT INTO proj_findings ({columns}) VALUES ({', '.join('?' * 11)}) "
+                    f"INSERT INTO {findings_table} ({', '.join(columns)}) "
+                    f"VALUES ({', '.join('?' * len(columns))}) "
                     f"ON CONFLICT (finding_id) DO UPDATE SET {updates}"), findings)
             if index:
                 cur.executemany(self.sql(
-                    "INSERT INTO proj_subject_events (subject, position, recorded_us, occurred_on) "
-                    "VALUES (?, ?, ?, ?)"), index)
-            cur.execute(self.sql("UPDATE proj_tracking SET position = ? WHERE name = ?"),
-                        (position, TRACKING_NAME))
+                    f"INSERT INTO {tables.table('proj_subject_events', generation)} "
+                    "(subject, position, recorded_us, occurred_on) VALUES (?, ?, ?, ?)"), index)
+            cur.execute(self.sql("UPDATE proj_generations SET position = ? WHERE generation = ?"),
+                        (position, generation))
         return True
-
-    lock_tracking = "SELECT position FROM proj_tracking WHERE name = ?"
 
 
 class SQLiteProjectionStore(ProjectionStore):
-    """One connection per thread to the ledger's SQLite file (WAL mode, set by the ledger)."""
+    """One connection per thread to a SQLite file (the ledger's, or one for the views only)."""
 
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, log: LedgerLog) -> None:
+        super().__init__(log)
         self._path = path
         self._local = threading.local()
         self._all: list[sqlite3.Connection] = []
@@ -285,30 +393,39 @@ class SQLiteProjectionStore(ProjectionStore):
         finally:
             cur.close()
 
+    def _relation_kind(self, cur: Any, name: str) -> str | None:
+        cur.execute("SELECT type FROM sqlite_master WHERE name = ?", (name,))
+        row = cur.fetchone()
+        return None if row is None else str(row[0])
+
+    def _point_view(self, cur: Any, view: str, generation: int) -> None:
+        cur.execute(f"DROP VIEW IF EXISTS {view}")
+        cur.execute(f"CREATE VIEW {view} AS {tables.view_select(view, generation)}")
+
     def close(self) -> None:
         with self._lock:
             for conn in self._all:
                 conn.close()
             self._all.clear()
         self._local = threading.local()
+        super().close()
 
 
 class PostgresProjectionStore(ProjectionStore):
-    """Uses the ledger's own connection pool."""
+    """On the ledger's connection pool, or on a pool of its own for a separate database."""
 
     placeholder = "%s"
-    position_column = "notification_id"
-    lock_tracking = "SELECT position FROM proj_tracking WHERE name = ? FOR UPDATE"
+    for_update = " FOR UPDATE"
 
-    def __init__(self, datastore: Any, events_table: str) -> None:
-        self._datastore = datastore
-        schema = datastore.schema
-        self.events_table = f"{schema}.{events_table}"
-        self.chain_table = f"{schema}.ledger_chain"
+    def __init__(self, connection: Callable[[], AbstractContextManager[Any]], log: LedgerLog,
+                 pool: ConnectionPool | None = None) -> None:
+        super().__init__(log)
+        self._connection = connection
+        self._pool = pool
 
     @contextmanager
     def cursor(self) -> Iterator[Any]:
-        with self._datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row) as cur:
+        with self._connection() as conn, conn.cursor(row_factory=tuple_row) as cur:
             yield cur
 
     def _lock_schema(self, cur: Any) -> None:
@@ -317,31 +434,61 @@ class PostgresProjectionStore(ProjectionStore):
 
     @contextmanager
     def writing(self) -> Iterator[Any]:
-        with self._datastore.get_connection() as conn, conn.transaction(), \
+        with self._connection() as conn, conn.transaction(), \
                 conn.cursor(row_factory=tuple_row) as cur:
             yield cur
 
-    def load(self, kind: str, keys: Iterable[str]) -> dict[str, State]:
+    def _relation_kind(self, cur: Any, name: str) -> str | None:
+        cur.execute("SELECT c.relkind FROM pg_class c JOIN pg_namespace n "
+                    "ON n.oid = c.relnamespace WHERE c.relname = %s "
+                    "AND n.nspname = current_schema()", (name,))
+        row = cur.fetchone()
+        return None if row is None else {"r": "table", "v": "view"}.get(row[0], row[0])
+
+    def _point_view(self, cur: Any, view: str, generation: int) -> None:
+        # Readers blocked on the view meanwhile see the new definition once it commits.
+        cur.execute(f"CREATE OR REPLACE VIEW {view} AS {tables.view_select(view, generation)}")
+
+    def load(self, kind: str, keys: Iterable[str], generation: int | None = None
+             ) -> dict[str, State]:
         keys = list(dict.fromkeys(keys))
         if not keys:
             return {}
-        if kind == "finding":
-            rows = self.query("SELECT finding_id, state FROM proj_findings "
-                              "WHERE finding_id = ANY(?)", [keys])
-        else:
-            rows = self.query("SELECT key, state FROM proj_state WHERE kind = ? "
-                              "AND key = ANY(?)", [kind, keys])
+        statement = self._load_statement(kind, "?", generation).replace("IN (?)", "= ANY(?)")
+        params = [keys] if kind == "finding" else [kind, keys]
+        with self._folding_into(generation):
+            rows = self.query(statement, params)
         return {key: orjson.loads(state) for key, state in rows}
 
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.close()
+        super().close()
 
-def store_for(ledger: Any) -> ProjectionStore:
-    """The projection store on the same database as `ledger`'s events."""
-    recorder = ledger.recorder
-    datastore = recorder.datastore
-    if hasattr(datastore, "schema"):
-        store: ProjectionStore = PostgresProjectionStore(datastore, recorder.events_table_name)
+
+def open_read_store(url: str, log: LedgerLog, pool_size: int = 5) -> ProjectionStore:
+    """A store in a database of its own (`sqlite:///views.db`, `postgresql://...`)."""
+    if url.startswith("sqlite:///") and len(url) > len("sqlite:///"):
+        return SQLiteProjectionStore(url[len("sqlite:///"):], log)
+    if url.startswith(("postgresql://", "postgres://")):
+        pool = ConnectionPool(url, min_size=1, max_size=max(1, pool_size),
+                              kwargs={"autocommit": True}, open=True)
+        return PostgresProjectionStore(pool.connection, log, pool)
+    raise ValueError(
+        f"unsupported LEDGER_READ_DATABASE_URL {url!r}: use sqlite:///views.db or postgresql://...")
+
+
+def store_for(ledger: Any, read_database_url: str | None = None, pool_size: int = 5
+              ) -> ProjectionStore:
+    """The projection store for `ledger`'s log: in `read_database_url` if given, else beside
+    the events in the ledger's own database. Ready to read (set up)."""
+    log = log_of(ledger)
+    datastore = ledger.recorder.datastore
+    if read_database_url is not None:
+        store = open_read_store(read_database_url, log, pool_size)
+    elif hasattr(datastore, "schema"):
+        store = PostgresProjectionStore(datastore.get_connection, log)
     else:
-        store = SQLiteProjectionStore(datastore.pool.db_name)
-        store.events_table = recorder.events_table_name
+        store = SQLiteProjectionStore(datastore.pool.db_name, log)
     store.setup()
     return store

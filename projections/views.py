@@ -1,9 +1,10 @@
 """The read side's one entry point: each view, live or replayed, as plain values."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
-from typing import Any, Callable
+from datetime import UTC, date, datetime
+from typing import Any
 
 from projections import findings, households, people, scoring, units
 from projections.events import decode, microseconds
@@ -74,7 +75,7 @@ class FindingFilter:
 
 class Views:
     def __init__(self, store: ProjectionStore,
-                 clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc)) -> None:
+                 clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
         self.store = store
         self.clock = clock
 

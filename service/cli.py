@@ -12,7 +12,8 @@ import time
 from datetime import datetime
 from pathlib import Path
 
-from ledger.identity import ROLES
+from ledger.identity import ROLES, UNIT_SCOPED_ROLES
+from projections.runner import COMMIT_EVERY, KEEP_STATES
 from service.config import Config
 from service.root import Root
 
@@ -63,7 +64,8 @@ def project(args: argparse.Namespace) -> int:
             done = runner.catch_up(progress=_progress if args.verbose else None)
             print(f"folded {done} events; views at position {runner.store.position()}")
             return 0
-        print(f"following the log on {root.config.database_url}", flush=True)
+        views = root.config.read_database_url or "the same database"
+        print(f"following the log on {root.config.database_url}; views in {views}", flush=True)
         try:
             runner.follow(args.interval)
         except KeyboardInterrupt:
@@ -72,20 +74,25 @@ def project(args: argparse.Namespace) -> int:
 
 
 def rebuild(args: argparse.Namespace) -> int:
-    """Fold the whole log again into the views; safe to kill and resume with `project`."""
+    """Fold the whole log into a fresh generation of the views while the live one keeps
+    serving, then switch to it; a killed rebuild resumes where it stopped (--fresh: anew)."""
     with _root() as root:
         runner = root.runner(page=args.page)
         started = time.perf_counter()
-        done = runner.rebuild(progress=_progress if args.verbose else None)
+        done = runner.rebuild(progress=_progress if args.verbose else None, fresh=args.fresh,
+                              commit_every=args.commit_every, keep=args.keep_states)
         seconds = time.perf_counter() - started
-    rate = done / seconds if seconds else 0.0
-    print(f"rebuilt views from {done} events in {seconds:.1f} s ({rate:.0f} events/s)")
+    if done.resumed_from:
+        print(f"resumed an unfinished rebuild at position {done.resumed_from}")
+    rate = done.folded / seconds if seconds else 0.0
+    print(f"generation {done.generation} of the views is live at position {done.position}")
+    print(f"rebuilt views from {done.folded} events in {seconds:.1f} s ({rate:.0f} events/s)")
     return 0
 
 
 def token_create(args: argparse.Namespace) -> int:
-    if args.role == "cadre" and not args.unit:
-        print("a cadre token needs --unit UNIT_ID", file=sys.stderr)
+    if args.role in UNIT_SCOPED_ROLES and not args.unit:
+        print(f"a {args.role} token needs --unit UNIT_ID", file=sys.stderr)
         return 2
     with _root() as root:
         token = root.ledger.create_token(args.actor, args.role, args.unit)
@@ -281,7 +288,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = commands.add_parser("project", help="keep the views current (beside gunicorn)")
     p.add_argument("--once", action="store_true", help="catch up to the head, then stop")
-    p.add_argument("--interval", type=float, default=0.2, help="seconds between polls")
+    p.add_argument("--interval", type=float,
+                   help="longest wait between looks at the log (default 0.2 s on SQLite; 5 s "
+                        "on PostgreSQL, where every append wakes the follower at once)")
     p.add_argument("--page", type=int, default=2000, help="events per transaction")
     p.add_argument("--verbose", action="store_true", help="print the position after each page")
     p.set_defaults(run=project)
@@ -293,9 +302,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--batch", type=int, default=500, help="commands per recorded batch")
     p.set_defaults(run=demo)
 
-    p = commands.add_parser("rebuild", help="rebuild every view from an empty start")
-    p.add_argument("--page", type=int, default=5000, help="events per transaction")
-    p.add_argument("--verbose", action="store_true", help="print the position after each page")
+    p = commands.add_parser("rebuild", help="rebuild every view beside the live ones, then switch")
+    p.add_argument("--page", type=int, default=5000, help="events read and folded at a time")
+    p.add_argument("--commit-every", type=int, default=COMMIT_EVERY, metavar="EVENTS",
+                   help=f"most events between commits (default {COMMIT_EVERY:,}; a killed "
+                        "rebuild resumes from its last commit)")
+    p.add_argument("--keep-states", type=int, default=KEEP_STATES, metavar="N",
+                   help=f"states held in memory (default {KEEP_STATES:,}, about 300 MB); a log "
+                        "touching more households rebuilds faster with more")
+    p.add_argument("--verbose", action="store_true", help="print the position after each commit")
+    p.add_argument("--fresh", action="store_true",
+                   help="drop an unfinished rebuild instead of resuming it")
     p.set_defaults(run=rebuild)
     return parser
 

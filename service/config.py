@@ -29,7 +29,7 @@ class Config:
     pg_pool_size: int = 5
 
     @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> "Config":
+    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Config:
         env = os.environ if environ is None else environ
         config = cls(
             database_url=env.get("LEDGER_DATABASE_URL") or DEFAULT_DATABASE_URL,

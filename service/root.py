@@ -60,7 +60,7 @@ class Root:
 
     @cached_property
     def store(self) -> ProjectionStore:
-        return store_for(self.ledger)
+        return store_for(self.ledger, self.config.read_database_url, self.config.pg_pool_size)
 
     @cached_property
     def views(self) -> Views:
@@ -102,7 +102,7 @@ class Root:
         if "ledger" in self.__dict__:
             self.ledger.close()
 
-    def __enter__(self) -> "Root":
+    def __enter__(self) -> Root:
         return self
 
     def __exit__(self, *exc: object) -> None:

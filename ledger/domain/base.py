@@ -5,11 +5,13 @@ The actor and the business time reach events through a context variable set once
 """
 from __future__ import annotations
 
+from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
-from typing import Any, Iterator
+from datetime import UTC, datetime
+from functools import lru_cache
+from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import Aggregate
@@ -68,7 +70,7 @@ def _current_occurred_at() -> datetime:
     current = _recording.get()
     if current is not None and current.occurred_at is not None:
         return current.occurred_at
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def _note_triggered(event: Any) -> None:
@@ -78,8 +80,11 @@ def _note_triggered(event: Any) -> None:
         current.triggered.append(event)
 
 
+@lru_cache(maxsize=16384)
 def natural_id(kind: str, value: str) -> UUID:
-    """The aggregate id for a client-chosen identifier, so lookups need no index table."""
+    """The aggregate id for a client-chosen identifier, so lookups need no index table.
+
+    Cached: a batch asks for the same ids several times (loading, checking, creating)."""
     return uuid5(NAMESPACE, f"{kind}:{value}")
 
 

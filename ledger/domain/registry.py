@@ -35,8 +35,27 @@ HOUSEHOLD_FACTS = (
 )
 
 
-def require_end_after_start(effective_from: str, effective_to: str) -> None:
-    """An assignment cannot end before it began (ISO dates compare as text)."""
+# Who holds which role for a household or a unit: role -> {person id: effective_from}, each
+# role's holders in the order they were assigned. Plain dicts of text, so snapshots store them.
+Holders = dict[str, dict[str, str]]
+
+
+def require_may_assign(holders: Holders, person_id: str, role: str, subject: str) -> None:
+    if person_id in holders.get(role, {}):
+        raise Conflict(
+            f"{person_id} already holds {role} for {subject}", person_id=person_id, role=role
+        )
+
+
+def require_may_end(
+    holders: Holders, person_id: str, role: str, effective_to: str, subject: str
+) -> None:
+    """Only a held role can end, and not before it began (ISO dates compare as text)."""
+    effective_from = holders.get(role, {}).get(person_id)
+    if effective_from is None:
+        raise Conflict(
+            f"{person_id} does not hold {role} for {subject}", person_id=person_id, role=role
+        )
     if effective_to < effective_from:
         raise Invalid(
             f"effective_to {effective_to} is before effective_from {effective_from}",
@@ -48,13 +67,13 @@ class Person(LedgerAggregate):
     KIND = "person"
 
     @staticmethod
-    def create_id(person_id: str):  # type: ignore[no-untyped-def]
+    def create_id(person_id: str):
         return Person.id_for(person_id)
 
     @event("PersonRegistered")
     def __init__(self, person_id: str, name: str, unit_id: str) -> None:
+        # The name stays in the event only: no rule needs it, and state is what snapshots keep.
         self.person_id = person_id
-        self.name = name
         self.unit_id = unit_id
 
     def take_measure(self, measure: str, basis: list[str], note: str) -> None:
@@ -69,7 +88,7 @@ class Household(LedgerAggregate):
     KIND = "household"
 
     @staticmethod
-    def create_id(household_id: str):  # type: ignore[no-untyped-def]
+    def create_id(household_id: str):
         return Household.id_for(household_id)
 
     @event("HouseholdRegistered")
@@ -80,8 +99,7 @@ class Household(LedgerAggregate):
         self.village_id = village_id
         self.size = size
         self.category = category
-        self.responsible: set[tuple[str, str]] = set()
-        self.held_since: dict[tuple[str, str], str] = {}  # (person, role) -> effective_from
+        self.responsible: Holders = {}
 
     def record_facts(self, facts: dict[str, Any]) -> None:
         self._facts_recorded(household_id=self.household_id, **facts)
@@ -110,12 +128,7 @@ class Household(LedgerAggregate):
             self.category = category
 
     def assign(self, person_id: str, role: str, effective_from: str) -> None:
-        if (person_id, role) in self.responsible:
-            raise Conflict(
-                f"{person_id} already holds {role} for household {self.household_id}",
-                person_id=person_id,
-                role=role,
-            )
+        require_may_assign(self.responsible, person_id, role, f"household {self.household_id}")
         self._assigned(
             person_id=person_id,
             role=role,
@@ -128,17 +141,12 @@ class Household(LedgerAggregate):
     def _assigned(
         self, person_id: str, role: str, subject_type: str, subject_id: str, effective_from: str
     ) -> None:
-        self.responsible.add((person_id, role))
-        self.held_since[(person_id, role)] = effective_from
+        self.responsible.setdefault(role, {})[person_id] = effective_from
 
     def end_assignment(self, person_id: str, role: str, effective_to: str) -> None:
-        if (person_id, role) not in self.responsible:
-            raise Conflict(
-                f"{person_id} does not hold {role} for household {self.household_id}",
-                person_id=person_id,
-                role=role,
-            )
-        require_end_after_start(self.held_since[(person_id, role)], effective_to)
+        require_may_end(
+            self.responsible, person_id, role, effective_to, f"household {self.household_id}"
+        )
         self._ended(
             person_id=person_id,
             role=role,
@@ -151,5 +159,4 @@ class Household(LedgerAggregate):
     def _ended(
         self, person_id: str, role: str, subject_type: str, subject_id: str, effective_to: str
     ) -> None:
-        self.responsible.discard((person_id, role))
-        self.held_since.pop((person_id, role), None)
+        del self.responsible[role][person_id]

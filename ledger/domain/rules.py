@@ -25,13 +25,13 @@ class RuleParameter(LedgerAggregate):
     KIND = "rule"
 
     @staticmethod
-    def create_id(parameter: str, value: float, year: int | None = None, note: str | None = None):  # type: ignore[no-untyped-def]
+    def create_id(parameter: str, value: float, year: int | None = None, note: str | None = None):
         return uuid4()
 
     @classmethod
     def set(
         cls, parameter: str, value: float, year: int | None = None, note: str | None = None
-    ) -> "RuleParameter":
+    ) -> RuleParameter:
         """Check the value against the parameter's range before recording it."""
         if parameter not in PARAMETERS:
             raise Invalid(f"unknown rule parameter {parameter!r}", field="parameter")

@@ -6,7 +6,7 @@ from uuid import uuid4
 from eventsourcing.domain import event
 
 from ledger.domain.base import LedgerAggregate
-from ledger.errors import InvalidTransition, Invalid
+from ledger.errors import Invalid, InvalidTransition
 
 # Points available per section of a monthly round, 100 in all (seed 001).
 SECTION_MAXIMA = {"household": 50, "group": 20, "village": 30}
@@ -20,11 +20,11 @@ class Score(LedgerAggregate):
     KIND = "score"
 
     @staticmethod
-    def create_id(round_id: str, village_id: str, section: str):  # type: ignore[no-untyped-def]
+    def create_id(round_id: str, village_id: str, section: str):
         return uuid4()
 
     @classmethod
-    def record(cls, round_id: str, village_id: str, section: str, points: float) -> "Score":
+    def record(cls, round_id: str, village_id: str, section: str, points: float) -> Score:
         maximum = SECTION_MAXIMA[section]
         if not 0 <= points <= maximum:
             raise Invalid(
@@ -41,7 +41,7 @@ class Dispute(LedgerAggregate):
     KIND = "dispute"
 
     @staticmethod
-    def create_id(dispute_id: str):  # type: ignore[no-untyped-def]
+    def create_id(dispute_id: str):
         return Dispute.id_for(dispute_id)
 
     @event("DisputeOpened")

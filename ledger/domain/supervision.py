@@ -6,7 +6,7 @@ from typing import Any
 from eventsourcing.domain import event
 
 from ledger.domain.base import LedgerAggregate
-from ledger.errors import InvalidTransition, Invalid
+from ledger.errors import Invalid, InvalidTransition
 
 INSPECTION_METHODS = ("visit", "phone", "unannounced", "self_check", "cross_check")
 CHECK_NAMES = ("food", "clothing", "education", "medical", "housing", "water")
@@ -24,7 +24,7 @@ class Inspection(LedgerAggregate):
     KIND = "inspection"
 
     @staticmethod
-    def create_id(inspection_id: str):  # type: ignore[no-untyped-def]
+    def create_id(inspection_id: str):
         return Inspection.id_for(inspection_id)
 
     @event("InspectionRecorded")
@@ -49,7 +49,7 @@ class Finding(LedgerAggregate):
     KIND = "finding"
 
     @staticmethod
-    def create_id(finding_id: str):  # type: ignore[no-untyped-def]
+    def create_id(finding_id: str):
         return Finding.id_for(finding_id)
 
     @event("FindingRaised")
@@ -135,7 +135,7 @@ class Warning(LedgerAggregate):  # noqa: A001 - the domain's word
     KIND = "warning"
 
     @staticmethod
-    def create_id(warning_id: str):  # type: ignore[no-untyped-def]
+    def create_id(warning_id: str):
         return Warning.id_for(warning_id)
 
     @event("WarningIssued")

@@ -7,7 +7,7 @@ from eventsourcing.domain import event
 
 from ledger.domain.base import LedgerAggregate, as_system
 from ledger.domain.periods import next_period, previous_period
-from ledger.domain.registry import require_end_after_start
+from ledger.domain.registry import Holders, require_may_assign, require_may_end
 from ledger.errors import Conflict, InvalidTransition
 
 UNIT_KINDS = ("county", "township", "village", "group", "department")
@@ -37,7 +37,7 @@ class Unit(LedgerAggregate):
     KIND = "unit"
 
     @staticmethod
-    def create_id(unit_id: str):  # type: ignore[no-untyped-def]
+    def create_id(unit_id: str):
         return Unit.id_for(unit_id)
 
     @event("UnitRegistered")
@@ -47,11 +47,9 @@ class Unit(LedgerAggregate):
         self.kind = kind
         self.parent_id = parent_id
         self.listed_level: str | None = None
-        self.finding_ids: list[str] = []
         self.yellow_cards: dict[str, str] = {}  # warning_id -> period
         self.interviews: list[DueInterview] = []
-        self.responsible: dict[str, list[str]] = {}  # role -> person ids, in order assigned
-        self.held_since: dict[tuple[str, str], str] = {}  # (person, role) -> effective_from
+        self.responsible: Holders = {}
 
     # Listing -------------------------------------------------------------
     def list_for_supervision(self, level: str) -> None:
@@ -81,11 +79,17 @@ class Unit(LedgerAggregate):
 
     # Findings and warnings the unit answers for ----------------------------
     def attach_finding(self, finding_id: str) -> None:
+        """Enter a finding in the unit's own stream of events.
+
+        The unit keeps no list of its findings in memory: such a list would grow with every
+        finding and make every later write to the unit slower. A delisting, which needs them,
+        reads them back from the stream (`Session.history`).
+        """
         self._finding_attached(unit_id=self.unit_id, finding_id=finding_id)
 
     @event("FindingAttached")
     def _finding_attached(self, unit_id: str, finding_id: str) -> None:
-        self.finding_ids.append(finding_id)
+        pass
 
     def note_warning(self, warning_id: str, color: str, period: str) -> None:
         """Keep a yellow card; one in the period before or after makes an interview due.
@@ -165,17 +169,13 @@ class Unit(LedgerAggregate):
     # Responsibility --------------------------------------------------------
     def main_responsible_person(self) -> str | None:
         for role in MAIN_RESPONSIBLE_ROLES:
-            if self.responsible.get(role):
-                return self.responsible[role][-1]
+            holders = self.responsible.get(role)
+            if holders:
+                return next(reversed(holders))  # the latest assigned
         return None
 
     def assign(self, person_id: str, role: str, effective_from: str) -> None:
-        if person_id in self.responsible.get(role, []):
-            raise Conflict(
-                f"{person_id} already holds {role} for unit {self.unit_id}",
-                person_id=person_id,
-                role=role,
-            )
+        require_may_assign(self.responsible, person_id, role, f"unit {self.unit_id}")
         self._assigned(
             person_id=person_id,
             role=role,
@@ -188,17 +188,10 @@ class Unit(LedgerAggregate):
     def _assigned(
         self, person_id: str, role: str, subject_type: str, subject_id: str, effective_from: str
     ) -> None:
-        self.responsible.setdefault(role, []).append(person_id)
-        self.held_since[(person_id, role)] = effective_from
+        self.responsible.setdefault(role, {})[person_id] = effective_from
 
     def end_assignment(self, person_id: str, role: str, effective_to: str) -> None:
-        if person_id not in self.responsible.get(role, []):
-            raise Conflict(
-                f"{person_id} does not hold {role} for unit {self.unit_id}",
-                person_id=person_id,
-                role=role,
-            )
-        require_end_after_start(self.held_since[(person_id, role)], effective_to)
+        require_may_end(self.responsible, person_id, role, effective_to, f"unit {self.unit_id}")
         self._ended(
             person_id=person_id,
             role=role,
@@ -211,5 +204,4 @@ class Unit(LedgerAggregate):
     def _ended(
         self, person_id: str, role: str, subject_type: str, subject_id: str, effective_to: str
     ) -> None:
-        self.responsible[role].remove(person_id)
-        self.held_since.pop((person_id, role), None)
+        del self.responsible[role][person_id]

@@ -20,9 +20,9 @@ from cloudevents.v1.conversion import to_json
 from cloudevents.v1.http import CloudEvent, from_json
 from eventsourcing.persistence import StoredEvent
 
-from ledger.tamper.chain import GENESIS, link
 from ledger.domain.base import event_data
 from ledger.errors import Conflict, Invalid
+from ledger.tamper.chain import GENESIS, link
 
 DEFAULT_SOURCE = "urn:supervision-ledger"
 PAGE = 5000

@@ -52,7 +52,7 @@ class LogTree:
             above = self._store.merkle_width(level + 1)
             if below // 2 > above:
                 children = self._store.merkle_nodes(level, 2 * above, 2 * (below // 2 - above))
-                pairs = zip(children[0::2], children[1::2])
+                pairs = zip(children[0::2], children[1::2], strict=True)
                 parents = [
                     (above + i, node_hash(bytes(left[1]), bytes(right[1])), right[2])
                     for i, (left, right) in enumerate(pairs)

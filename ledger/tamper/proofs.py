@@ -2,8 +2,8 @@
 
 - An inclusion proof shows that the event whose chain hash is `event_hash` is leaf
   `leaf_index` of the tree a signed checkpoint commits to. The chain hash itself is recomputed
-  from the event's stored bytes and the hash before it (`ledger.tamper.chain.link`), so the proof binds
-  the event's exact content and position.
+  from the event's stored bytes and the hash before it (`ledger.tamper.chain.link`), so the
+  proof binds the event's exact content and position.
 - A consistency proof shows that a later checkpoint's tree extends an earlier one's: nothing
   the earlier checkpoint covered was changed, removed or reordered.
 
@@ -16,7 +16,6 @@ from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from ledger.tamper.signing import Checkpoint, verify_checkpoint
 from ledger.errors import Invalid, NotFound
 from ledger.tamper.log_tree import LogTree
 from ledger.tamper.merkle import (
@@ -25,6 +24,7 @@ from ledger.tamper.merkle import (
     verify_consistency_path,
     verify_inclusion_path,
 )
+from ledger.tamper.signing import Checkpoint, verify_checkpoint
 
 
 @dataclass(frozen=True)
@@ -39,7 +39,7 @@ class InclusionProof:
         return asdict(self)
 
     @classmethod
-    def from_dict(cls, data: Any) -> "InclusionProof":
+    def from_dict(cls, data: Any) -> InclusionProof:
         try:
             return cls(int(data["position"]), int(data["leaf_index"]), int(data["tree_size"]),
                        str(data["event_hash"]), [str(p) for p in data["path"]])
@@ -57,7 +57,7 @@ class ConsistencyProof:
         return asdict(self)
 
     @classmethod
-    def from_dict(cls, data: Any) -> "ConsistencyProof":
+    def from_dict(cls, data: Any) -> ConsistencyProof:
         try:
             return cls(int(data["old_size"]), int(data["new_size"]),
                        [str(p) for p in data["path"]])

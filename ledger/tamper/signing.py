@@ -13,7 +13,7 @@ from __future__ import annotations
 import base64
 import os
 from dataclasses import asdict, dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from hashlib import sha256
 from pathlib import Path
 from typing import Any
@@ -45,7 +45,7 @@ class Checkpoint:
         return asdict(self)
 
     @classmethod
-    def from_dict(cls, data: Any) -> "Checkpoint":
+    def from_dict(cls, data: Any) -> Checkpoint:
         try:
             checkpoint = cls(
                 tree_size=int(data["tree_size"]),
@@ -134,7 +134,7 @@ class Signer:
         return self._key.sign(data)
 
     def sign(self, tree_size: int, position: int, hash: str, root: str) -> Checkpoint:
-        now = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
         signature = self._key.sign(signed_bytes(tree_size, position, hash, root, now))
         return Checkpoint(tree_size, position, hash, root, now, self.key_id,
                           base64.b64encode(signature).decode())

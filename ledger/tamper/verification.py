@@ -17,8 +17,8 @@ and for a log cut short it is the position after the last event left.
 from __future__ import annotations
 
 import struct
-from concurrent.futures import ProcessPoolExecutor
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from hashlib import sha256
@@ -27,8 +27,8 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from ledger.tamper.chain import GENESIS
-from ledger.tamper.signing import Checkpoint, verify_checkpoint
 from ledger.tamper.merkle import CompactRange
+from ledger.tamper.signing import Checkpoint, verify_checkpoint
 
 # Opens a recorder of the same log in a worker process; must pickle.
 RecorderOpener = Callable[[], AbstractContextManager[Any]]
@@ -182,7 +182,7 @@ def _walk_in_processes(
         if position is not None:
             walk.position, walk.previous = position, previous
         if bad is not None:
-            walk.fail(bad, problem)
+            walk.fail(bad, problem or "the chain breaks here")
             return
 
 

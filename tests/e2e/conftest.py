@@ -30,7 +30,7 @@ class HttpLedger:
     def __post_init__(self) -> None:
         self.client = self.app.test_client()
         # Made once, so that reading the log never adds a TokenIssued to it.
-        self.reader = self.token("log-reader", "viewer")
+        self.reader = self.token("log-reader", "discipline")
 
     def token(self, actor: str, role: str, unit: str | None = None) -> str:
         return self.app.extensions["ledger"].create_token(actor, role, unit)

@@ -174,7 +174,7 @@ def _tokens(http: HttpLedger) -> dict[str, str]:
         "inspector": http.token("insp-1", "inspector"),
         "cadre-v2": http.token("cadre-v2", "cadre", "v2"),
         "bad": "lgr_not-a-token-anyone-was-given",
-        "viewer": http.token("viewer-1", "viewer"),
+        "viewer": http.token("viewer-1", "viewer", "village-1"),
     }
 
 

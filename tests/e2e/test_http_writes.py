@@ -128,7 +128,7 @@ def test_an_idempotent_retry_answers_the_first_answer_and_records_nothing(
 
 
 def test_event_types_list_every_contract_type_with_its_data_schema(http: HttpLedger) -> None:
-    viewer = http.token("viewer-1", "viewer")
+    viewer = http.token("viewer-1", "viewer", "v1")
     answer = http.client.get("/api/v1/event-types", headers={"Authorization": f"Bearer {viewer}"})
 
     assert answer.status_code == 200, answer.get_json()

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 
 from ledger.tamper.checkpoints import Checkpoints
+from ledger.tamper.signing import write_key_pair
 from service.config import Config
 from service.root import Root
-from ledger.tamper.signing import write_key_pair
 from tests.projections.conftest import World, make_world
 
 

@@ -1,16 +1,15 @@
 """The evidence and dispute endpoints: a dispute settled end to end, checked offline."""
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from flask.testing import FlaskClient
 
-from ledger.application import Command, Ledger
-from ledger.tamper.signing import load_public_key
 from evidence.packs import verify_pack
+from ledger.application import Command, Ledger
 from ledger.identity import Actor
+from ledger.tamper.signing import load_public_key
 from service.app import create_app
 from service.root import Root
 

@@ -2,15 +2,15 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
+from evidence.packs import build_pack, pack_bytes, verify_pack
 from ledger.tamper.checkpoints import Checkpoints
 from ledger.tamper.signing import load_public_key
 from service.cli import main
-from evidence.packs import build_pack, pack_bytes, verify_pack
 from tests.projections.conftest import World
 
 
@@ -59,7 +59,7 @@ def test_a_pack_as_of_a_past_moment_holds_only_what_was_recorded_by_then(
     world.village()
     world.household("h1")
     world.project()
-    between = datetime.now(timezone.utc)
+    between = datetime.now(UTC)
     world.finding("f1", on="2020-03-01")
     world.project()
     before = json.loads(_pack(world, checkpoints, as_of=between))
@@ -185,8 +185,8 @@ def test_verify_pack_and_evidence_pack_from_the_command_line(
 def test_pack_proofs_are_the_ledgers_own_inclusion_proofs(
     world: World, checkpoints: Checkpoints,
 ) -> None:
-    from ledger.tamper.signing import Checkpoint
     from ledger.tamper.proofs import inclusion_proof
+    from ledger.tamper.signing import Checkpoint
 
     _household_world(world)
     pack = json.loads(_pack(world, checkpoints))

@@ -8,11 +8,11 @@ import signal
 import time
 from collections import Counter
 
-from ledger.tamper import verification
 from ledger.application import Command, Ledger
+from ledger.identity import Actor
+from ledger.tamper import verification
 from service.config import Config
 from service.root import open_ledger
-from ledger.identity import Actor
 
 ADMIN = Actor("county-admin", "admin")
 CONTEXT = multiprocessing.get_context("spawn")

@@ -6,13 +6,13 @@ import sqlite3
 
 import pytest
 
-from ledger.tamper import verification
 from ledger.application import Command, Ledger
-from service.config import Config
-from service.root import open_ledger
 from ledger.commands import HANDLERS
 from ledger.errors import Forbidden, IdempotencyKeyReused, Invalid, NotFound
 from ledger.identity import Actor
+from ledger.tamper import verification
+from service.config import Config
+from service.root import open_ledger
 
 ADMIN = Actor("county-admin", "admin")
 INSPECTOR = Actor("inspector-li", "inspector")

@@ -4,7 +4,9 @@ Our recorders add the hash chain and idempotency claims inside the insert transa
 suites check that they still behave exactly as the library's recorders promise (positions,
 selection of notifications, conflicts, concurrent writers), on SQLite and on PostgreSQL.
 No library test is overridden: our changes only add rows to our own tables in the same
-transaction, which no library test can see, so every test of the contract applies unchanged.
+transaction (on PostgreSQL the library's own `insert_events` runs, its insert returning the chain
+head beside each position), which no library test can see, so every test of the contract
+applies unchanged.
 """
 from __future__ import annotations
 
@@ -21,9 +23,9 @@ from eventsourcing.tests.persistence import (
     NonInterleavingNotificationIDsBaseCase,
 )
 
-from ledger.tamper import verification
 from ledger.recorders.postgres import ChainedPostgresApplicationRecorder
 from ledger.recorders.sqlite import ChainedSQLiteApplicationRecorder
+from ledger.tamper import verification
 from tests.backends import fresh_postgres_url
 
 

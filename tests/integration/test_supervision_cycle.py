@@ -5,10 +5,10 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from ledger.tamper import verification
 from ledger.application import Command, Ledger, LoggedEvent
 from ledger.errors import Conflict
 from ledger.identity import Actor
+from ledger.tamper import verification
 
 ADMIN = Actor("county-admin", "admin")
 INSPECTOR = Actor("insp-1", "inspector")

@@ -84,6 +84,16 @@ class World:
         return self.record("FindingRaised", data, on, INSPECTOR)
 
 
+def dump_views(store: ProjectionStore) -> tuple:
+    """The live views row for row, with their position."""
+    return (
+        store.position(),
+        store.query("SELECT kind, key, state FROM proj_state ORDER BY kind, key"),
+        store.query("SELECT * FROM proj_findings ORDER BY finding_id"),
+        store.query("SELECT * FROM proj_subject_events ORDER BY subject, position"),
+    )
+
+
 def make_world(root: Root) -> World:
     return World(root.ledger, root.store, root.runner(page=50), root.views)
 

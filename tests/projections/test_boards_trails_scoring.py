@@ -1,7 +1,7 @@
 """Unit boards, accountability trails and competition scoring, rule by rule."""
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -124,7 +124,7 @@ def test_replayed_findings_ledger_filters_like_the_live_one(world: World) -> Non
                   FindingFilter(unit_id="v1", category="water"),
                   FindingFilter(unit_id="v1", status="withdrawn")):
         live = world.views.findings(query)
-        replayed = world.views.findings(query, Cut(as_of=datetime.now(timezone.utc)))
+        replayed = world.views.findings(query, Cut(as_of=datetime.now(UTC)))
         assert live == replayed, query
     assert [f["finding_id"] for f in world.views.findings(
         FindingFilter(unit_id="v1", overdue=True))["findings"]] == ["f1"]

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import time
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 from projections.replay import Cut
 from projections.views import FindingFilter
@@ -12,7 +12,7 @@ from tests.projections.conftest import DISCIPLINE, INSPECTOR, World
 def _moment() -> datetime:
     """A moment strictly between what was recorded before and what is recorded after."""
     time.sleep(0.002)
-    moment = datetime.now(timezone.utc)
+    moment = datetime.now(UTC)
     time.sleep(0.002)
     return moment
 

@@ -12,9 +12,9 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from ledger.application import Command, Ledger
+from ledger.identity import Actor
 from ledger.tamper.checkpoints import Checkpoints
 from ledger.tamper.signing import Signer, load_private_key, write_key_pair
-from ledger.identity import Actor
 
 ADMIN = Actor("county-admin", "admin")
 

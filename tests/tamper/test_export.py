@@ -10,16 +10,16 @@ from pathlib import Path
 import pytest
 from cloudevents.v1.http import from_json
 
-from ledger.tamper import export as export_module
 from ledger.application import Command, Ledger
-from service.config import Config
-from service.root import open_ledger
+from ledger.tamper import export as export_module
 from ledger.tamper.chain import GENESIS, link
 from ledger.tamper.checkpoints import Checkpoints
-from ledger.tamper.signing import Signer
 from ledger.tamper.export import ImportRejected, LedgerNotEmpty, export_log, import_log
 from ledger.tamper.proofs import inclusion_proof, verify_inclusion
+from ledger.tamper.signing import Signer
 from ledger.tamper.verification import verify_chain
+from service.config import Config
+from service.root import open_ledger
 from tests.backends import fresh_database_url
 from tests.tamper.conftest import ADMIN, record_units
 
@@ -59,7 +59,7 @@ def test_the_export_is_cloudevents_the_sdk_reads(ledger: Ledger) -> None:
     lines = _export(ledger)
     logged = ledger.read_log(0, 1000)
     assert len(lines) == len(logged) == 32
-    for line, event in zip(lines, logged):
+    for line, event in zip(lines, logged, strict=True):
         parsed = from_json(line)
         assert parsed["specversion"] == "1.0"
         assert parsed["id"] == event.event_id and parsed["type"] == event.type

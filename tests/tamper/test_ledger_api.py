@@ -10,8 +10,14 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from ledger.application import Ledger
+from ledger.identity import UNIT_SCOPED_ROLES
+from ledger.tamper.proofs import (
+    ConsistencyProof,
+    InclusionProof,
+    verify_consistency,
+    verify_inclusion,
+)
 from ledger.tamper.signing import Checkpoint, load_public_key
-from ledger.tamper.proofs import ConsistencyProof, InclusionProof, verify_consistency, verify_inclusion
 from service.app import create_app
 from service.root import Root
 from tests.tamper.conftest import Database, record_units
@@ -31,7 +37,8 @@ def client(root: Root, key_file: Path) -> Iterator[FlaskClient]:
 
 
 def _auth(ledger: Ledger, role: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {ledger.create_token(f'{role}-1', role)}"}
+    unit = "u0" if role in UNIT_SCOPED_ROLES else None
+    return {"Authorization": f"Bearer {ledger.create_token(f'{role}-1', role, unit)}"}
 
 
 def test_verify_answers_the_contract_shape_and_finds_tampering(

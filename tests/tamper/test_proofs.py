@@ -4,12 +4,11 @@ from __future__ import annotations
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from ledger.tamper import merkle
 from ledger.application import Ledger
-from ledger.tamper.chain import link
-from ledger.tamper.signing import Checkpoint
-from ledger.tamper.checkpoints import Checkpoints, CheckpointsDisabled, LogNotVerified
 from ledger.errors import NotFound
+from ledger.tamper import merkle
+from ledger.tamper.chain import link
+from ledger.tamper.checkpoints import Checkpoints, CheckpointsDisabled, LogNotVerified
 from ledger.tamper.log_tree import CHUNK
 from ledger.tamper.proofs import (
     consistency_proof,
@@ -17,6 +16,7 @@ from ledger.tamper.proofs import (
     verify_consistency,
     verify_inclusion,
 )
+from ledger.tamper.signing import Checkpoint
 from tests.tamper.conftest import Database, record_units
 
 MANY = 2 * CHUNK + 77  # enough for cached chunks, a cached parent and a ragged tail

@@ -178,7 +178,7 @@ def test_responsibility_assign_and_end() -> None:
         unit.end_assignment("p1", "first_secretary", "2020-06-30")
     assert len(unit.pending_events) == 2
     unit.end_assignment("p1", "village_secretary", "2020-06-30")
-    assert unit.responsible["village_secretary"] == []
+    assert unit.responsible["village_secretary"] == {}
     unit.assign("p1", "village_secretary", "2021-01-01")  # may hold the role again later
     assert _types(unit)[-2:] == ["ResponsibilityEnded", "ResponsibilityAssigned"]
 

@@ -43,9 +43,9 @@ def test_household_assignment_twice_and_ending_what_is_not_held_are_conflicts() 
     assert _count(household) == 2
     household.assign("p1", "first_secretary", "2020-01-01")  # another role is another duty
     household.end_assignment("p1", "helper_cadre", "2020-06-30")
-    assert household.responsible == {("p1", "first_secretary")}
+    assert household.responsible == {"helper_cadre": {}, "first_secretary": {"p1": "2020-01-01"}}
     household.assign("p1", "helper_cadre", "2021-01-01")
-    assert ("p1", "helper_cadre") in household.responsible
+    assert household.responsible["helper_cadre"] == {"p1": "2021-01-01"}
 
 
 @pytest.mark.parametrize("make", [_household, _unit], ids=["household", "unit"])

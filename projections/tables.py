@@ -1,0 +1,70 @@
+"""The read models' tables, one set per generation, and the views readers query.
+
+A generation is a full set of projection tables (`proj_state_g3`, `proj_findings_g3`,
+`proj_subject_events_g3`) with its own tracked position in `proj_generations`. Exactly one
+generation is live: the SQL views `proj_state`, `proj_findings` and `proj_subject_events` select
+from it, and readers only ever query those views. A rebuild fills a fresh generation while the
+live one keeps serving, then repoints the views in one transaction and drops the old tables.
+"""
+from __future__ import annotations
+
+FINDING_COLUMNS = (
+    "finding_id", "unit_id", "subject_type", "subject_id", "category", "status",
+    "due_date", "person_id", "raised_on", "closed_on",
+)
+GENERATIONS = (
+    "CREATE TABLE IF NOT EXISTS proj_generations (generation INTEGER PRIMARY KEY, "
+    "position BIGINT NOT NULL, live INTEGER NOT NULL)"
+)
+# What readers query, and the columns each view passes through from the live generation.
+VIEWS = {
+    "proj_state": ("kind", "key", "state"),
+    "proj_findings": FINDING_COLUMNS + ("state",),
+    "proj_subject_events": ("subject", "position", "recorded_us", "occurred_on"),
+}
+# The layout before generations: one unversioned set of tables and a tracking table.
+LEGACY_TRACKING = "proj_tracking"
+
+
+def table(view: str, generation: int) -> str:
+    """The table of `generation` behind a view: table("proj_state", 3) is proj_state_g3."""
+    if view not in VIEWS:
+        raise ValueError(f"no projection view {view!r}")
+    return f"{view}_g{int(generation)}"
+
+
+def create_tables(generation: int) -> list[str]:
+    """The tables of a generation with only the keys folding needs (upserts by key)."""
+    state, findings, events = (table(v, generation) for v in VIEWS)
+    return [
+        f"CREATE TABLE IF NOT EXISTS {state} (kind TEXT NOT NULL, key TEXT NOT NULL, "
+        "state TEXT NOT NULL, PRIMARY KEY (kind, key))",
+        f"CREATE TABLE IF NOT EXISTS {findings} (finding_id TEXT PRIMARY KEY, "
+        "unit_id TEXT NOT NULL, subject_type TEXT NOT NULL, subject_id TEXT NOT NULL, "
+        "category TEXT NOT NULL, status TEXT NOT NULL, due_date TEXT NOT NULL, person_id TEXT, "
+        "raised_on TEXT NOT NULL, closed_on TEXT, state TEXT NOT NULL)",
+        f"CREATE TABLE IF NOT EXISTS {events} (subject TEXT NOT NULL, position BIGINT NOT NULL, "
+        "recorded_us BIGINT NOT NULL, occurred_on TEXT NOT NULL)",
+    ]
+
+
+def create_indexes(generation: int) -> list[str]:
+    """The indexes readers need. A rebuild creates them once its generation holds the whole log:
+    building one index over sorted rows is cheaper than keeping it up to date row by row."""
+    g = int(generation)
+    findings, events = table("proj_findings", g), table("proj_subject_events", g)
+    return [
+        f"CREATE UNIQUE INDEX IF NOT EXISTS {events}_subject ON {events} (subject, position)",
+        f"CREATE INDEX IF NOT EXISTS {findings}_unit ON {findings} (unit_id, status, due_date)",
+        f"CREATE INDEX IF NOT EXISTS {findings}_subject ON {findings} (subject_type, subject_id)",
+        f"CREATE INDEX IF NOT EXISTS {findings}_person ON {findings} (person_id)",
+        f"CREATE INDEX IF NOT EXISTS {findings}_due ON {findings} (status, due_date)",
+    ]
+
+
+def drop_tables(generation: int) -> list[str]:
+    return [f"DROP TABLE IF EXISTS {table(v, generation)}" for v in VIEWS]
+
+
+def view_select(view: str, generation: int) -> str:
+    return f"SELECT {', '.join(VIEWS[view])} FROM {table(view, generation)}"
