@@ -19,8 +19,7 @@ from ledger.commands import HANDLERS
 from ledger.domain.base import LedgerAggregate
 from ledger.identity import ROLES, WRITERS
 from projections.findings import FINDING_EVENTS
-from projections.routing import READS, ROUTES
-from projections.runner import FOLLOW_UPS
+from projections.routing import READS, ROUTES, STATE_ROUTED
 
 DOMAIN_MODULES = (ledger.domain.registry, ledger.domain.rules, ledger.domain.scoring,
                   ledger.domain.supervision, ledger.domain.units, ledger.identity)
@@ -67,7 +66,7 @@ EXACT = {
 PARTIAL = {
     "projection reads": {name for names in READS.values() for name in names},
     "finding events": set(FINDING_EVENTS),
-    "runner follow-ups": set(FOLLOW_UPS),
+    "routes read from states": set(STATE_ROUTED),
     "token types of evidence": set(TOKEN_TYPES),
 }
 
