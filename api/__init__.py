@@ -4,12 +4,12 @@ from __future__ import annotations
 from typing import Any, Protocol
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
-from flask import Flask, request
-from flask_smorest import Api
+from flask import Flask
 
 from api import catalog, disputes, events, health, ledger_routes, reads
 from api.auth import TokenCache
-from api.errors import error_body, register_error_handlers
+from api.errors import register_error_handlers
+from api.openapi import LedgerApi, LedgerPlugin
 from ledger.application import Ledger
 from ledger.tamper.checkpoints import Checkpoints
 from projections.views import Views
@@ -20,6 +20,9 @@ DEFAULTS: dict[str, Any] = {
     "OPENAPI_VERSION": "3.0.3",
     "OPENAPI_URL_PREFIX": "/api/v1",
     "OPENAPI_JSON_PATH": "openapi.json",
+    # The document, browsable: Swagger UI's scripts come from OPENAPI_SWAGGER_UI_URL.
+    "OPENAPI_SWAGGER_UI_PATH": "docs",
+    "OPENAPI_SWAGGER_UI_URL": "https://cdn.jsdelivr.net/npm/swagger-ui-dist@5/",
     "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
     "JSON_SORT_KEYS": False,
     "READ_WAIT_SECONDS": 2.0,  # how long a read waits for min_position before a 503
@@ -59,18 +62,10 @@ def build_app(parts: Parts, settings: dict[str, Any] | None = None) -> Flask:
     app.extensions["checkpoints"] = parts.checkpoints
     app.extensions["verifying_key"] = parts.verifying_key
 
-    api = Api(app)
+    api = LedgerApi(app, spec_kwargs={"marshmallow_plugin": LedgerPlugin()})
     register_error_handlers(app)
     for blueprint in (health.blp, events.blp, catalog.blp, reads.blp, ledger_routes.blp,
                       disputes.blp):
         api.register_blueprint(blueprint)
-
-    @app.before_request
-    def require_json_body():  # type: ignore[no-untyped-def]
-        if request.method == "POST" and not request.is_json:
-            return error_body(
-                "unreadable_body", "send a JSON body with Content-Type: application/json"
-            ), 400
-        return None
 
     return app

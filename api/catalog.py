@@ -1,45 +1,55 @@
-"""The catalog of event types, each with a JSON Schema of its `data` made from its schema."""
+"""The catalog of event types over HTTP, each with a JSON Schema of its `data`."""
 from __future__ import annotations
 
-from apispec import APISpec
-from apispec.ext.marshmallow import MarshmallowPlugin
-from flask_smorest import Blueprint
+from functools import cache
+from typing import Any
+
+from marshmallow import fields
 
 from api.auth import require_actor
-from api.schemas.derived_data import DERIVED_DATA_SCHEMAS
-from api.schemas.event_data import DATA_SCHEMAS
-from ledger.catalog import DERIVED_TYPES
-from ledger.identity import WRITERS
+from api.openapi import LedgerBlueprint, standalone_converter
+from api.schemas.answer import Answer, flag, many, text
+from api.schemas.event_types import DATA_SCHEMAS
+from ledger.catalog import CATALOG
+from ledger.identity import ROLES
 
-blp = Blueprint("catalog", __name__, url_prefix="/api/v1", description="Event types")
+blp = LedgerBlueprint("catalog", __name__, url_prefix="/api/v1", description="Event types")
 blp.before_request(require_actor)
 
 
-def _json_schemas() -> dict[str, dict]:
-    # No schema names: nested schemas are inlined, so each JSON Schema stands on its own
-    # (a `$ref` into the OpenAPI components would point nowhere outside that document).
-    plugin = MarshmallowPlugin(schema_name_resolver=lambda schema: None)
-    APISpec("catalog", "1", "3.0.3", plugins=[plugin])
-    converter = plugin.converter
-    assert converter is not None
-    schemas = {}
-    for name, schema in {**DATA_SCHEMAS, **DERIVED_DATA_SCHEMAS}.items():
-        body = converter.schema2jsonschema(schema)
-        body["additionalProperties"] = False
-        schemas[name] = body
-    return schemas
+class EventTypeSchema(Answer):
+    type = text()
+    description = text()
+    submitted_by = fields.List(fields.String(metadata={"enum": list(ROLES)}), required=True,
+                               metadata={"description": "roles that may submit it; none for "
+                                                        "the ledger's own types"})
+    derived = flag("recorded by the ledger itself, never accepted from a client")
+    recorded_by_ledger = fields.String(metadata={"description": "for a derived type: when"})
+    data_schema = fields.Dict(required=True, metadata={"description": "JSON Schema of `data`"})
+
+
+class EventTypesSchema(Answer):
+    event_types = many(EventTypeSchema)
+
+
+@cache
+def _json_schemas() -> dict[str, dict[str, Any]]:
+    converter = standalone_converter()
+    return {name: converter.schema2jsonschema(schema()) for name, schema in DATA_SCHEMAS.items()}
 
 
 @blp.get("/event-types")
-def event_types():  # type: ignore[no-untyped-def]
-    """Every event type: who may submit it and the JSON Schema of its data."""
+@blp.response(200, EventTypesSchema)
+@blp.errors(401)
+def event_types():
+    """Every event type: who may submit it, what it means and the JSON Schema of its data."""
     schemas = _json_schemas()
-    types = [
-        {"type": name, "submitted_by": sorted(WRITERS[name]), "data_schema": schemas[name]}
-        for name in sorted(DATA_SCHEMAS)
-    ]
-    types += [
-        {"type": name, "submitted_by": [], "recorded_by_ledger": why, "data_schema": schemas[name]}
-        for name, why in sorted(DERIVED_TYPES.items())
-    ]
-    return {"event_types": types}
+    answers = []
+    for t in sorted(CATALOG, key=lambda t: (t.derived, t.name)):
+        answer = {"type": t.name, "description": t.description,
+                  "submitted_by": sorted(t.writers), "derived": t.derived,
+                  "data_schema": schemas[t.name]}
+        if t.derived:
+            answer["recorded_by_ledger"] = t.description
+        answers.append(answer)
+    return {"event_types": answers}

@@ -2,37 +2,20 @@
 from __future__ import annotations
 
 from flask import Response, current_app
-from flask_smorest import Blueprint
-from marshmallow import RAISE, Schema, fields
+from marshmallow import RAISE
 
 from api.auth import require_actor
+from api.openapi import LedgerBlueprint
 from api.reads import _read, _require_scope, _scoped, _views
+from api.schemas.evidence import DisputeSchema, EvidenceArgsSchema, EvidencePackSchema
 from api.schemas.reads import ReadArgsSchema
-from ledger.errors import Invalid
 from evidence.disputes import dispute_view
 from evidence.packs import SUBJECT_TYPES, build_pack, pack_bytes
+from ledger.errors import Invalid
 
-blp = Blueprint("disputes", __name__, url_prefix="/api/v1",
-                description="Evidence packs and disputes")
+blp = LedgerBlueprint("disputes", __name__, url_prefix="/api/v1",
+                      description="Evidence packs and disputes")
 blp.before_request(require_actor)
-
-
-class EvidenceArgsSchema(ReadArgsSchema):
-    as_of = fields.AwareDateTime(metadata={"description": "the moment (default: now)"})
-
-
-class DisputeSchema(Schema):
-    dispute_id = fields.String()
-    status = fields.String()
-    grounds = fields.String()
-    outcome = fields.String(allow_none=True)
-    opened = fields.Dict()
-    resolved = fields.Dict(allow_none=True)
-    contested = fields.Dict(allow_none=True)
-    subject = fields.Dict(allow_none=True)
-    view_when_recorded = fields.Dict(allow_none=True, metadata={
-        "description": "the subject replayed as of when the contested event was recorded"})
-    evidence_pack = fields.String(allow_none=True, metadata={"description": "its URL"})
 
 
 def _require_subject_scope(subject_type: str, subject_id: str) -> None:
@@ -45,20 +28,24 @@ def _require_subject_scope(subject_type: str, subject_id: str) -> None:
     _scoped(locate, subject_type, subject_id)
 
 
-@blp.get("/evidence/<string:subject_type>/<string:subject_id>")
+@blp.get("/evidence/<string:subject_type>/<string:subject_id>", parameters=[
+    {"in": "path", "name": "subject_type", "schema": {"type": "string", "enum": SUBJECT_TYPES}}])
 @blp.arguments(EvidenceArgsSchema, location="query", unknown=RAISE)
-@blp.response(200, content_type="application/json")
-def evidence_pack(args: dict, subject_type: str, subject_id: str):  # type: ignore[no-untyped-def]
+@blp.response(200, EvidencePackSchema)
+@blp.errors(401, 403, 404, 409, 503)
+def evidence_pack(args: dict, subject_type: str, subject_id: str):
     """One signed file: the subject's events, their proofs, the checkpoint and the view.
 
-    The body is the pack's exact bytes; `ledger verify-pack FILE` checks it offline."""
+    The body is the pack's exact bytes; `ledger verify-pack FILE` checks it offline.
+    409 (checkpoints_disabled): the service has no signing key."""
     if subject_type not in SUBJECT_TYPES:
         raise Invalid(f"subject_type must be one of {', '.join(SUBJECT_TYPES)}",
                       field="subject_type")
     _read(args)
     _require_subject_scope(subject_type, subject_id)
-    pack = build_pack(current_app.extensions["ledger"].recorder, current_app.extensions["checkpoints"],
-                      _views(), subject_type, subject_id, args.get("as_of"))
+    pack = build_pack(current_app.extensions["ledger"].recorder,
+                      current_app.extensions["checkpoints"], _views(), subject_type, subject_id,
+                      args.get("as_of"))
     name = f"evidence-{subject_type}-{subject_id}.json"
     return Response(pack_bytes(pack), mimetype="application/json",
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
@@ -67,7 +54,8 @@ def evidence_pack(args: dict, subject_type: str, subject_id: str):  # type: igno
 @blp.get("/disputes/<string:dispute_id>")
 @blp.arguments(ReadArgsSchema, location="query", unknown=RAISE)
 @blp.response(200, DisputeSchema)
-def dispute(args: dict, dispute_id: str):  # type: ignore[no-untyped-def]
+@blp.errors(401, 403, 404, 503)
+def dispute(args: dict, dispute_id: str):
     """A dispute, the contested event, its subject as it stood then, and the evidence pack."""
     _read(args)
     answer = dispute_view(current_app.extensions["ledger"], _views(), dispute_id)

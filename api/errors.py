@@ -38,17 +38,17 @@ def error_body(code: str, message: str, details: dict[str, Any] | None = None) -
 
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(errors.LedgerError)
-    def ledger_error(error: errors.LedgerError):  # type: ignore[no-untyped-def]
+    def ledger_error(error: errors.LedgerError):
         status = next((s for cls, s in STATUS_OF if isinstance(error, cls)), 500)
         return jsonify(error_body(error.code, error.message, error.details)), status
 
     @app.errorhandler(Unauthorized)
-    def unauthorized(error: Unauthorized):  # type: ignore[no-untyped-def]
+    def unauthorized(error: Unauthorized):
         headers = {"WWW-Authenticate": "Bearer"}
         return jsonify(error_body("unauthorized", str(error))), 401, headers
 
     @app.errorhandler(HTTPException)
-    def http_error(error: HTTPException):  # type: ignore[no-untyped-def]
+    def http_error(error: HTTPException):
         status = error.code or 500
         data = getattr(error, "data", None) or {}
         details: dict[str, Any] = {}
@@ -59,7 +59,9 @@ def register_error_handlers(app: Flask) -> None:
                 message = "invalid fields: " + ", ".join(sorted(details["fields"]))
             else:
                 message = "; ".join(m for ms in details["fields"].values() for m in ms)
-        headers = data.get("headers") or {}
+        # Keep what the exception itself says in headers (405's Allow), not its content type.
+        headers = {k: v for k, v in error.get_headers() if k.lower() != "content-type"}
+        headers.update(data.get("headers") or {})
         code = HTTP_CODES.get(status, "error")
         return jsonify(error_body(code, message, details)), status, headers
 

@@ -2,14 +2,26 @@
 from __future__ import annotations
 
 from flask import current_app
-from flask_smorest import Blueprint
 
-blp = Blueprint("health", __name__, description="Health")
+from api.openapi import LedgerBlueprint
+from api.schemas.answer import Answer, one, text
+from api.schemas.tamper import HeadSchema
+from api.schemas.views import ViewsPositionSchema
+
+blp = LedgerBlueprint("health", __name__, description="Health")
+
+
+class HealthSchema(Answer):
+    status = text(choices=("ok",))
+    head = one(HeadSchema, "the last event of the log; null while it is empty", nullable=True)
+    projections = one(ViewsPositionSchema)
 
 
 @blp.get("/healthz")
-def healthz():  # type: ignore[no-untyped-def]
-    """The service answers and its database is reachable; the head of the log."""
+@blp.response(200, HealthSchema)
+@blp.doc(security=[])
+def healthz():
+    """The service answers and its database is reachable; the head of the log. No token."""
     head = current_app.extensions["ledger"].head()
     return {
         "status": "ok",

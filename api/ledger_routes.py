@@ -2,105 +2,45 @@
 from __future__ import annotations
 
 from flask import current_app, g
-from flask_smorest import Blueprint
-from marshmallow import Schema, fields, validate
+from marshmallow import RAISE
 
 from api.auth import require_actor
-from ledger.tamper.signing import Checkpoint, public_pem
+from api.openapi import LedgerBlueprint
+from api.schemas.tamper import (
+    CheckpointListSchema,
+    CheckpointSchema,
+    ConsistencyAnswerSchema,
+    ConsistencyArgsSchema,
+    InclusionAnswerSchema,
+    InclusionArgsSchema,
+    ListArgsSchema,
+    VerificationSchema,
+)
+from ledger.errors import Forbidden, Invalid, NotFound
 from ledger.tamper.checkpoints import Checkpoints
-from ledger.errors import Forbidden, NotFound
 from ledger.tamper.proofs import consistency_proof, inclusion_proof
+from ledger.tamper.signing import Checkpoint, public_pem
 from ledger.tamper.verification import verify_chain
 
-blp = Blueprint("ledger", __name__, url_prefix="/api/v1/ledger",
-                description="Verification, signed checkpoints and proofs")
+blp = LedgerBlueprint("ledger", __name__, url_prefix="/api/v1/ledger",
+                      description="Verification, signed checkpoints and proofs")
 blp.before_request(require_actor)
 
 ALL_STORED = 10**9
-
-
-class HeadSchema(Schema):
-    position = fields.Integer()
-    hash = fields.String()
-
-
-class VerificationSchema(Schema):
-    ok = fields.Boolean()
-    checked = fields.Integer()
-    head = fields.Nested(HeadSchema, allow_none=True)
-    first_bad_position = fields.Integer(allow_none=True)
-    problem = fields.String(allow_none=True)
-    checkpoints_checked = fields.Integer()
-
-
-class CheckpointSchema(Schema):
-    tree_size = fields.Integer()
-    position = fields.Integer()
-    hash = fields.String()
-    root = fields.String()
-    signed_at = fields.String()
-    key_id = fields.String()
-    signature = fields.String(metadata={"description": "Ed25519, base64"})
-
-
-class CheckpointListSchema(Schema):
-    enabled = fields.Boolean()
-    key_id = fields.String(allow_none=True)
-    public_key = fields.String(allow_none=True, metadata={"description": "PEM"})
-    checkpoints = fields.List(fields.Nested(CheckpointSchema))
-
-
-class ListArgsSchema(Schema):
-    limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
-
-
-class InclusionArgsSchema(Schema):
-    position = fields.Integer(required=True, validate=validate.Range(min=1))
-    tree_size = fields.Integer(validate=validate.Range(min=1), metadata={
-        "description": "tree size of a checkpoint you hold (default: the latest checkpoint)"})
-
-
-class ConsistencyArgsSchema(Schema):
-    old = fields.Integer(required=True, validate=validate.Range(min=0))
-    new = fields.Integer(validate=validate.Range(min=0), metadata={
-        "description": "default: the tree size of the latest checkpoint"})
-
-
-class InclusionProofSchema(Schema):
-    position = fields.Integer()
-    leaf_index = fields.Integer()
-    tree_size = fields.Integer()
-    event_hash = fields.String()
-    path = fields.List(fields.String())
-
-
-class ConsistencyProofSchema(Schema):
-    old_size = fields.Integer()
-    new_size = fields.Integer()
-    path = fields.List(fields.String())
-
-
-class InclusionAnswerSchema(Schema):
-    proof = fields.Nested(InclusionProofSchema)
-    checkpoint = fields.Nested(CheckpointSchema, allow_none=True)
-
-
-class ConsistencyAnswerSchema(Schema):
-    proof = fields.Nested(ConsistencyProofSchema)
-    checkpoint = fields.Nested(CheckpointSchema, allow_none=True)
 
 
 def _checkpoints() -> Checkpoints:
     return current_app.extensions["checkpoints"]
 
 
-def _recorder():  # type: ignore[no-untyped-def]
+def _recorder():
     return current_app.extensions["ledger"].recorder
 
 
 @blp.get("/verify")
 @blp.response(200, VerificationSchema)
-def verify():  # type: ignore[no-untyped-def]
+@blp.errors(401)
+def verify():
     """Recompute the chain over the whole log and check the stored checkpoints against it."""
     checkpoints = _checkpoints()
     stored = checkpoints.listing(ALL_STORED, newest_first=False)
@@ -109,9 +49,10 @@ def verify():  # type: ignore[no-untyped-def]
 
 
 @blp.get("/checkpoints")
-@blp.arguments(ListArgsSchema, location="query")
+@blp.arguments(ListArgsSchema, location="query", unknown=RAISE)
 @blp.response(200, CheckpointListSchema)
-def list_checkpoints(args: dict):  # type: ignore[no-untyped-def]
+@blp.errors(401)
+def list_checkpoints(args: dict):
     """Signed checkpoints, newest first, with the public key that checks them."""
     checkpoints = _checkpoints()
     signer = checkpoints.signer
@@ -125,31 +66,48 @@ def list_checkpoints(args: dict):  # type: ignore[no-untyped-def]
 
 @blp.post("/checkpoints")
 @blp.response(201, CheckpointSchema)
-def make_checkpoint():  # type: ignore[no-untyped-def]
-    """Verify the log since the last checkpoint, then sign its head (admin only)."""
+@blp.errors(401, 403, 409, 422)
+def make_checkpoint():
+    """Verify the log since the last checkpoint, then sign its head (admin only).
+
+    409: no signing key (checkpoints_disabled) or the log does not verify; 422: the log is
+    empty."""
     if g.actor.role != "admin":
         raise Forbidden("only an admin may sign a checkpoint", role=g.actor.role)
     return _checkpoints().make().to_dict()
 
 
 @blp.get("/proofs/inclusion")
-@blp.arguments(InclusionArgsSchema, location="query")
+@blp.arguments(InclusionArgsSchema, location="query", unknown=RAISE)
 @blp.response(200, InclusionAnswerSchema)
-def prove_inclusion(args: dict):  # type: ignore[no-untyped-def]
-    """A Merkle proof that the event at `position` is in the tree of a checkpoint."""
+@blp.errors(401, 404)
+def prove_inclusion(args: dict):
+    """A Merkle proof that the event at `position` is in the tree of a checkpoint.
+
+    404: no event at `position`, a log shorter than `tree_size`, the event outside the tree of
+    `tree_size`, or no checkpoint yet when `tree_size` is not given."""
     latest = _latest_unless(args.get("tree_size"))
     tree_size = latest.tree_size if latest is not None else args["tree_size"]
-    proof = inclusion_proof(_recorder(), args["position"], tree_size)
+    try:
+        proof = inclusion_proof(_recorder(), args["position"], tree_size)
+    except Invalid as error:  # the event is not in that tree: there is no such proof
+        raise NotFound(error.message, **error.details) from None
     return {"proof": proof.to_dict(), "checkpoint": latest.to_dict() if latest else None}
 
 
 @blp.get("/proofs/consistency")
-@blp.arguments(ConsistencyArgsSchema, location="query")
+@blp.arguments(ConsistencyArgsSchema, location="query", unknown=RAISE)
 @blp.response(200, ConsistencyAnswerSchema)
-def prove_consistency(args: dict):  # type: ignore[no-untyped-def]
-    """A Merkle proof that the tree of size `new` extends the tree of size `old`."""
+@blp.errors(401, 404)
+def prove_consistency(args: dict):
+    """A Merkle proof that the tree of size `new` extends the tree of size `old`.
+
+    404: a log shorter than `new`, `old` larger than `new` (no tree extends a larger one), or
+    no checkpoint yet when `new` is not given."""
     latest = _latest_unless(args.get("new"))
     new = latest.tree_size if latest is not None else args["new"]
+    if args["old"] > new:
+        raise NotFound(f"tree size {args['old']} cannot precede tree size {new}", field="old")
     proof = consistency_proof(_recorder(), args["old"], new)
     return {"proof": proof.to_dict(), "checkpoint": latest.to_dict() if latest else None}
 

@@ -1,26 +1,31 @@
 """The read side over HTTP: views, replay (`as_of`, `valid_at`) and read-your-writes."""
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from flask import Response, current_app, g
+from flask_smorest import abort
 from marshmallow import RAISE
-from flask_smorest import Blueprint, abort
 
 from api.auth import require_actor
+from api.openapi import LedgerBlueprint
 from api.schemas.reads import (
-    AccountabilitySchema,
     ExportArgsSchema,
-    FindingDetailSchema,
     FindingsArgsSchema,
-    FindingsPageSchema,
     HistoryArgsSchema,
-    HistorySchema,
-    HouseholdStatusSchema,
     ReadArgsSchema,
     ReplayArgsSchema,
+)
+from api.schemas.views import (
+    AccountabilitySchema,
+    FindingDetailSchema,
+    FindingsPageSchema,
+    HistorySchema,
+    HouseholdStatusSchema,
     ScoringSchema,
     UnitBoardSchema,
+    ViewsPositionSchema,
 )
 from ledger.errors import Forbidden, NotFound
 from projections.export import to_csv, to_xlsx
@@ -28,13 +33,14 @@ from projections.findings import summary
 from projections.replay import Cut
 from projections.views import FindingFilter, Views
 
-blp = Blueprint("reads", __name__, url_prefix="/api/v1", description="Views and replay")
+blp = LedgerBlueprint("reads", __name__, url_prefix="/api/v1", description="Views and replay")
 blp.before_request(require_actor)
 
 SCOPED_ROLES = ("viewer", "cadre")
 FILTER_FIELDS = ("unit_id", "subject_type", "subject_id", "person_id", "category", "status",
                  "overdue", "due_from", "due_to")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+FILE = {"type": "string", "format": "binary"}
 
 
 def _views() -> Views:
@@ -44,7 +50,8 @@ def _views() -> Views:
 def _read(args: dict[str, Any]) -> Cut:
     """Wait for `min_position` (503 if the views stay behind) and give the replay cut."""
     position = args.get("min_position")
-    if position is not None and not _views().wait(position, current_app.config["READ_WAIT_SECONDS"]):
+    wait = current_app.config["READ_WAIT_SECONDS"]
+    if position is not None and not _views().wait(position, wait):
         abort(503, message=f"the views have not reached position {position} yet; retry",
               headers={"Retry-After": "1"})
     return Cut(as_of=args.get("as_of"), valid_at=args.get("valid_at"))
@@ -78,7 +85,8 @@ def _scoped(locate: Callable[[str], str | None], kind: str, natural_id: str) -> 
 @blp.get("/households/<string:household_id>")
 @blp.arguments(ReplayArgsSchema, location="query", unknown=RAISE)
 @blp.response(200, HouseholdStatusSchema)
-def household_status(args: dict, household_id: str):  # type: ignore[no-untyped-def]
+@blp.errors(401, 403, 404, 503)
+def household_status(args: dict, household_id: str):
     """Household status, live or replayed. 404 unknown household, 503 views behind."""
     cut = _read(args)
     _scoped(_views().household_village, "household", household_id)
@@ -88,7 +96,8 @@ def household_status(args: dict, household_id: str):  # type: ignore[no-untyped-
 @blp.get("/households/<string:household_id>/history")
 @blp.arguments(HistoryArgsSchema, location="query", unknown=RAISE)
 @blp.response(200, HistorySchema)
-def household_history(args: dict, household_id: str):  # type: ignore[no-untyped-def]
+@blp.errors(401, 403, 404, 503)
+def household_history(args: dict, household_id: str):
     """Every event about the household, in log order, with chain hashes."""
     cut = _read(args)
     _scoped(_views().household_village, "household", household_id)
@@ -110,7 +119,8 @@ def _filter(args: dict) -> FindingFilter:
 @blp.get("/findings")
 @blp.arguments(FindingsArgsSchema, location="query", unknown=RAISE)
 @blp.response(200, FindingsPageSchema)
-def findings_ledger(args: dict):  # type: ignore[no-untyped-def]
+@blp.errors(401, 403, 404, 503)
+def findings_ledger(args: dict):
     """The findings ledger, filtered, with counts by unit; replay needs a unit or subject."""
     cut = _read(args)
     return _views().findings(_filter(args), cut, args["limit"], args["offset"])
@@ -118,9 +128,11 @@ def findings_ledger(args: dict):  # type: ignore[no-untyped-def]
 
 @blp.get("/findings-export")
 @blp.arguments(ExportArgsSchema, location="query", unknown=RAISE)
-@blp.response(200, content_type="text/csv")
-@blp.alt_response(200, content_type=XLSX, description="with format=xlsx")
-def findings_export(args: dict):  # type: ignore[no-untyped-def]
+@blp.response(200, FILE, content_type="text/csv", description="with format=csv (the default)")
+@blp.alt_response(200, schema=FILE, content_type=XLSX, description="with format=xlsx",
+                  success=True)
+@blp.errors(401, 403, 404, 503)
+def findings_export(args: dict):
     """The filtered findings ledger as a CSV or .xlsx file."""
     cut = _read(args)
     views = _views()
@@ -138,7 +150,8 @@ def findings_export(args: dict):  # type: ignore[no-untyped-def]
 @blp.get("/findings/<string:finding_id>")
 @blp.arguments(ReplayArgsSchema, location="query", unknown=RAISE)
 @blp.response(200, FindingDetailSchema)
-def finding_trail(args: dict, finding_id: str):  # type: ignore[no-untyped-def]
+@blp.errors(401, 403, 404, 503)
+def finding_trail(args: dict, finding_id: str):
     """One finding with its whole trail."""
     cut = _read(args)
     _scoped(_views().finding_unit, "finding", finding_id)
@@ -148,7 +161,8 @@ def finding_trail(args: dict, finding_id: str):  # type: ignore[no-untyped-def]
 @blp.get("/units/<string:unit_id>")
 @blp.arguments(ReplayArgsSchema, location="query", unknown=RAISE)
 @blp.response(200, UnitBoardSchema)
-def unit_board(args: dict, unit_id: str):  # type: ignore[no-untyped-def]
+@blp.errors(401, 403, 404, 503)
+def unit_board(args: dict, unit_id: str):
     """A unit's board: listing, warnings by period, interviews, findings, delisting."""
     cut = _read(args)
     _require_scope(unit_id)
@@ -158,7 +172,8 @@ def unit_board(args: dict, unit_id: str):  # type: ignore[no-untyped-def]
 @blp.get("/people/<string:person_id>/accountability")
 @blp.arguments(ReplayArgsSchema, location="query", unknown=RAISE)
 @blp.response(200, AccountabilitySchema)
-def accountability_trail(args: dict, person_id: str):  # type: ignore[no-untyped-def]
+@blp.errors(401, 403, 404, 503)
+def accountability_trail(args: dict, person_id: str):
     """A person's accountability trail; every item names the events that prove it."""
     cut = _read(args)
     _scoped(_views().person_unit, "person", person_id)
@@ -168,7 +183,8 @@ def accountability_trail(args: dict, person_id: str):  # type: ignore[no-untyped
 @blp.get("/scoring/<string:round_id>")
 @blp.arguments(ReplayArgsSchema, location="query", unknown=RAISE)
 @blp.response(200, ScoringSchema)
-def scoring_round(args: dict, round_id: str):  # type: ignore[no-untyped-def]
+@blp.errors(401, 404, 503)
+def scoring_round(args: dict, round_id: str):
     """A competition round: village totals out of 100, ranked, top and bottom three."""
     cut = _read(args)
     return _found(_views().scoring(round_id, cut), "scoring round", round_id)
@@ -176,7 +192,9 @@ def scoring_round(args: dict, round_id: str):  # type: ignore[no-untyped-def]
 
 @blp.get("/views/position")
 @blp.arguments(ReadArgsSchema, location="query", unknown=RAISE)
-def views_position(args: dict):  # type: ignore[no-untyped-def]
+@blp.response(200, ViewsPositionSchema)
+@blp.errors(401, 503)
+def views_position(args: dict):
     """How far the views have folded the log, and how far behind its head they are."""
     _read(args)
     return _views().lag()

@@ -3,9 +3,9 @@
 A pack is one canonical JSON file (sorted keys, no spaces, ASCII, one trailing newline) holding
 the subject's stored rows exactly as chained (so `ledger.tamper.chain.link` recomputes each
 hash from the row and the hash before it), a Merkle inclusion proof of each against one signed
-checkpoint, that checkpoint, and the replayed view of the subject at the moment. Its `digest` is SHA-256
-over the canonical content without `digest` and `signature`, and `signature` is the ledger's
-Ed25519 signature over the digest, so neither the view nor any other byte can be changed
+checkpoint, that checkpoint, and the replayed view of the subject at the moment. Its `digest`
+is SHA-256 over the canonical content without `digest` and `signature`, and `signature` is the
+ledger's Ed25519 signature over the digest, so neither the view nor any other byte can be changed
 without the private key. `verify_pack` needs no database and no server.
 """
 from __future__ import annotations

@@ -1,15 +1,87 @@
-"""Event types: which clients may submit, which the ledger records itself."""
-from ledger.identity import WRITERS
+"""The one catalog of event types.
 
-CLIENT_TYPES: tuple[str, ...] = tuple(WRITERS)
+Each type is declared once here: who may submit it, whether only the ledger records it, whether
+the read views fold it, and what it means. Writers (`ledger.identity.WRITERS`), the command
+handlers, the data schemas of the HTTP layer, the projection routes and the catalog endpoint
+follow from it; a test fails when any of them lacks a catalogued type or names one that is not.
+"""
+from __future__ import annotations
 
-# Recorded by the ledger as consequences of client events; never accepted from clients.
-DERIVED_TYPES: dict[str, str] = {
-    "InterviewRequired": "a unit got yellow cards in two consecutive review periods",
-    "FindingAttached": "a finding was entered in its responsible unit's ledger",
-    "YellowCardNoted": "a yellow card was entered on its unit's record",
-    "YellowCardWithdrawn": "a revoked yellow card was taken off its unit's record",
-    "InterviewVoided": "the yellow cards that made an interview due no longer stand",
-    "TokenIssued": "an API token was created (only its SHA-256 digest is kept)",
-    "TokenRevoked": "an API token was revoked",
-}
+from dataclasses import dataclass
+
+ADMIN, INSPECTOR, CADRE, DISCIPLINE = "admin", "inspector", "cadre", "discipline"
+
+
+@dataclass(frozen=True)
+class EventType:
+    name: str
+    description: str
+    writers: frozenset[str] = frozenset()
+    """Roles that may submit it; empty for a type only the ledger records."""
+    derived: bool = False
+    """Recorded by the ledger itself as a consequence of another event; never from a client."""
+    projected: bool = True
+    """Folded into the read views; False for types read from the log alone (tokens, disputes)."""
+
+
+def _client(name: str, description: str, *writers: str, projected: bool = True) -> EventType:
+    return EventType(name, description, frozenset(writers), projected=projected)
+
+
+def _derived(name: str, description: str, projected: bool = True) -> EventType:
+    return EventType(name, description, derived=True, projected=projected)
+
+
+CATALOG: tuple[EventType, ...] = (
+    # Registry
+    _client("UnitRegistered", "a township, village or department enters the registry", ADMIN),
+    _client("PersonRegistered", "a cadre or official enters the registry", ADMIN),
+    _client("HouseholdRegistered", "a household of a village enters the registry", ADMIN),
+    _client("HouseholdFactsRecorded", "facts about a household as found on a date",
+            ADMIN, INSPECTOR, CADRE),
+    _client("ResponsibilityAssigned", "a person takes a role for a household or unit", ADMIN),
+    _client("ResponsibilityEnded", "a person's role for a household or unit ends", ADMIN),
+    # Supervision
+    _client("UnitListed", "a unit is listed for supervision (挂牌督战)", ADMIN, INSPECTOR),
+    _client("UnitDelisted", "a listed unit is taken off the list (摘牌)", ADMIN, INSPECTOR),
+    _client("InspectionRecorded", "a visit, call or check of a household or unit",
+            ADMIN, INSPECTOR),
+    _client("FindingRaised", "a problem is entered in the findings ledger (台账) with a due date",
+            ADMIN, INSPECTOR),
+    _client("RectificationReported", "the responsible unit reports a finding rectified",
+            ADMIN, CADRE),
+    _client("RectificationVerified", "an inspector accepts or rejects a reported rectification",
+            ADMIN, INSPECTOR),
+    _client("DeadlineExtended", "a finding gets a later due date", ADMIN, INSPECTOR),
+    _client("FindingWithdrawn", "a finding is withdrawn (raised in error, duplicate)",
+            ADMIN, INSPECTOR),
+    # Warnings and accountability
+    _client("WarningIssued", "a unit gets a yellow or red card for a review period",
+            ADMIN, INSPECTOR),
+    _client("WarningRevoked", "a warning is revoked", ADMIN, INSPECTOR),
+    _client("InterviewHeld", "a unit's responsible person is interviewed (约谈)",
+            ADMIN, DISCIPLINE),
+    _client("AccountabilityMeasureTaken", "a measure against a person, on recorded events",
+            DISCIPLINE),
+    # Rule parameters, scoring and disputes
+    _client("RuleParameterSet", "a rule parameter takes a value (for a year, or for all)", ADMIN),
+    _client("ScoreRecorded", "a village's points in one section of a competition round",
+            ADMIN, INSPECTOR),
+    _client("DisputeOpened", "a recorded event is contested", ADMIN, INSPECTOR, CADRE, DISCIPLINE,
+            projected=False),
+    _client("DisputeResolved", "a dispute is upheld or the contested event overturned",
+            DISCIPLINE, projected=False),
+    # Recorded by the ledger itself
+    _derived("InterviewRequired", "a unit got yellow cards in two consecutive review periods"),
+    _derived("InterviewVoided", "the yellow cards that made an interview due no longer stand"),
+    _derived("FindingAttached", "a finding was entered in its responsible unit's ledger"),
+    _derived("YellowCardNoted", "a yellow card was entered on its unit's record"),
+    _derived("YellowCardWithdrawn", "a revoked yellow card was taken off its unit's record"),
+    _derived("TokenIssued", "an API token was created (only its SHA-256 digest is kept)",
+             projected=False),
+    _derived("TokenRevoked", "an API token was revoked", projected=False),
+)
+
+BY_NAME: dict[str, EventType] = {t.name: t for t in CATALOG}
+CLIENT_TYPES: tuple[str, ...] = tuple(t.name for t in CATALOG if not t.derived)
+DERIVED_TYPES: tuple[str, ...] = tuple(t.name for t in CATALOG if t.derived)

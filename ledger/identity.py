@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from eventsourcing.domain import event
 
+from ledger.catalog import CATALOG
 from ledger.domain.base import LedgerAggregate
 
 ROLES = ("admin", "inspector", "cadre", "discipline", "viewer")
@@ -53,31 +54,5 @@ class Credential(LedgerAggregate):
         self.revoked = True
 
 
-# Event types each role may submit. Anything absent is refused with 403.
-WRITERS: dict[str, frozenset[str]] = {
-    name: frozenset(roles)
-    for name, roles in {
-        "UnitRegistered": {"admin"},
-        "PersonRegistered": {"admin"},
-        "HouseholdRegistered": {"admin"},
-        "HouseholdFactsRecorded": {"admin", "inspector", "cadre"},
-        "ResponsibilityAssigned": {"admin"},
-        "ResponsibilityEnded": {"admin"},
-        "UnitListed": {"admin", "inspector"},
-        "UnitDelisted": {"admin", "inspector"},
-        "InspectionRecorded": {"admin", "inspector"},
-        "FindingRaised": {"admin", "inspector"},
-        "RectificationReported": {"admin", "cadre"},
-        "RectificationVerified": {"admin", "inspector"},
-        "DeadlineExtended": {"admin", "inspector"},
-        "FindingWithdrawn": {"admin", "inspector"},
-        "WarningIssued": {"admin", "inspector"},
-        "WarningRevoked": {"admin", "inspector"},
-        "InterviewHeld": {"admin", "discipline"},
-        "AccountabilityMeasureTaken": {"discipline"},
-        "ScoreRecorded": {"admin", "inspector"},
-        "DisputeOpened": {"admin", "inspector", "cadre", "discipline"},
-        "DisputeResolved": {"discipline"},
-        "RuleParameterSet": {"admin"},
-    }.items()
-}
+# Event types each role may submit, from the catalog. Anything absent is refused with 403.
+WRITERS: dict[str, frozenset[str]] = {t.name: t.writers for t in CATALOG if not t.derived}

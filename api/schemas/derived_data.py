@@ -1,5 +1,5 @@
-"""The `data` of events the ledger records itself, for the catalog only: never loaded from a
-client (DATA_SCHEMAS in event_data.py holds the types clients may submit)."""
+"""The `data` of events the ledger records itself, for the documentation only: never loaded
+from a client (event_data.py holds the types clients may submit)."""
 from __future__ import annotations
 
 from marshmallow import RAISE, Schema, fields
@@ -60,8 +60,4 @@ class TokenRevoked(Logged):
     reason = fields.String(required=True)
 
 
-DERIVED_DATA_SCHEMAS: dict[str, type[Schema]] = {
-    cls.__name__: cls
-    for cls in (InterviewRequired, InterviewVoided, FindingAttached, YellowCardNoted,
-                YellowCardWithdrawn, TokenIssued, TokenRevoked)
-}
+SCHEMAS: tuple[type[Schema], ...] = tuple(Logged.__subclasses__())

@@ -1,10 +1,11 @@
 """Request and answer shapes of the events endpoints."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from marshmallow import (
+    EXCLUDE,
     RAISE,
     Schema,
     ValidationError,
@@ -14,25 +15,82 @@ from marshmallow import (
     validates_schema,
 )
 
-from api.schemas.event_data import DATA_SCHEMAS
+from api.schemas.answer import Answer, hex_digest, moment, text, whole
+from api.schemas.event_types import CLIENT_DATA, DATA_SCHEMAS
+from api.schemas.fields import Count
 from ledger.application import Command
 from ledger.catalog import DERIVED_TYPES
 
 MAX_BATCH = 1000
 # One loader per type, built once: schema construction is costly on the write path.
-_DATA_LOADERS = {name: schema() for name, schema in DATA_SCHEMAS.items()}
+_DATA_LOADERS = {name: schema() for name, schema in CLIENT_DATA.items()}
 CLOCK_SKEW = timedelta(minutes=5)
+IDEMPOTENCY_KEY = r"^[\x21-\x7e]{1,128}$"
+
+
+def _occurred_at() -> fields.AwareDateTime:
+    return fields.AwareDateTime(metadata={
+        "description": "when it happened in the world, with its offset; defaults to receipt; "
+                       "not more than 5 minutes in the future"})
+
+
+class _Refinement(Schema):
+    """Leaves the fields it does not name to the schema it refines."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+
+def _variant(base: type[Schema], name: str, suffix: str, data: type[Schema],
+             **more: fields.Field) -> type[Schema]:
+    """The shape of one event type: `type` names it, `data` follows its schema."""
+    return base.from_dict(
+        {"type": fields.String(required=True, validate=validate.OneOf([name])), **more,
+         "data": fields.Nested(data, required=True)},
+        name=f"{name}{suffix}",
+    )
+
+
+# Documentation only: each client type's request, each catalogued type's logged form.
+REQUEST_VARIANTS = {name: _variant(Schema, name, "Request", data, occurred_at=_occurred_at())
+                    for name, data in CLIENT_DATA.items()}
+LOGGED_VARIANTS = {name: _variant(_Refinement, name, "Logged", data)
+                   for name, data in DATA_SCHEMAS.items()}
+
+
+def one_of_by_type(converter: Any, variants: dict[str, type[Schema]]) -> dict[str, Any]:
+    """`oneOf` the variants, told apart by `type` (a discriminator when they are components)."""
+    refs = [converter.resolve_nested_schema(variant) for variant in variants.values()]
+    answer: dict[str, Any] = {"oneOf": refs}
+    if all("$ref" in ref for ref in refs):
+        answer["discriminator"] = {
+            "propertyName": "type",
+            "mapping": {name: ref["$ref"] for name, ref in zip(variants, refs, strict=True)},
+        }
+    return answer
+
+
+class TypedData:
+    """Documents `data` by the event's `type`: one of the catalogued data schemas."""
+
+    @classmethod
+    def openapi(cls, converter: Any, generated: dict[str, Any]) -> dict[str, Any]:
+        return {**generated, **one_of_by_type(converter, LOGGED_VARIANTS)}
 
 
 class EventRequestSchema(Schema):
     class Meta:
         unknown = RAISE
 
-    type = fields.String(required=True, metadata={"enum": sorted(DATA_SCHEMAS)})
-    occurred_at = fields.AwareDateTime(
-        metadata={"description": "when it happened in the world; defaults to receipt"}
-    )
-    data = fields.Dict(required=True, metadata={"description": "fields of the event type"})
+    type = fields.String(required=True)
+    occurred_at = _occurred_at()
+    data = fields.Dict(required=True)
+
+    @classmethod
+    def openapi(cls, converter: Any, generated: dict[str, Any]) -> dict[str, Any]:
+        """One shape per client type; the ledger's own types are refused."""
+        return {"description": "an event to record: its `data` as its `type` requires",
+                **one_of_by_type(converter, REQUEST_VARIANTS)}
 
     @validates_schema(skip_on_field_errors=False)
     def validate_data(self, request: dict[str, Any], **_: Any) -> None:
@@ -42,12 +100,12 @@ class EventRequestSchema(Schema):
                 f"{type_name} is recorded by the ledger itself and never accepted from clients",
                 "type",
             )
-        if type_name not in DATA_SCHEMAS:
+        if type_name not in CLIENT_DATA:
             if isinstance(type_name, str):
                 raise ValidationError(f"unknown event type {type_name!r}", "type")
             return
         occurred_at = request.get("occurred_at")
-        if occurred_at is not None and occurred_at > datetime.now(timezone.utc) + CLOCK_SKEW:
+        if occurred_at is not None and occurred_at > datetime.now(UTC) + CLOCK_SKEW:
             raise ValidationError("occurred_at is in the future", "occurred_at")
         if isinstance(request.get("data"), dict):
             try:
@@ -73,38 +131,53 @@ class BatchRequestSchema(Schema):
     )
 
 
-class LoggedEventSchema(Schema):
+class IdempotencyHeaderSchema(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    idempotency_key = fields.String(
+        data_key="Idempotency-Key",
+        validate=validate.Regexp(IDEMPOTENCY_KEY,
+                                 error="must be 1-128 printable ASCII characters"),
+        metadata={"description": "a retry with the same key and body records nothing new and "
+                                 "answers as the first time; the same key with another body "
+                                 "is a 409"},
+    )
+
+
+class LoggedEventSchema(TypedData, Answer):
     """An event as it stands in the global log."""
 
-    event_id = fields.String()
-    type = fields.String()
-    position = fields.Integer()
-    occurred_at = fields.DateTime()
-    recorded_at = fields.DateTime()
-    actor = fields.String()
-    hash = fields.String()
-    data = fields.Dict()
+    event_id = text("`<aggregate uuid>:<version>`")
+    type = text(choices=tuple(DATA_SCHEMAS))
+    position = whole("its place in the global log")
+    occurred_at = moment("when it happened in the world")
+    recorded_at = moment("when the ledger recorded it")
+    actor = text("the token's actor, or `system` for what the ledger records itself")
+    hash = hex_digest("the chain hash: SHA-256 over the previous hash and this event")
+    data = fields.Dict(required=True)
 
 
 class RecordedEventSchema(LoggedEventSchema):
     consequences = fields.List(
-        fields.Nested(LoggedEventSchema),
+        fields.Nested(LoggedEventSchema), required=True,
         metadata={"description": "events the ledger recorded itself because of this one"},
     )
 
 
-class BatchAnswerSchema(Schema):
-    events = fields.List(fields.Nested(RecordedEventSchema))
+class BatchAnswerSchema(Answer):
+    events = fields.List(fields.Nested(RecordedEventSchema), required=True)
 
 
 class LogQuerySchema(Schema):
     class Meta:
         unknown = RAISE
 
-    after = fields.Integer(load_default=0, validate=validate.Range(min=0))
+    after = Count(load_default=0)
     limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
 
 
-class LogPageSchema(Schema):
-    events = fields.List(fields.Nested(LoggedEventSchema))
-    next_after = fields.Integer(metadata={"description": "pass as `after` for the next page"})
+class LogPageSchema(Answer):
+    events = fields.List(fields.Nested(LoggedEventSchema), required=True)
+    next_after = fields.Integer(required=True,
+                                metadata={"description": "pass as `after` for the next page"})

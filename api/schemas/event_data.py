@@ -1,6 +1,9 @@
 """One schema per client event type, validating its `data` (CONTRACT.md, event types)."""
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
 from api.schemas.fields import (
@@ -30,6 +33,19 @@ RESPONSIBILITY_ROLES = tuple(dict.fromkeys(HOUSEHOLD_ROLES + UNIT_ROLES))
 class Strict(Schema):
     class Meta:
         unknown = RAISE
+
+
+def by_choice(generated: dict[str, Any], choice: str,
+              refine: Callable[[str, dict[str, Any]], None]) -> dict[str, Any]:
+    """The documented schema and, within it, one variant per value of the field `choice`, each
+    refined (`refine(value, properties)`), for rules that tie other fields to that value."""
+    variants = []
+    for value in generated["properties"][choice]["enum"]:
+        properties = {name: dict(prop) for name, prop in generated["properties"].items()}
+        properties[choice]["enum"] = [value]
+        refine(value, properties)
+        variants.append({**generated, "properties": properties})
+    return {**generated, "oneOf": variants}
 
 
 class IncomeSchema(Strict):
@@ -209,6 +225,20 @@ class ScoreRecorded(Strict):
     section = Choice(tuple(SECTION_MAXIMA), required=True)
     points = fields.Float(required=True, allow_nan=False, validate=validate.Range(min=0, max=50))
 
+    @validates_schema
+    def points_within_section(self, data: dict, **_: object) -> None:
+        maximum = SECTION_MAXIMA[data["section"]]
+        if data["points"] > maximum:
+            raise ValidationError(f"must be at most {maximum} in section {data['section']}",
+                                  "points")
+
+    @classmethod
+    def openapi(cls, converter: Any, generated: dict[str, Any]) -> dict[str, Any]:
+        def refine(section: str, properties: dict[str, Any]) -> None:
+            properties["points"]["maximum"] = SECTION_MAXIMA[section]
+
+        return by_choice(generated, "section", refine)
+
 
 class DisputeOpened(Strict):
     dispute_id = Identifier(required=True)
@@ -241,9 +271,20 @@ class RuleParameterSet(Strict):
         if "year" in data and not per_year:
             raise ValidationError(f"{data['parameter']} does not vary by year", "year")
 
+    @classmethod
+    def openapi(cls, converter: Any, generated: dict[str, Any]) -> dict[str, Any]:
+        def refine(parameter: str, properties: dict[str, Any]) -> None:
+            lowest, highest, per_year, default, why = RULE_PARAMETERS[parameter]
+            properties["parameter"]["description"] = f"{why} (default {default:g})"
+            properties["value"].update(minimum=lowest, maximum=highest)
+            if not per_year:
+                del properties["year"]
 
-DATA_SCHEMAS: dict[str, type[Schema]] = {
-    cls.__name__: cls
-    for cls in Strict.__subclasses__()
-    if cls not in (IncomeSchema, ChecksSchema, EvidenceSchema)
-}
+        return by_choice(generated, "parameter", refine)
+
+
+# Every client type's schema, named after its type; `api.schemas.event_types` binds them to
+# the catalog by name.
+PARTS = (IncomeSchema, ChecksSchema, EvidenceSchema)
+SCHEMAS: tuple[type[Schema], ...] = tuple(
+    cls for cls in Strict.__subclasses__() if cls not in PARTS)

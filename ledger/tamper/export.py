@@ -16,8 +16,8 @@ from collections.abc import Iterable, Iterator
 from typing import IO, Any
 from uuid import UUID
 
-from cloudevents.conversion import to_json
-from cloudevents.http import CloudEvent, from_json
+from cloudevents.v1.conversion import to_json
+from cloudevents.v1.http import CloudEvent, from_json
 from eventsourcing.persistence import StoredEvent
 
 from ledger.domain.base import event_data

@@ -1,4 +1,5 @@
-"""An HTTP client over a fresh app per test, with tokens and small helpers."""
+"""An HTTP client over a fresh app per test, with tokens and small helpers; every answer it
+receives is checked against the OpenAPI document (tests/e2e/conformance.py)."""
 from __future__ import annotations
 
 import json
@@ -13,6 +14,7 @@ from werkzeug.test import TestResponse
 
 from service.app import create_app
 from service.config import Config
+from tests.e2e.conformance import conforming
 
 EVENTS = "/api/v1/events"
 
@@ -68,8 +70,8 @@ def make_http(database_url: str) -> Iterator[Callable[..., HttpLedger]]:
     made: list[HttpLedger] = []
 
     def make(**settings: Any) -> HttpLedger:
-        app = create_app(Config.from_env(database_url=database_url),
-                         settings={"TESTING": True, **settings})
+        app = conforming(create_app(Config.from_env(database_url=database_url),
+                                    settings={"TESTING": True, **settings}))
         made.append(HttpLedger(app))
         return made[-1]
 

@@ -102,6 +102,13 @@ CASES = [
     Case("delist-with-open-finding", ev("UnitDelisted", unit_id="v1"), 409, "conflict",
          who="inspector"),
     Case("no-token", GOOD_UNIT, 401, "unauthorized", who="none"),
+    Case("no-token-and-no-json", GOOD_UNIT, 401, "unauthorized", who="none",
+         headers={"Content-Type": "text/plain"}),
+    Case("no-token-batch-without-body", "", 401, "unauthorized", who="none",
+         headers={"Content-Type": ""}, path=EVENTS + "/batch"),
+    Case("score-over-its-section", ev("ScoreRecorded", round_id="r1", village_id="v1",
+                                      section="group", points=25), 422, "invalid",
+         "data.points"),
     Case("bad-token", GOOD_UNIT, 401, "unauthorized", who="bad"),
     Case("token-with-a-char-too-many", GOOD_UNIT, 401, "unauthorized", who="admin+x"),
     Case("basic-instead-of-bearer", GOOD_UNIT, 401, "unauthorized", who="admin",
@@ -207,3 +214,11 @@ def test_bad_log_queries_name_the_parameter(http: HttpLedger, query: str, field:
                              headers={"Authorization": f"Bearer {http.reader}"})
     assert answer.status_code == 422
     assert field in answer.get_json()["error"]["details"]["fields"]
+
+
+def test_a_position_beyond_64_bits_is_invalid_not_a_server_error(http: HttpLedger) -> None:
+    for query in (f"after={2**63}", f"after={2**63 - 1}"):
+        answer = http.client.get(f"{EVENTS}?{query}",
+                                 headers={"Authorization": f"Bearer {http.reader}"})
+        expected = 422 if query.endswith(str(2**63)) else 200
+        assert answer.status_code == expected, (query, answer.get_json())

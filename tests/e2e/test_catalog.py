@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from jsonschema import Draft7Validator
 
+from ledger.catalog import BY_NAME
 from tests.e2e.conftest import HttpLedger
 from tests.e2e.test_http_writes import REGISTRY, ev
 
@@ -57,3 +58,13 @@ def test_a_schema_that_does_not_fit_is_noticed(http: HttpLedger) -> None:
     assert list(Draft7Validator(schema).iter_errors(good)) == []
     assert list(Draft7Validator(schema).iter_errors({**good, "extra": 1}))
     assert list(Draft7Validator(schema).iter_errors({"unit_id": "v1"}))
+
+
+def test_the_endpoint_lists_the_catalog_as_declared(http: HttpLedger) -> None:
+    listed = _catalog(http)
+    assert set(listed) == set(BY_NAME)
+    for name, entry in listed.items():
+        declared = BY_NAME[name]
+        assert entry["submitted_by"] == sorted(declared.writers), name
+        assert entry["derived"] is declared.derived, name
+        assert entry["description"] == declared.description, name

@@ -10,13 +10,14 @@ from openpyxl import load_workbook
 
 from service.app import create_app
 from service.root import Root
+from tests.e2e.conformance import conforming
 from tests.projections.conftest import INSPECTOR, World
 
 
 @pytest.fixture
 def client(root: Root, world: World) -> FlaskClient:
     app = create_app(root=root, settings={"TESTING": True, "READ_WAIT_SECONDS": 0.1})
-    return app.test_client()
+    return conforming(app).test_client()
 
 
 def _auth(world: World, role: str, unit: str | None = None) -> dict[str, str]:

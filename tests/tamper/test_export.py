@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from cloudevents.http import from_json
+from cloudevents.v1.http import from_json
 
 from ledger.application import Command, Ledger
 from ledger.tamper import export as export_module
