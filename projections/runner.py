@@ -20,8 +20,9 @@ from projections.store import Generation, GenerationGone, ProjectionStore
 log = logging.getLogger(__name__)
 PAGE = 2000
 # A rebuild holds at most about this many states in memory (a household's takes about 15 kB
-# as Python objects), and commits at least every this many events.
-KEEP_STATES = 20_000
+# as Python objects), and commits at least every this many events. On a 1,000,000-event county
+# 5,000 rebuilt as fast as 20,000 with half the peak memory (379 MB against 770 MB).
+KEEP_STATES = 5_000
 COMMIT_EVERY = 50_000
 
 

@@ -308,7 +308,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help=f"most events between commits (default {COMMIT_EVERY:,}; a killed "
                         "rebuild resumes from its last commit)")
     p.add_argument("--keep-states", type=int, default=KEEP_STATES, metavar="N",
-                   help=f"states held in memory (default {KEEP_STATES:,}, about 300 MB); a log "
+                   help=f"states held in memory (default {KEEP_STATES:,}, about 80 MB); a log "
                         "touching more households rebuilds faster with more")
     p.add_argument("--verbose", action="store_true", help="print the position after each commit")
     p.add_argument("--fresh", action="store_true",
