@@ -57,7 +57,7 @@ def build_app(parts: Parts, settings: dict[str, Any] | None = None) -> Flask:
     app.config.update(DEFAULTS)
     app.config.update(settings or {})
     app.extensions["ledger"] = parts.ledger
-    app.extensions["tokens"] = TokenCache(parts.ledger.authenticate)
+    app.extensions["tokens"] = TokenCache(parts.ledger)
     app.extensions["views"] = parts.views
     app.extensions["checkpoints"] = parts.checkpoints
     app.extensions["verifying_key"] = parts.verifying_key
