@@ -51,8 +51,8 @@ def _failed_authentication(response: Response) -> bool:
     return response.status_code == 401
 
 
-def _authenticated(response: Response) -> bool:
-    return response.status_code != 401
+def _let_through(response: Response) -> bool:
+    return response.status_code not in (401, 429)
 
 
 def install_limits(app: Flask, blueprints: Iterable[Blueprint]) -> Limiter:
@@ -68,7 +68,7 @@ def install_limits(app: Flask, blueprints: Iterable[Blueprint]) -> Limiter:
     )
     writes = limiter.shared_limit(
         lambda: current_app.config["WRITE_LIMIT"], scope="writes", key_func=_token_key,
-        methods=WRITE_METHODS, deduct_when=_authenticated,
+        methods=WRITE_METHODS, deduct_when=_let_through,
         error_message="too many writes with this token; retry later",
     )
     for blueprint in blueprints:
