@@ -214,7 +214,7 @@ class Ledger(Application):
                 actor_id=actor_id,
                 role=role,
                 unit_id=unit_id,
-                expires_at=expires_at,
+                expires_at=expires_at.isoformat() if expires_at else None,
             )
         self.save(credential)
         return token

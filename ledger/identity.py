@@ -51,11 +51,12 @@ class Credential(LedgerAggregate):
         actor_id: str,
         role: str,
         unit_id: str | None = None,
-        expires_at: datetime | None = None,
+        expires_at: str | None = None,
     ) -> None:
+        # The event keeps the expiry as ISO text with its offset, as the log shows it.
         self.token_sha256 = token_sha256
         self.actor = Actor(id=actor_id, role=role, unit_id=unit_id)
-        self.expires_at = expires_at
+        self.expires_at = datetime.fromisoformat(expires_at) if expires_at else None
         self.revoked = False
 
     def revoke(self, reason: str) -> None:

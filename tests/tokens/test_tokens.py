@@ -115,3 +115,22 @@ def test_an_expired_token_gets_401(root: Root) -> None:
     assert client.get(LOG, headers=bearer(token)).status_code == 200
     tokens = client.application.extensions["tokens"]
     assert tokens.actor(token, now=datetime.now(UTC) + timedelta(seconds=2)) is None
+
+
+def test_issued_and_revoked_tokens_in_the_log_match_their_published_schemas(root: Root) -> None:
+    from jsonschema import Draft7Validator
+
+    reader = root.ledger.create_token("adm-1", "admin")
+    until = datetime(2031, 6, 30, 18, 0, tzinfo=UTC)
+    expiring = root.ledger.create_token("ins-1", "inspector", expires_at=until)
+    root.ledger.revoke_token(expiring, "rotated")
+    http = create_app(root=root, settings={"TESTING": True}).test_client()
+    catalog = {t["type"]: t["data_schema"]
+               for t in http.get("/api/v1/event-types", headers=bearer(reader)).get_json()[
+                   "event_types"]}
+    log = http.get(LOG, headers=bearer(reader)).get_json()["events"]
+    assert [e["type"] for e in log] == ["TokenIssued", "TokenIssued", "TokenRevoked"]
+    assert datetime.fromisoformat(log[1]["data"]["expires_at"]) == until
+    for logged in log:
+        errors = list(Draft7Validator(catalog[logged["type"]]).iter_errors(logged["data"]))
+        assert errors == [], (logged, errors)
