@@ -5,8 +5,11 @@ Both are shared limits over every authenticated blueprint:
   address (the socket peer, or the address a trusted proxy forwarded); once the address has
   used up its failures, every authenticated request from it gets 429, whatever token it sends,
   until the window lets it through again, so guessing costs the same whether a guess is right.
-  Answers other than 401 count nothing.
-- a write (POST) that authenticated counts against its token (by digest); a batch is one.
+  Answers other than 401 count nothing. Counted in a moving window: never more than the limit
+  in any span of its length.
+- a write (POST) let through (answered other than 401 or 429) counts against its token (by
+  digest); a batch is one. Counted in fixed windows: at least the limit in every window, at a
+  constant cost per write however high the limit.
 
 Counters live where RATELIMIT_STORAGE_URI says: process memory by default (each process
 counts alone), or a shared store such as redis:// that every worker counts in together."""
@@ -35,8 +38,6 @@ SETTINGS: dict[str, object] = {
     "WRITE_LIMIT": DEFAULT_WRITE_LIMIT,
     "TRUSTED_PROXIES": 0,  # proxies in front whose X-Forwarded-For names the client
     "RATELIMIT_STORAGE_URI": "memory://",
-    # A moving window: never more than the limit in any minute, not twice it across a boundary.
-    "RATELIMIT_STRATEGY": "moving-window",
     # The 429 answer says Retry-After itself; other answers carry no rate-limit headers.
     "RATELIMIT_HEADERS_ENABLED": False,
 }
@@ -55,19 +56,21 @@ def _let_through(response: Response) -> bool:
     return response.status_code not in (401, 429)
 
 
-def install_limits(app: Flask, blueprints: Iterable[Blueprint]) -> Limiter:
-    """Put both limits on these blueprints (the authenticated ones) of `app`."""
+def install_limits(app: Flask, blueprints: Iterable[Blueprint]) -> None:
+    """Put both limits on these blueprints (the authenticated ones) of `app`: two limiters,
+    as each counts with one strategy."""
     proxies = int(app.config["TRUSTED_PROXIES"])
     if proxies > 0:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies)  # type: ignore[method-assign]
-    limiter = Limiter(get_remote_address, app=app)
+    limiter = Limiter(get_remote_address, app=app, strategy="moving-window")
+    write_limiter = Limiter(_token_key, app=app, strategy="fixed-window")
     failures = limiter.shared_limit(
         lambda: current_app.config["AUTH_FAILURE_LIMIT"], scope="auth-failures",
         deduct_when=_failed_authentication,
         error_message="too many failed authentications from this address; retry later",
     )
-    writes = limiter.shared_limit(
-        lambda: current_app.config["WRITE_LIMIT"], scope="writes", key_func=_token_key,
+    writes = write_limiter.shared_limit(
+        lambda: current_app.config["WRITE_LIMIT"], scope="writes",
         methods=WRITE_METHODS, deduct_when=_let_through,
         error_message="too many writes with this token; retry later",
     )
@@ -77,10 +80,9 @@ def install_limits(app: Flask, blueprints: Iterable[Blueprint]) -> Limiter:
 
     @app.errorhandler(RateLimitExceeded)
     def rate_limited(error: RateLimitExceeded):
-        breached = limiter.current_limit
-        wait = math.ceil(breached.reset_at - time.time()) if breached else 60
+        evaluated = [*limiter.current_limits, *write_limiter.current_limits]
+        resets = [lim.reset_at for lim in evaluated if lim.breached]
+        wait = math.ceil(max(resets) - time.time()) if resets else 60
         body = error_body("rate_limited", error.description or "too many requests",
                           {"limit": str(error.limit.limit)})
         return jsonify(body), 429, {"Retry-After": str(max(wait, 1))}
-
-    return limiter
