@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import asdict
 
-from flask import Flask, jsonify, request
+from flask import Flask, Response, jsonify, request
 from marshmallow import ValidationError
 
 from api.schemas.envelope import EventRequestSchema
@@ -19,7 +19,7 @@ app = Flask(__name__)
 
 
 @app.post("/api/v1/events")
-def echo():  # type: ignore[no-untyped-def]
+def echo() -> tuple[Response, int]:
     try:
         command = EventRequestSchema().load(request.get_json())
     except ValidationError as error:

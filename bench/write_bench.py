@@ -10,66 +10,45 @@ valid InspectionRecorded per event, on 1,000 pre-registered households) measures
   (c) the ledger's POST /api/v1/events/batch, 100 events per request;
 (b) and (c) on a fresh SQLite file (WAL, synchronous FULL) and a fresh PostgreSQL database
 (synchronous_commit on; made and dropped here). After every wrk run the events in the log are
-counted against the 2xx answers. (a) runs again before each backend, and b/a uses the run just
-before it, because the figures move with whatever else the machine is doing. Targets (issue 2): b/a >= 0.5 on both backends; c >= 10,000
-events/s on PostgreSQL.
+counted against the 2xx answers. (a) runs again before each backend, and b/a uses the run
+just before it, because the figures move with whatever else the machine is doing.
+
+Targets (issue 8), printed side by side at the end: b/a >= 0.5 on SQLite and on PostgreSQL;
+c >= 10,000 events/s on PostgreSQL and on SQLite. The ledger is built by the composition root
+(service.root) from a Config naming the database, and gunicorn serves
+`service.app:create_app()` on the same database.
 """
 from __future__ import annotations
 
 import argparse
-import http.client
 import json
-import os
-import platform
 import shlex
-import socket
 import subprocess
 import sys
-import tempfile
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
-from typing import Iterator
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from harness import (
+    ROOT,
+    Target,
+    database,
+    gunicorn,
+    header,
+    load_average,
+    print_targets,
+)
 
-from ledger.application import Command, Ledger  # noqa: E402
+from ledger.application import Command, Ledger
+from ledger.identity import Actor
 from service.config import Config
-from service.root import open_ledger
-from ledger.identity import Actor  # noqa: E402
+from service.root import Root
 
-BIN = Path(sys.executable).parent
 LUA = ROOT / "bench" / "events.lua"
 HOUSEHOLDS = 1000
 BATCH = 100
 WARMUP_SECONDS = 2
 WORKERS = 2
-
-
-def machine() -> str:
-    cpu = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo")
-                if line.startswith("model name")), platform.processor())
-    memory = next(int(line.split()[1]) for line in open("/proc/meminfo")
-                  if line.startswith("MemTotal"))
-    return (f"{cpu}, nproc {os.cpu_count()}, {memory / 2**20:.1f} GB RAM, "
-            f"{platform.system()} {platform.release()}, Python {platform.python_version()}")
-
-
-def load_average() -> str:
-    return " ".join(open("/proc/loadavg").read().split()[:3])
-
-
-@contextmanager
-def database(backend: str) -> Iterator[str]:
-    if backend == "sqlite":
-        with tempfile.TemporaryDirectory() as folder:
-            yield f"sqlite:///{folder}/bench.db"
-    else:
-        from tests.backends import fresh_postgres_url
-
-        with fresh_postgres_url() as url:
-            yield url
 
 
 # Setup ---------------------------------------------------------------------------------------
@@ -91,14 +70,6 @@ def register_households(ledger: Ledger) -> None:
         ledger.record(admin, households[first:first + 500])
 
 
-def create_token(url: str) -> str:
-    output = subprocess.run(
-        [str(BIN / "ledger"), "token", "create", "--actor", "bench-inspector", "--role",
-         "inspector"], env={**os.environ, "LEDGER_DATABASE_URL": url}, cwd=ROOT,
-        check=True, capture_output=True, text=True).stdout
-    return output.strip().splitlines()[-1]
-
-
 def durability(ledger: Ledger, backend: str) -> str:
     """The settings the ledger's own connections commit with; refuses to measure without them."""
     datastore = ledger.recorder.datastore  # type: ignore[attr-defined]
@@ -112,7 +83,7 @@ def durability(ledger: Ledger, backend: str) -> str:
         found = f"journal_mode={journal}, synchronous={synchronous} (2 = FULL)"
     else:
         with datastore.get_connection() as conn:
-            settings = {name: conn.execute(f"SHOW {name}").fetchone()[f"{name}"]  # type: ignore[index]
+            settings = {name: conn.execute(f"SHOW {name}").fetchone()[f"{name}"]
                         for name in ("synchronous_commit", "fsync", "wal_sync_method")}
         ok = settings["synchronous_commit"] == "on" and settings["fsync"] == "on"
         found = ", ".join(f"{k}={v}" for k, v in settings.items())
@@ -135,7 +106,7 @@ def count_events(ledger: Ledger, backend: str) -> tuple[int, int]:
     with recorder.datastore.get_connection() as conn:  # type: ignore[attr-defined]
         row = conn.execute(f'SELECT (SELECT count(*) FROM "{schema}"."{table}") AS e, '
                            f'(SELECT count(*) FROM "{schema}".ledger_chain) AS c').fetchone()
-        return row["e"], row["c"]  # type: ignore[index]
+        return row["e"], row["c"]
 
 
 def settled_count(ledger: Ledger, backend: str) -> tuple[int, int]:
@@ -150,59 +121,6 @@ def settled_count(ledger: Ledger, backend: str) -> tuple[int, int]:
 
 
 # Serving and loading ---------------------------------------------------------------------------
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@contextmanager
-def gunicorn(app: str, env: dict[str, str], chdir: Path = ROOT) -> Iterator[int]:
-    """A started server, tried twice: a worker that fails to boot (once seen here: two workers
-    racing on PostgreSQL's catalog, since fixed in a814c10) must not turn into a measurement."""
-    for attempt in (1, 2):
-        try:
-            with _gunicorn(app, env, chdir) as port:
-                yield port
-                return
-        except GunicornDidNotStart:
-            if attempt == 2:
-                raise SystemExit("gunicorn did not start")
-            print("  gunicorn did not start (see its log above); trying once more")
-
-
-class GunicornDidNotStart(Exception):
-    pass
-
-
-@contextmanager
-def _gunicorn(app: str, env: dict[str, str], chdir: Path) -> Iterator[int]:
-    port = free_port()
-    command = [str(BIN / "gunicorn"), "-w", str(WORKERS), "-b", f"127.0.0.1:{port}",
-               "--chdir", str(chdir), "--log-level", "warning", app]
-    print(f"  $ {shlex.join(command)}")
-    server = subprocess.Popen(command, cwd=ROOT, env={**os.environ, **env})
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-                connection.request("GET", "/healthz")
-                connection.getresponse().read()
-                break
-            except OSError:
-                if time.monotonic() > deadline or server.poll() is not None:
-                    raise GunicornDidNotStart
-                time.sleep(0.2)
-        time.sleep(2)  # a worker that fails to boot takes the server down after the first answers
-        if server.poll() is not None:
-            raise GunicornDidNotStart
-        yield port
-    finally:
-        server.terminate()
-        server.wait(20)
-
-
 def wrk(port: int, path: str, token: str, prefix: str, per_request: int, seconds: int,
         connections: int, show: bool = False) -> dict[str, int]:
     command = ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s",
@@ -221,7 +139,8 @@ class Checker:
     """Counts the log around each wrk run against the answers wrk got."""
 
     def __init__(self, ledger: Ledger | None, backend: str) -> None:
-        self.ledger, self.backend, self.failures = ledger, backend, []  # type: list[str]
+        self.ledger, self.backend = ledger, backend
+        self.failures: list[str] = []
 
     @contextmanager
     def around(self, label: str, per_request: int) -> Iterator[dict[str, int]]:
@@ -267,7 +186,7 @@ def measure(port: int, path: str, token: str, label: str, per_request: int, seco
 def run_echo(seconds: int, connections: int, failures: list[str]) -> float:
     print("(a) bare Flask + marshmallow echo")
     checker = Checker(None, "")
-    with gunicorn("echo_app:app", {}, chdir=ROOT / "bench") as port:
+    with gunicorn("echo_app:app", {}, WORKERS, chdir=ROOT / "bench") as port:
         rate = measure(port, "/api/v1/events", "none", "a", 1, seconds, connections, checker)
     failures.extend(checker.failures)
     return rate
@@ -276,20 +195,32 @@ def run_echo(seconds: int, connections: int, failures: list[str]) -> float:
 def run_ledger(backend: str, seconds: int, connections: int, failures: list[str]
                ) -> tuple[float, float]:
     print(f"(b), (c) the ledger on {backend}")
-    with database(backend) as url:
-        ledger = open_ledger(Config(database_url=url))
-        register_households(ledger)
-        print(f"  durable commits: {durability(ledger, backend)}")
-        token = create_token(url)
-        checker = Checker(ledger, backend)
-        with gunicorn("service.app:create_app()", {"LEDGER_DATABASE_URL": url}) as port:
+    with database(backend) as url, Root(Config(database_url=url)) as root:
+        register_households(root.ledger)
+        print(f"  durable commits: {durability(root.ledger, backend)}")
+        token = root.ledger.create_token("bench-inspector", "inspector")
+        checker = Checker(root.ledger, backend)
+        with gunicorn("service.app:create_app()", {"LEDGER_DATABASE_URL": url}, WORKERS) as port:
             single = measure(port, "/api/v1/events", token, f"b-{backend}", 1, seconds,
                              connections, checker)
             batch = measure(port, "/api/v1/events/batch", token, f"c-{backend}", BATCH,
                             seconds, connections, checker)
-        ledger.close()
     failures.extend(checker.failures)
     return single, batch
+
+
+NAMES = {"sqlite": "SQLite", "postgres": "PostgreSQL"}
+
+
+def targets(rates: dict[str, tuple[float, float, float]]) -> list[Target]:
+    found = []
+    for backend, (echo, single, _) in rates.items():
+        found.append(Target(f"(b)/(a) 1 event/request ÷ echo, {NAMES[backend]}", single / echo,
+                            0.5, "×", f"{single:,.0f}/s ÷ {echo:,.0f}/s"))
+    for backend, (_, _, batch) in rates.items():
+        found.append(Target(f"(c) {BATCH} events/request, {NAMES[backend]}", batch, 10_000,
+                            "events/s"))
+    return found
 
 
 def main() -> int:
@@ -298,27 +229,27 @@ def main() -> int:
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--backends", default="sqlite,postgres")
     args = parser.parse_args()
-    print(f"command: python bench/write_bench.py {shlex.join(sys.argv[1:])}".rstrip())
-    print(f"machine: {machine()}")
-    print(f"load average before: {load_average()} (other work on the machine skews every figure)")
+    backends = args.backends.split(",")
+    if unknown := set(backends) - set(NAMES):
+        parser.error(f"unknown backend {', '.join(sorted(unknown))}: sqlite, postgres")
+    header("write_bench.py")
     print(f"gunicorn {WORKERS} sync workers; wrk 1 thread, {args.connections} connections, "
           f"{args.duration} s per run after a {WARMUP_SECONDS} s warm-up")
-    started, failures = time.monotonic(), []  # type: float, list[str]
+    started, failures = time.monotonic(), list[str]()
     # (a) is measured again right before each backend, so each b/a compares runs that saw
     # the same load on the machine.
     rates = {}
-    for backend in args.backends.split(","):
+    for backend in backends:
         echo = run_echo(args.duration, args.connections, failures)
         rates[backend] = (echo, *run_ledger(backend, args.duration, args.connections, failures))
 
     print("\nevents/s")
     for backend, (echo, single, batch) in rates.items():
         print(f"  (a) echo, run before {backend:8}    {echo:>9,.0f}")
-        print(f"  (b) {backend:8} 1 event/request   {single:>9,.0f}   b/a = {single / echo:.2f}"
-              f"  (target >= 0.5)")
-        print(f"  (c) {backend:8} {BATCH} events/request {batch:>9,.0f}"
-              + ("   (target >= 10,000)" if backend == "postgres" else ""))
+        print(f"  (b) {backend:8} 1 event/request   {single:>9,.0f}")
+        print(f"  (c) {backend:8} {BATCH} events/request {batch:>9,.0f}")
     print(f"whole run: {time.monotonic() - started:.0f} s; load average after: {load_average()}")
+    print_targets(targets(rates))
     for failure in failures:
         print(f"CHECK FAILED: {failure}")
     return 1 if failures else 0

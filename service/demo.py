@@ -66,7 +66,7 @@ class Village:
     secretary: str
     first_secretary: str
     listed: bool = False
-    households: list["Household"] = field(default_factory=list)
+    households: list[Household] = field(default_factory=list)
     cards: dict[str, str] = field(default_factory=dict)  # period -> standing yellow card
 
 
@@ -95,6 +95,15 @@ class PlannedFinding:
         return f"{Finding.id_for(self.finding_id)}:1"
 
 
+@dataclass(frozen=True)
+class Tick:
+    """Where the writing stands after one recorded batch (for a caller timing the run)."""
+
+    stage: str  # "registry", "2020-01" ... "2020-12", "late entries"
+    events: int  # recorded so far, consequences included
+    seconds: float  # since the writing began
+
+
 @dataclass
 class DemoSummary:
     households: int
@@ -113,10 +122,12 @@ class DemoSummary:
 class Writer:
     """Collects commands by consecutive actor and records them in batches."""
 
-    def __init__(self, ledger: Ledger, batch: int, progress: Callable[[str], None] | None):
+    def __init__(self, ledger: Ledger, batch: int, progress: Callable[[str], None] | None,
+                 on_batch: Callable[[Tick], None] | None = None):
         self.ledger = ledger
         self.batch = batch
         self.progress = progress
+        self.on_batch = on_batch
         self.actor: Actor | None = None
         self.pending: list[Command] = []
         self.events = 0
@@ -125,6 +136,11 @@ class Writer:
         self.started = time.perf_counter()
         self._reported = self.started
         self.stage = ""
+
+    def begin(self, stage: str) -> None:
+        """Record what is pending, so each batch (and its time) belongs to one stage."""
+        self.flush()
+        self.stage = stage
 
     def add(self, actor: Actor, type_: str, data: dict, on: datetime) -> None:
         if actor != self.actor or len(self.pending) >= self.batch:
@@ -142,6 +158,8 @@ class Writer:
         self.commands += len(self.pending)
         self.pending = []
         now = time.perf_counter()
+        if self.on_batch is not None:
+            self.on_batch(Tick(self.stage, self.events, now - self.started))
         if self.progress is not None and now - self._reported >= 10.0:
             self._reported = now
             elapsed = now - self.started
@@ -188,13 +206,13 @@ class County:
 
     # The whole run ----------------------------------------------------------------------
     def write(self) -> None:
-        self.w.stage = "registry"
+        self.w.begin("registry")
         self.rules()
         self.registry()
         for month in range(1, self.months + 1):
-            self.w.stage = f"{YEAR}-{month:02d}"
+            self.w.begin(f"{YEAR}-{month:02d}")
             self.month(month)
-        self.w.stage = "late entries"
+        self.w.begin("late entries")
         self.record_late_visits(None)
         self.w.flush()
 
@@ -208,7 +226,8 @@ class County:
     # Registry ---------------------------------------------------------------------------
     def registry(self) -> None:
         start = date(YEAR, 1, 2)
-        self.admin("UnitRegistered", {"unit_id": "county", "name": "示范县", "kind": "county"}, start)
+        self.admin("UnitRegistered", {"unit_id": "county", "name": "示范县", "kind": "county"},
+                   start)
         for unit_id, name in DEPARTMENTS:
             self.admin("UnitRegistered", {"unit_id": unit_id, "name": name,
                                           "kind": "department", "parent_id": "county"}, start)
@@ -345,7 +364,7 @@ class County:
     def month(self, month: int) -> None:
         if self.months > 1 and month == self.months // 2 + 1:
             self.reassign(month)
-        for township, villages in self.townships.items():
+        for villages in self.townships.values():
             for v_id in villages:
                 self.visit_village(self.villages[v_id], month)
                 self.check_village(self.villages[v_id], month)
@@ -503,7 +522,8 @@ class County:
             finding.status = "reported"
         elif action in ("accept", "reject"):
             data["accepted"] = action == "accept"
-            data["note"] = "核查属实，予以销号" if action == "accept" else "核查未整改到位，退回重新整改"
+            data["note"] = ("核查属实，予以销号" if action == "accept"
+                            else "核查未整改到位，退回重新整改")
             self.w.add(inspector, "RectificationVerified", data, when)
             finding.status = "closed" if action == "accept" else "open"
         elif action == "extend":
@@ -609,16 +629,19 @@ class County:
 
 
 def write_county(ledger: Ledger, households: int, months: int, seed: int,
-                 batch: int = BATCH, progress: Callable[[str], None] | None = None
-                 ) -> DemoSummary:
-    """Write a synthetic county into an empty ledger; refuses a ledger that already has one."""
+                 batch: int = BATCH, progress: Callable[[str], None] | None = None,
+                 on_batch: Callable[[Tick], None] | None = None) -> DemoSummary:
+    """Write a synthetic county into an empty ledger; refuses a ledger that already has one.
+
+    `progress` gets a line of text every ten seconds or so; `on_batch` gets a `Tick` after every
+    recorded batch (bench/demo_bench.py times the first and last tenth of the events with it)."""
     if not 1 <= months <= 12:
         raise Invalid("months must be between 1 and 12 (the demo covers 2020)", field="months")
     if households < 1:
         raise Invalid("households must be at least 1", field="households")
     if Unit.id_for("county") in ledger.repository:
         raise AlreadyExists("this ledger already holds the demo county", id="county")
-    writer = Writer(ledger, batch, progress)
+    writer = Writer(ledger, batch, progress, on_batch)
     County(writer, households, months, seed).write()
     seconds = time.perf_counter() - writer.started
     return DemoSummary(households, months, seed, writer.events, writer.commands, seconds,

@@ -2,16 +2,17 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
 
 from ledger.application import Ledger
-from service.config import Config
-from service.root import open_ledger
-from service.demo import write_county
 from ledger.errors import AlreadyExists, Invalid
 from ledger.tamper.verification import verify_chain
+from service.config import Config
+from service.demo import Tick, write_county
+from service.root import open_ledger
 from tests.backends import BACKENDS, fresh_database_url
 
 HOUSEHOLDS, MONTHS = 300, 7
@@ -35,20 +36,21 @@ def whole_log(ledger: Ledger) -> list:
     return events
 
 
-def county(url: str, seed: int) -> Ledger:
+def county(url: str, seed: int, ticks: list[Tick]) -> Ledger:
     ledger = open_ledger(Config(database_url=url))
-    write_county(ledger, HOUSEHOLDS, MONTHS, seed, batch=200)
+    write_county(ledger, HOUSEHOLDS, MONTHS, seed, batch=200, on_batch=ticks.append)
     return ledger
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
 def counties(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
              ) -> Iterator[dict[str, list]]:
-    """Three counties on one backend: seed 1 twice, seed 2 once; their logs."""
-    logs = {}
+    """Three counties on one backend: seed 1 twice, seed 2 once; their logs and ticks."""
+    logs: dict[str, list] = {}
     for name, seed in (("first", 1), ("again", 1), ("other", 2)):
         with fresh_database_url(request.param, tmp_path_factory.mktemp(name)) as url:
-            ledger = county(url, seed)
+            logs[f"{name}_ticks"] = []
+            ledger = county(url, seed, logs[f"{name}_ticks"])
             logs[name] = whole_log(ledger)
             logs[f"{name}_report"] = verify_chain(ledger.recorder)
             ledger.close()
@@ -66,7 +68,7 @@ def test_visits_are_recorded_late_and_monthly(counties: dict) -> None:
     months = {e.occurred_at.month for e in visits}
     assert months == set(range(1, MONTHS + 1))
     occurred = [e.occurred_at for e in visits]
-    late = [later for earlier, later in zip(occurred, occurred[1:]) if later.month < earlier.month]
+    late = [later for earlier, later in pairwise(occurred) if later.month < earlier.month]
     assert late, "some visits are recorded after visits of a later month"
     assert all(e.occurred_at.year == 2020 for e in counties["first"])
 
@@ -86,6 +88,18 @@ def test_the_same_seed_gives_the_same_data(counties: dict) -> None:
 
     assert shape(counties["first"]) == shape(counties["again"])
     assert shape(counties["first"]) != shape(counties["other"])
+
+
+def test_every_batch_is_reported_in_order_and_within_one_stage(counties: dict) -> None:
+    ticks, log = counties["first_ticks"], counties["first"]
+    assert ticks[-1].events == len(log)
+    assert all(a.events < b.events and a.seconds <= b.seconds for a, b in pairwise(ticks))
+    stages = list(dict.fromkeys(tick.stage for tick in ticks))
+    months = [f"2020-{month:02d}" for month in range(1, MONTHS + 1)]
+    assert stages in (["registry", *months], ["registry", *months, "late entries"])
+    registry_end = max(tick.events for tick in ticks if tick.stage == "registry")
+    assert not any(e.type == "InspectionRecorded" for e in log[:registry_end])
+    assert log[registry_end].type == "InspectionRecorded"  # the first month begins with visits
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
