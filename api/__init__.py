@@ -9,6 +9,8 @@ from flask import Flask
 from api import catalog, disputes, events, health, ledger_routes, reads
 from api.auth import TokenCache
 from api.errors import register_error_handlers
+from api.limits import SETTINGS as LIMIT_SETTINGS
+from api.limits import install_limits
 from api.openapi import LedgerApi, LedgerPlugin
 from ledger.application import Ledger
 from ledger.tamper.checkpoints import Checkpoints
@@ -55,17 +57,19 @@ def build_app(parts: Parts, settings: dict[str, Any] | None = None) -> Flask:
     """The Flask app over parts already built: defaults, then `settings` (Flask config)."""
     app = Flask(__name__)
     app.config.update(DEFAULTS)
+    app.config.update(LIMIT_SETTINGS)
     app.config.update(settings or {})
     app.extensions["ledger"] = parts.ledger
-    app.extensions["tokens"] = TokenCache(parts.ledger.authenticate)
+    app.extensions["tokens"] = TokenCache(parts.ledger)
     app.extensions["views"] = parts.views
     app.extensions["checkpoints"] = parts.checkpoints
     app.extensions["verifying_key"] = parts.verifying_key
 
     api = LedgerApi(app, spec_kwargs={"marshmallow_plugin": LedgerPlugin()})
     register_error_handlers(app)
-    for blueprint in (health.blp, events.blp, catalog.blp, reads.blp, ledger_routes.blp,
-                      disputes.blp):
+    authenticated = (events.blp, catalog.blp, reads.blp, ledger_routes.blp, disputes.blp)
+    for blueprint in (health.blp, *authenticated):
         api.register_blueprint(blueprint)
+    install_limits(app, authenticated)
 
     return app

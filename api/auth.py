@@ -1,36 +1,57 @@
 """Bearer tokens: every request but the health check names its actor."""
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Protocol
 
 from flask import current_app, g, request
 
 from api.errors import Unauthorized
-from ledger.identity import Actor
+from ledger.identity import Actor, Credential, token_digest
 
-CACHE_SECONDS = 30.0
+CACHE_SIZE = 10_000
+
+
+class Credentials(Protocol):
+    """Where credentials are read (the ledger application)."""
+
+    def credential(self, token: str) -> Credential | None: ...
+
+    def credential_version(self, token: str) -> int | None: ...
 
 
 class TokenCache:
-    """Remembers recent token lookups for a short while, so a burst costs one read."""
+    """Credentials read once, then re-checked on every request by their version.
 
-    def __init__(self, lookup: Callable[[str], Actor | None], seconds: float = CACHE_SECONDS):
-        self._lookup = lookup
-        self._seconds = seconds
-        self._known: dict[str, tuple[float, Actor]] = {}
+    A revocation recorded by any process (another worker, the `ledger token revoke` command)
+    raises the credential's version, so the next request anywhere reloads it and is refused:
+    nothing is trusted for a while. The check reads one row by its key instead of rebuilding
+    the credential; an unknown token costs that one read and is never cached. Expiry is a
+    matter of the clock, checked on every request too. Entries are keyed by the token's
+    digest, so the cache holds no secret."""
 
-    def actor(self, token: str) -> Actor | None:
-        now = time.monotonic()
-        cached = self._known.get(token)
-        if cached and now - cached[0] < self._seconds:
-            return cached[1]
-        actor = self._lookup(token)
-        if actor is not None:
-            if len(self._known) > 10_000:
+    def __init__(self, credentials: Credentials, size: int = CACHE_SIZE) -> None:
+        self._credentials = credentials
+        self._size = size
+        self._known: dict[str, Credential] = {}
+
+    def actor(self, token: str, now: datetime | None = None) -> Actor | None:
+        """The token's actor if it is active now, else None."""
+        version = self._credentials.credential_version(token)
+        if version is None:
+            return None
+        key = token_digest(token)
+        credential = self._known.get(key)
+        if credential is None or credential.version != version:
+            credential = self._credentials.credential(token)
+            if credential is None:
+                return None
+            if len(self._known) >= self._size:
                 self._known.clear()
-            self._known[token] = (now, actor)
-        return actor
+            self._known[key] = credential
+        if credential.state(now or datetime.now(UTC)) != "active":
+            return None
+        return credential.actor
 
 
 def require_actor() -> None:
@@ -41,5 +62,5 @@ def require_actor() -> None:
         raise Unauthorized("send Authorization: Bearer <token>")
     actor = current_app.extensions["tokens"].actor(token.strip())
     if actor is None:
-        raise Unauthorized("unknown or revoked token")
+        raise Unauthorized("unknown, revoked or expired token")
     g.actor = actor

@@ -24,6 +24,7 @@ HTTP_CODES = {
     413: "too_large",
     415: "unsupported_media_type",
     422: "invalid",
+    429: "rate_limited",
     503: "unavailable",
 }
 

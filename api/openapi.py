@@ -26,10 +26,15 @@ ERROR_WHEN: dict[int, str] = {
          "concurrent_write, idempotency_key_reused, checkpoints_disabled, log_not_verified)",
     413: "too_large: the body is larger than LEDGER_MAX_BODY_BYTES",
     422: "invalid: a field is missing, unknown or invalid; details.fields names each",
+    429: "rate_limited: too many failed authentications from this client address, or too "
+         "many writes with this token (LEDGER_AUTH_FAILURE_LIMIT, LEDGER_WRITE_LIMIT); "
+         "retry after Retry-After seconds",
     503: "unavailable: the views did not reach min_position within the wait; retry later",
 }
 ERROR_HEADERS: dict[int, dict[str, Any]] = {
     401: {"WWW-Authenticate": {"description": "Bearer", "schema": {"type": "string"}}},
+    429: {"Retry-After": {"description": "seconds to wait before retrying",
+                          "schema": {"type": "string"}}},
     503: {"Retry-After": {"description": "seconds to wait before retrying",
                           "schema": {"type": "string"}}},
 }
@@ -78,7 +83,11 @@ class LedgerApi(Api):
 
 class LedgerBlueprint(Blueprint):
     def errors(self, *statuses: int) -> Any:
-        """Document the error answers an operation can give, each in the error envelope."""
+        """Document the error answers an operation can give, each in the error envelope.
+
+        Every operation that authenticates (401) can also be rate-limited (429)."""
+        if 401 in statuses and 429 not in statuses:
+            statuses = (*statuses, 429)
 
         def decorate(func: Any) -> Any:
             for status in statuses:

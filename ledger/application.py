@@ -3,12 +3,13 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
 from eventsourcing.application import Application
 from eventsourcing.persistence import EventStore, IntegrityError, JSONTranscoder, StoredEvent
+from eventsourcing.utils import get_topic
 
 from ledger import snapshots
 from ledger.commands import HANDLERS, event_references, references
@@ -19,20 +20,25 @@ from ledger.errors import (
     IdempotencyKeyReused,
     Invalid,
     LedgerError,
+    NotFound,
 )
 from ledger.identity import (
     ROLES,
+    TOKEN_ID_LENGTH,
     UNIT_SCOPED_ROLES,
     WRITERS,
     Actor,
     Credential,
+    TokenListing,
     new_token,
     token_digest,
 )
-from ledger.recorders import ChainedEvent, IdempotencyClaim
+from ledger.recorders import ChainedEvent, IdempotencyClaim, as_uuid
 from ledger.session import AggregateStore, Session
 
 CONFLICT_RETRIES = 5
+# The shortest digest prefix `revoke_token` accepts as a token's name.
+MIN_TOKEN_ID_LENGTH = 8
 
 
 @dataclass(frozen=True)
@@ -181,7 +187,14 @@ class Ledger(Application):
         return answers
 
     # Identity --------------------------------------------------------------------
-    def create_token(self, actor_id: str, role: str, unit_id: str | None = None) -> str:
+    def create_token(
+        self,
+        actor_id: str,
+        role: str,
+        unit_id: str | None = None,
+        expires_at: datetime | None = None,
+    ) -> str:
+        """A new bearer token, shown only here; the ledger keeps its SHA-256 digest."""
         if actor_id == SYSTEM_ACTOR:
             raise Invalid(f"{SYSTEM_ACTOR!r} is the ledger's own name", field="actor")
         if role not in ROLES:
@@ -189,20 +202,94 @@ class Ledger(Application):
         if role in UNIT_SCOPED_ROLES and not unit_id:
             # A scoped role with no unit would fall outside every scope check.
             raise Invalid(f"a {role} token needs a unit", field="unit")
+        if expires_at is not None:
+            if expires_at.tzinfo is None:
+                raise Invalid("an expiry needs a UTC offset", field="expires")
+            if expires_at <= datetime.now(UTC):
+                raise Invalid("the expiry is already past", field="expires")
         token = new_token()
         with recording(SYSTEM_ACTOR):
             credential = Credential(
-                token_sha256=token_digest(token), actor_id=actor_id, role=role, unit_id=unit_id
+                token_sha256=token_digest(token),
+                actor_id=actor_id,
+                role=role,
+                unit_id=unit_id,
+                expires_at=expires_at.isoformat() if expires_at else None,
             )
         self.save(credential)
         return token
 
-    def authenticate(self, token: str) -> Actor | None:
-        credential_id = Credential.id_for(token_digest(token))
-        credential, _ = self.aggregates.load([credential_id]).get(credential_id, (None, 0))
-        if not isinstance(credential, Credential) or credential.revoked:
+    def credential(self, token: str) -> Credential | None:
+        """The token's credential as it stands, whatever its state, or None if never issued."""
+        return self._credential_by_digest(token_digest(token))
+
+    def credential_version(self, token: str) -> int | None:
+        """The current version of the token's credential (None: never issued), read as one
+        row by its key. A cache of credentials stays true by comparing versions: a revocation
+        in any process raises it."""
+        last = self.recorder.select_events(
+            Credential.id_for(token_digest(token)), desc=True, limit=1
+        )
+        return last[0].originator_version if last else None
+
+    def authenticate(self, token: str, now: datetime | None = None) -> Actor | None:
+        """The token's actor, or None when it is unknown, revoked or expired."""
+        credential = self.credential(token)
+        if credential is None or credential.state(now or datetime.now(UTC)) != "active":
             return None
         return credential.actor
+
+    def list_tokens(self, now: datetime | None = None) -> list[TokenListing]:
+        """Every token ever issued, oldest first, with its state at `now` (default: now)."""
+        moment = now or datetime.now(UTC)
+        return [TokenListing.of(c, moment) for c in self._credentials()]
+
+    def revoke_token(self, token_or_id: str, reason: str) -> TokenListing:
+        """Revoke a token named by itself or by a prefix of its digest (its listed id)."""
+        if token_or_id.startswith("lgr_"):
+            credential = self.credential(token_or_id)
+        else:
+            credential = self._credential_by_prefix(token_or_id.lower())
+        if credential is None:
+            raise NotFound("no such token", token=token_or_id[:TOKEN_ID_LENGTH])
+        with recording(SYSTEM_ACTOR):
+            credential.revoke(reason)
+        self.save(credential)
+        return TokenListing.of(credential, datetime.now(UTC))
+
+    def _credential_by_digest(self, digest: str) -> Credential | None:
+        credential_id = Credential.id_for(digest)
+        found, _ = self.aggregates.load([credential_id]).get(credential_id, (None, 0))
+        return found if isinstance(found, Credential) else None
+
+    def _credential_by_prefix(self, prefix: str) -> Credential | None:
+        if len(prefix) < MIN_TOKEN_ID_LENGTH or not all(c in "0123456789abcdef" for c in prefix):
+            raise Invalid(
+                f"name a token by itself or by at least {MIN_TOKEN_ID_LENGTH} hex digits of "
+                "its listed id", field="token",
+            )
+        matches = [c for c in self._credentials() if c.token_sha256.startswith(prefix)]
+        if len(matches) > 1:
+            raise Invalid("more than one token has this id; give more of it", field="token")
+        return matches[0] if matches else None
+
+    def _credentials(self, page: int = 1000) -> list[Credential]:
+        """Every credential, in the order issued: the log read for TokenIssued events only."""
+        topic = get_topic(Credential.TokenIssued)  # type: ignore[attr-defined]
+        ids: list[UUID] = []
+        start = 1
+        while True:
+            notes = self.recorder.select_notifications(start, page, topics=[topic])
+            ids.extend(as_uuid(n.originator_id) for n in notes)
+            if len(notes) < page:
+                break
+            start = notes[-1].id + 1
+        found: list[Credential] = []
+        for first in range(0, len(ids), page):
+            chunk = ids[first : first + page]
+            loaded = self.aggregates.load(chunk)
+            found.extend(c for c, _ in map(loaded.__getitem__, chunk) if isinstance(c, Credential))
+        return found
 
     # The global log ---------------------------------------------------------------
     def read_log(self, after: int = 0, limit: int = 100) -> list[LoggedEvent]:

@@ -4,11 +4,16 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
+from datetime import datetime
 
 from eventsourcing.domain import event
 
 from ledger.catalog import CATALOG
 from ledger.domain.base import LedgerAggregate
+from ledger.errors import InvalidTransition
+
+# How many hex digits of a token's digest name it in listings (and may name it to revoke it).
+TOKEN_ID_LENGTH = 12
 
 ROLES = ("admin", "inspector", "cadre", "discipline", "viewer")
 # Roles that act and read only within their unit (and the units below it): their tokens name one.
@@ -31,7 +36,7 @@ def token_digest(token: str) -> str:
 
 
 class Credential(LedgerAggregate):
-    """A bearer token, known only by its SHA-256 digest."""
+    """A bearer token, known only by its SHA-256 digest; it may expire and may be revoked."""
 
     KIND = "credential"
 
@@ -41,17 +46,60 @@ class Credential(LedgerAggregate):
 
     @event("TokenIssued")
     def __init__(
-        self, token_sha256: str, actor_id: str, role: str, unit_id: str | None = None
+        self,
+        token_sha256: str,
+        actor_id: str,
+        role: str,
+        unit_id: str | None = None,
+        expires_at: str | None = None,
     ) -> None:
+        # The event keeps the expiry as ISO text with its offset, as the log shows it.
+        self.token_sha256 = token_sha256
         self.actor = Actor(id=actor_id, role=role, unit_id=unit_id)
+        self.expires_at = datetime.fromisoformat(expires_at) if expires_at else None
         self.revoked = False
 
     def revoke(self, reason: str) -> None:
+        if self.revoked:
+            raise InvalidTransition("this token is already revoked", token=self.token_id)
         self._revoked(reason=reason)
 
     @event("TokenRevoked")
     def _revoked(self, reason: str) -> None:
         self.revoked = True
+
+    @property
+    def token_id(self) -> str:
+        return self.token_sha256[:TOKEN_ID_LENGTH]
+
+    def state(self, now: datetime) -> str:
+        """active, revoked or expired (a token expires at `expires_at` itself)."""
+        if self.revoked:
+            return "revoked"
+        if self.expires_at is not None and now >= self.expires_at:
+            return "expired"
+        return "active"
+
+
+@dataclass(frozen=True)
+class TokenListing:
+    """What may be shown of a token: never the secret, only a short prefix of its digest."""
+
+    id: str
+    actor: Actor
+    created_at: datetime
+    expires_at: datetime | None
+    state: str
+
+    @classmethod
+    def of(cls, credential: Credential, now: datetime) -> TokenListing:
+        return cls(
+            id=credential.token_id,
+            actor=credential.actor,
+            created_at=credential.created_on,
+            expires_at=credential.expires_at,
+            state=credential.state(now),
+        )
 
 
 # Event types each role may submit, from the catalog. Anything absent is refused with 403.

@@ -21,9 +21,7 @@ def create_app(
     `settings` are Flask settings (for instance TESTING); the app owns the root it built and
     keeps it under `app.extensions["root"]`."""
     root = root or Root(config or Config.from_env())
-    flask_settings = dict(settings or {})
-    if root.config.max_body_bytes is not None:
-        flask_settings.setdefault("MAX_CONTENT_LENGTH", root.config.max_body_bytes)
+    flask_settings = {**root.config.flask_settings(), **(settings or {})}
     app = build_app(root, flask_settings)
     app.extensions["root"] = root
     return app

@@ -1,5 +1,5 @@
-"""The `ledger` command: serve, token create, verify, project, rebuild, keygen, checkpoint,
-export, import, verify-pack, evidence-pack, demo.
+"""The `ledger` command: serve, token create/list/revoke, verify, project, rebuild, keygen,
+checkpoint, export, import, verify-pack, evidence-pack, demo.
 
 Every command gets its parts from the composition root (`service.root.Root`)."""
 from __future__ import annotations
@@ -90,14 +90,48 @@ def rebuild(args: argparse.Namespace) -> int:
     return 0
 
 
+def _expiry(text: str) -> datetime:
+    """An ISO date and time with its UTC offset, for `--expires`."""
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(f"not an ISO date and time: {text!r}") from error
+    if moment.tzinfo is None:
+        raise argparse.ArgumentTypeError("give the UTC offset, e.g. 2027-01-31T18:00:00+08:00")
+    return moment
+
+
 def token_create(args: argparse.Namespace) -> int:
     if args.role in UNIT_SCOPED_ROLES and not args.unit:
         print(f"a {args.role} token needs --unit UNIT_ID", file=sys.stderr)
         return 2
     with _root() as root:
-        token = root.ledger.create_token(args.actor, args.role, args.unit)
-    print(f"token for {args.actor} ({args.role}); it is shown once and stored only hashed:")
+        token = root.ledger.create_token(args.actor, args.role, args.unit, args.expires)
+    until = f", until {args.expires.isoformat()}" if args.expires else ""
+    print(f"token for {args.actor} ({args.role}{until}); it is shown once and stored only "
+          "hashed:")
     print(token)
+    return 0
+
+
+def token_list(args: argparse.Namespace) -> int:
+    """One line per token: id, actor, role, unit, created, expiry, state; never the secret."""
+    with _root() as root:
+        listing = root.ledger.list_tokens()
+    print("id            actor                role        unit         created                    "
+          "  expires                      state")
+    for t in listing:
+        expires = t.expires_at.isoformat(timespec="seconds") if t.expires_at else "-"
+        print(f"{t.id:13} {t.actor.id:20} {t.actor.role:11} {t.actor.unit_id or '-':12} "
+              f"{t.created_at.isoformat(timespec='seconds'):28} {expires:28} {t.state}")
+    return 0
+
+
+def token_revoke(args: argparse.Namespace) -> int:
+    """Records TokenRevoked: every worker refuses the token from its next request on."""
+    with _root() as root:
+        revoked = root.ledger.revoke_token(args.token, args.reason)
+    print(f"revoked token {revoked.id} of {revoked.actor.id} ({revoked.actor.role})")
     return 0
 
 
@@ -244,7 +278,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--actor", required=True)
     p.add_argument("--role", required=True, choices=ROLES)
     p.add_argument("--unit")
+    p.add_argument("--expires", type=_expiry, metavar="ISO_DATETIME_WITH_OFFSET",
+                   help="refused from this moment on (default: never expires)")
     p.set_defaults(run=token_create)
+    p = token.add_parser("list", help="every token: id, actor, role, unit, created, expiry, "
+                                      "state (never the secret)")
+    p.set_defaults(run=token_list)
+    p = token.add_parser("revoke", help="refuse a token from now on, in every worker")
+    p.add_argument("token", metavar="TOKEN_OR_ID",
+                   help="the token itself, or its id from `ledger token list`")
+    p.add_argument("--reason", default="revoked by an operator", help="recorded with it")
+    p.set_defaults(run=token_revoke)
 
     p = commands.add_parser("verify", help="recompute the hash chain over the whole log")
     p.add_argument("--checkpoint", action="append", default=[], metavar="FILE",

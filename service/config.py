@@ -10,6 +10,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
+from limits import parse
+
+from api.limits import DEFAULT_AUTH_FAILURE_LIMIT, DEFAULT_WRITE_LIMIT
 from service.storage import DEFAULT_DATABASE_URL
 
 DEFAULT_CHECKPOINT_INTERVAL = 600.0
@@ -27,6 +30,13 @@ class Config:
     checkpoint_interval: float = DEFAULT_CHECKPOINT_INTERVAL
     max_body_bytes: int | None = None
     pg_pool_size: int = 5
+    # Rate limits, as "N/second|minute|hour|day": failed authentications per client address,
+    # writes per token; counted in process memory unless a shared store is named.
+    auth_failure_limit: str = DEFAULT_AUTH_FAILURE_LIMIT
+    write_limit: str = DEFAULT_WRITE_LIMIT
+    ratelimit_storage_uri: str = "memory://"
+    # Proxies in front whose X-Forwarded-For names the client (0: the socket peer is the client).
+    trusted_proxies: int = 0
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Config:
@@ -43,5 +53,27 @@ class Config:
                 int(env["LEDGER_MAX_BODY_BYTES"]) if env.get("LEDGER_MAX_BODY_BYTES") else None
             ),
             pg_pool_size=int(env.get("LEDGER_PG_POOL_SIZE", "5")),
+            auth_failure_limit=env.get("LEDGER_AUTH_FAILURE_LIMIT") or DEFAULT_AUTH_FAILURE_LIMIT,
+            write_limit=env.get("LEDGER_WRITE_LIMIT") or DEFAULT_WRITE_LIMIT,
+            ratelimit_storage_uri=env.get("LEDGER_RATELIMIT_STORAGE_URI") or "memory://",
+            trusted_proxies=int(env.get("LEDGER_TRUSTED_PROXIES", "0")),
         )
-        return replace(config, **overrides)
+        config = replace(config, **overrides)
+        for name in ("auth_failure_limit", "write_limit"):
+            try:
+                parse(getattr(config, name))
+            except ValueError as error:
+                raise ValueError(f"LEDGER_{name.upper()}: {error}") from error
+        return config
+
+    def flask_settings(self) -> dict[str, Any]:
+        """The settings the HTTP layer reads from the Flask config."""
+        settings: dict[str, Any] = {
+            "AUTH_FAILURE_LIMIT": self.auth_failure_limit,
+            "WRITE_LIMIT": self.write_limit,
+            "RATELIMIT_STORAGE_URI": self.ratelimit_storage_uri,
+            "TRUSTED_PROXIES": self.trusted_proxies,
+        }
+        if self.max_body_bytes is not None:
+            settings["MAX_CONTENT_LENGTH"] = self.max_body_bytes
+        return settings

@@ -54,6 +54,9 @@ class TokenIssued(Logged):
     actor_id = fields.String(required=True)
     role = Choice(tuple(ROLES), required=True)
     unit_id = Identifier()
+    expires_at = fields.DateTime(
+        metadata={"description": "refused from this moment on; absent: it never expires"}
+    )
 
 
 class TokenRevoked(Logged):
