@@ -12,7 +12,6 @@ insert transaction (so it arrives after the commit); SQLite has no notifications
 from __future__ import annotations
 
 import logging
-import sqlite3
 import threading
 from collections.abc import Sequence
 from typing import Any
@@ -22,6 +21,7 @@ from psycopg.rows import tuple_row
 from psycopg.sql import SQL, Identifier
 
 from projections.events import RawEvent
+from projections.sqlite_connections import ThreadConnections
 
 log = logging.getLogger(__name__)
 CHUNK = 500
@@ -67,21 +67,11 @@ class SQLiteLedgerLog(LedgerLog):
     """The ledger's SQLite file, read on a connection per thread (the log is read-only here)."""
 
     def __init__(self, path: str, events_table: str) -> None:
-        self._path = path
         self._events = events_table
-        self._local = threading.local()
-        self._all: list[sqlite3.Connection] = []
-        self._lock = threading.Lock()
+        self._connections = ThreadConnections(path)
 
     def _query(self, statement: str, params: Sequence[Any] = ()) -> list[tuple]:
-        conn = getattr(self._local, "conn", None)
-        if conn is None:
-            conn = sqlite3.connect(self._path, timeout=30, isolation_level=None,
-                                   check_same_thread=False)
-            self._local.conn = conn
-            with self._lock:
-                self._all.append(conn)
-        return conn.execute(statement, tuple(params)).fetchall()
+        return self._connections.get().execute(statement, tuple(params)).fetchall()
 
     def page(self, after: int, limit: int) -> list[RawEvent]:
         rows = self._query(
@@ -106,11 +96,7 @@ class SQLiteLedgerLog(LedgerLog):
         return [(RawEvent(*r[:5]), r[5]) for r in found]
 
     def close(self) -> None:
-        with self._lock:
-            for conn in self._all:
-                conn.close()
-            self._all.clear()
-        self._local = threading.local()
+        self._connections.close()
 
 
 class PostgresLedgerLog(LedgerLog):

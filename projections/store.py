@@ -14,7 +14,6 @@ nobody else moved the position meanwhile.
 from __future__ import annotations
 
 import sqlite3
-import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
@@ -28,6 +27,7 @@ from ledger.recorders.postgres import SCHEMA_LOCK
 from projections import tables
 from projections.events import RawEvent
 from projections.log import LedgerLog, log_of
+from projections.sqlite_connections import ThreadConnections
 
 State = dict[str, Any]
 CHUNK = 500
@@ -348,27 +348,21 @@ class ProjectionStore:
         return True
 
 
+def _prepare(conn: sqlite3.Connection) -> None:
+    """Views are rebuildable from the log, so NORMAL durability is enough for them."""
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=NORMAL")
+
+
 class SQLiteProjectionStore(ProjectionStore):
     """One connection per thread to a SQLite file (the ledger's, or one for the views only)."""
 
     def __init__(self, path: str, log: LedgerLog) -> None:
         super().__init__(log)
-        self._path = path
-        self._local = threading.local()
-        self._all: list[sqlite3.Connection] = []
-        self._lock = threading.Lock()
+        self._connections = ThreadConnections(path, _prepare)
 
     def _connection(self) -> sqlite3.Connection:
-        conn = getattr(self._local, "conn", None)
-        if conn is None:
-            conn = sqlite3.connect(self._path, timeout=30, isolation_level=None,
-                                   check_same_thread=False)
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA synchronous=NORMAL")
-            self._local.conn = conn
-            with self._lock:
-                self._all.append(conn)
-        return conn
+        return self._connections.get()
 
     @contextmanager
     def cursor(self) -> Iterator[sqlite3.Cursor]:
@@ -403,11 +397,7 @@ class SQLiteProjectionStore(ProjectionStore):
         cur.execute(f"CREATE VIEW {view} AS {tables.view_select(view, generation)}")
 
     def close(self) -> None:
-        with self._lock:
-            for conn in self._all:
-                conn.close()
-            self._all.clear()
-        self._local = threading.local()
+        self._connections.close()
         super().close()
 
 
