@@ -9,6 +9,7 @@ from typing import Any
 from flask import Flask
 
 from api import build_app
+from console import ConsoleSettings, install
 from service.config import Config
 from service.root import Root
 
@@ -23,5 +24,7 @@ def create_app(
     root = root or Root(config or Config.from_env())
     flask_settings = {**root.config.flask_settings(), **(settings or {})}
     app = build_app(root, flask_settings)
+    install(app, ConsoleSettings(session_dir=root.config.console_session_dir,
+                                 secret_key=root.config.console_secret_key))
     app.extensions["root"] = root
     return app

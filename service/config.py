@@ -37,6 +37,11 @@ class Config:
     ratelimit_storage_uri: str = "memory://"
     # Proxies in front whose X-Forwarded-For names the client (0: the socket peer is the client).
     trusted_proxies: int = 0
+    # The console: where its server-side sessions are kept (default: a directory under the
+    # system's temporary directory) and the key its CSRF tokens are signed with (default: one
+    # made at start, so workers of one deployment must be given the same one).
+    console_session_dir: str | None = None
+    console_secret_key: str | None = None
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Config:
@@ -57,6 +62,8 @@ class Config:
             write_limit=env.get("LEDGER_WRITE_LIMIT") or DEFAULT_WRITE_LIMIT,
             ratelimit_storage_uri=env.get("LEDGER_RATELIMIT_STORAGE_URI") or "memory://",
             trusted_proxies=int(env.get("LEDGER_TRUSTED_PROXIES", "0")),
+            console_session_dir=env.get("LEDGER_CONSOLE_SESSION_DIR") or None,
+            console_secret_key=env.get("LEDGER_CONSOLE_SECRET_KEY") or None,
         )
         config = replace(config, **overrides)
         for name in ("auth_failure_limit", "write_limit"):

@@ -1,0 +1,314 @@
+"""The console's pages: the same views and scope checks as the API, rendered in Chinese."""
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from flask import Blueprint, Response, current_app, g, render_template, request, url_for
+from marshmallow import EXCLUDE, ValidationError
+
+from api.reads import SCOPED_ROLES, _filter, _found, _require_scope, _scoped
+from api.schemas.reads import FindingsArgsSchema
+from console import charts, listing, overview, spreadsheets
+from console.auth import require_session
+from console.replay import BadReplay, cut_of
+from evidence.disputes import contested_subject, dispute_view
+from evidence.packs import build_pack, pack_bytes
+from ledger.application import Ledger
+from ledger.errors import Forbidden, LedgerError, NotFound
+from ledger.tamper.verification import verify_chain
+from projections.export import to_csv
+from projections.findings import summary
+from projections.views import Views
+
+blp = Blueprint("console_pages", __name__, template_folder="templates")
+blp.before_request(require_session)
+
+PAGE = 50
+LATE_AFTER_SECONDS = 24 * 3600
+HOUSEHOLD_FILTERS = ("village_id", "township_id", "category", "poverty_status", "exit_class",
+                     "key", "monitoring")
+ALL_STORED = 10**9
+
+
+def _views() -> Views:
+    return current_app.extensions["views"]
+
+
+def _ledger() -> Ledger:
+    return current_app.extensions["ledger"]
+
+
+def _scope_units() -> set[str] | None:
+    """The units the signed-in actor may read (None: every unit)."""
+    if g.actor.role not in SCOPED_ROLES:
+        return None
+    return listing.below(listing.all_units(_views()), g.actor.unit_id)
+
+
+def _replay() -> dict[str, Any]:
+    args = {k: request.args.get(k, "") for k in ("as_of", "valid_at")}
+    return {"args": args, "cut": cut_of(args), "active": any(args.values())}
+
+
+@blp.errorhandler(LedgerError)
+def refused(error: LedgerError):
+    status = 403 if isinstance(error, Forbidden) else 404 if isinstance(error, NotFound) else 409
+    return render_template("error.html", status=status, error=error), status
+
+
+@blp.errorhandler(BadReplay)
+def bad_replay(error: BadReplay):
+    return render_template("error.html", status=400, message=str(error)), 400
+
+
+@blp.get("/")
+def overview_page():
+    """The overview of the actor's unit (cadre, viewer), or of a chosen or the top unit."""
+    views = _views()
+    root = g.actor.unit_id if g.actor.role in SCOPED_ROLES else request.args.get("unit_id")
+    if root:
+        _found(views.store.load_one("unit", root), "unit", root)
+        _require_scope(root)
+    data = overview.build(views, root or None)
+    head = _ledger().head()
+    checkpoints = current_app.extensions["checkpoints"]
+    return render_template(
+        "overview.html", data=data, chart=charts.grouped_bars(data["findings"]["by_month"]),
+        head=head, checkpoint=checkpoints.latest() if checkpoints.enabled else None,
+        checkpoints_enabled=checkpoints.enabled,
+        verification=current_app.extensions.get("console_last_verification"))
+
+
+def _household_filter(args: dict[str, str]):
+    wanted = {k: v for k, v in args.items() if k in HOUSEHOLD_FILTERS and v}
+
+    def keep(status: dict[str, Any]) -> bool:
+        for key, value in wanted.items():
+            if key == "key" and str(bool(status.get("key_household"))).lower() != value:
+                return False
+            if key == "monitoring":
+                actual = (status.get("monitoring") or {}).get("monitoring_type") \
+                    if isinstance(status.get("monitoring"), dict) else status.get("monitoring")
+                if value == "any" and not actual or value == "none" and actual:
+                    return False
+                if value not in ("any", "none") and actual != value:
+                    return False
+            if key in ("category", "poverty_status", "exit_class", "village_id") \
+                    and str(status.get(key)) != value:
+                return False
+        return True
+    return keep
+
+
+def _household_rows(args: dict[str, str], after: str, limit: int):
+    views = _views()
+    villages = _scope_units()
+    township = args.get("township_id")
+    if township:
+        _require_scope(township)
+        under = listing.below(listing.all_units(views), township)
+        villages = under if villages is None else villages & under
+    if args.get("village_id"):
+        _require_scope(args["village_id"])
+    return listing.households_page(views, villages, _household_filter(args), after, limit)
+
+
+@blp.get("/households")
+def households():
+    """The household list: filters, pages of 50, CSV and xlsx of the filtered list."""
+    args = {k: request.args.get(k, "") for k in HOUSEHOLD_FILTERS}
+    after = request.args.get("after", "")
+    fmt = request.args.get("format")
+    if fmt in ("csv", "xlsx"):
+        rows, cursor = _household_rows(args, "", 10**9)
+        return _download(spreadsheets.households(rows, fmt), f"households.{fmt}", fmt)
+    rows, cursor = _household_rows(args, after, PAGE)
+    return render_template("households.html", rows=rows, args=args, next_after=cursor,
+                           after=after)
+
+
+@blp.get("/households/<string:household_id>")
+def household(household_id: str):
+    """Status, findings, plan, monitoring, exit steps and the timeline, live or replayed."""
+    views = _views()
+    replay = _replay()
+    _scoped(views.household_village, "household", household_id)
+    status = _found(views.household(household_id, replay["cut"]), "household", household_id)
+    events = views.household_history(household_id, replay["cut"])
+    for event in events:
+        gap = (event["recorded_at"] - event["occurred_at"]).total_seconds()
+        event["late"] = gap > LATE_AFTER_SECONDS
+    return render_template("household.html", status=status, events=events, replay=replay)
+
+
+def _findings_args() -> dict[str, Any]:
+    raw = {k: v for k, v in request.args.items() if v != ""}
+    raw.pop("format", None)
+    return FindingsArgsSchema(unknown=EXCLUDE).load(raw)
+
+
+@blp.get("/findings")
+def findings():
+    """The findings ledger (问题台账) with filters, pages and exports."""
+    views = _views()
+    try:
+        args = _findings_args()
+    except ValidationError as error:
+        return render_template("error.html", status=400, message=str(error.messages)), 400
+    query = _filter(args)
+    fmt = request.args.get("format")
+    replay = _replay()
+    if fmt in ("csv", "xlsx"):
+        on = replay["cut"].on(views.clock())
+        rows = [summary(f, on) for f in views.finding_states(query, replay["cut"])]
+        body = to_csv(rows) if fmt == "csv" else spreadsheets.findings(rows)
+        return _download(body, f"findings-{on}.{fmt}", fmt)
+    limit = min(args.get("limit", PAGE), PAGE)
+    page = views.findings(query, replay["cut"], limit, args["offset"])
+    return render_template("findings.html", page=page, args=request.args, replay=replay,
+                           limit=limit)
+
+
+@blp.get("/findings/<string:finding_id>")
+def finding(finding_id: str):
+    views = _views()
+    replay = _replay()
+    _scoped(views.finding_unit, "finding", finding_id)
+    detail = _found(views.finding(finding_id, replay["cut"]), "finding", finding_id)
+    return render_template("finding.html", f=detail, replay=replay)
+
+
+@blp.get("/findings/<string:finding_id>/print")
+def finding_order(finding_id: str):
+    """The rectification order (督办整改单) for paper: finding, deadline, unit and person."""
+    views = _views()
+    _scoped(views.finding_unit, "finding", finding_id)
+    detail = _found(views.finding(finding_id), "finding", finding_id)
+    unit = views.store.load_one("unit", detail["responsible_unit_id"])
+    person_id = detail["responsible_person_id"]
+    person = views.store.load_one("person", person_id) if person_id else None
+    return render_template("finding_print.html", f=detail, unit=unit, person=person,
+                           today=views.clock().date().isoformat())
+
+
+@blp.get("/units/<string:unit_id>")
+def unit(unit_id: str):
+    views = _views()
+    replay = _replay()
+    _require_scope(unit_id)
+    board = _found(views.unit(unit_id, replay["cut"]), "unit", unit_id)
+    units = listing.all_units(views)
+    children = sorted((u for u, s in units.items() if s.get("parent_id") == unit_id))
+    return render_template("unit.html", b=board, replay=replay, children=children,
+                           units=units)
+
+
+@blp.get("/units/<string:unit_id>/exit-notice")
+def exit_notice(unit_id: str):
+    """The village's exit 公示 list for paper: households proposed or publicized for exit."""
+    views = _views()
+    _require_scope(unit_id)
+    board = _found(views.unit(unit_id), "unit", unit_id)
+    year = request.args.get("year") or str(views.clock().year)
+    rows = [h for h in listing.every_household(views, {unit_id})
+            if _in_exit_notice(h, year)]
+    return render_template("exit_notice.html", b=board, rows=rows, year=year,
+                           today=views.clock().date().isoformat())
+
+
+def _in_exit_notice(status: dict[str, Any], year: str) -> bool:
+    """Publicized for exit in `year` when the status says so, else proposed (class A or B)."""
+    procedure = status.get("exit")
+    if isinstance(procedure, dict) and procedure:
+        return str(procedure.get("year")) == year
+    return status["category"] == "registered_poor" and status.get("exit_class") in ("A", "B")
+
+
+@blp.get("/people/<string:person_id>")
+def person(person_id: str):
+    views = _views()
+    replay = _replay()
+    _scoped(views.person_unit, "person", person_id)
+    trail = _found(views.accountability(person_id, replay["cut"]), "person", person_id)
+    return render_template("person.html", t=trail, replay=replay)
+
+
+@blp.get("/disputes/<string:dispute_id>")
+def dispute(dispute_id: str):
+    answer = dispute_view(_ledger(), _views(), dispute_id)
+    if answer["subject"] is not None:
+        _subject_scope(answer["subject"]["type"], answer["subject"]["id"])
+    return render_template("dispute.html", d=answer,
+                           signing=current_app.extensions["checkpoints"].enabled)
+
+
+@blp.get("/evidence/<string:subject_type>/<string:subject_id>")
+def evidence(subject_type: str, subject_id: str):
+    """The evidence pack of a subject, as the API gives it."""
+    _subject_scope(subject_type, subject_id)
+    pack = build_pack(_ledger().recorder, current_app.extensions["checkpoints"], _views(),
+                      subject_type, subject_id, None)
+    return Response(pack_bytes(pack), mimetype="application/json", headers={
+        "Content-Disposition": f'attachment; filename="evidence-{subject_type}-{subject_id}.json"'})
+
+
+def _subject_scope(subject_type: str, subject_id: str) -> None:
+    views = _views()
+    if subject_type == "unit":
+        _require_scope(subject_id)
+        return
+    locate = {"household": views.household_village, "finding": views.finding_unit,
+              "person": views.person_unit}.get(subject_type)
+    if locate is None:
+        raise NotFound(f"no subject type {subject_type!r}", id=subject_type)
+    _scoped(locate, subject_type, subject_id)
+
+
+@blp.get("/events/<string:event_id>")
+def event(event_id: str):
+    """One logged event: its type, data, position and chain hash."""
+    ledger = _ledger()
+    position = ledger.position_of(event_id)
+    if position is None:
+        raise NotFound(f"event {event_id!r} does not exist", id=event_id)
+    logged = ledger.read_log(position - 1, 1)[0]
+    subject = contested_subject(logged.data)
+    if subject is not None:
+        _subject_scope(*subject)
+    elif g.actor.role in SCOPED_ROLES:
+        raise Forbidden("this event names no subject within your unit")
+    return render_template("event.html", e=logged)
+
+
+@blp.get("/ledger")
+def ledger_page():
+    """Integrity: the head, checkpoints, and verification on request."""
+    ledger = _ledger()
+    checkpoints = current_app.extensions["checkpoints"]
+    if request.args.get("verify") == "1":
+        stored = checkpoints.listing(ALL_STORED, newest_first=False)
+        result = verify_chain(ledger.recorder, stored, current_app.extensions["verifying_key"])
+        current_app.extensions["console_last_verification"] = {
+            **result.to_dict(), "at": datetime.now(UTC)}
+    return render_template(
+        "ledger.html", head=ledger.head(), lag=_views().lag(),
+        checkpoints=checkpoints.listing(10) if checkpoints.enabled else [],
+        checkpoints_enabled=checkpoints.enabled,
+        verification=current_app.extensions.get("console_last_verification"))
+
+
+def _download(body: bytes, name: str, fmt: str) -> Response:
+    mimetype = "text/csv; charset=utf-8" if fmt == "csv" else spreadsheets.XLSX
+    return Response(body, mimetype=mimetype,
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+@blp.app_context_processor
+def navigation() -> dict[str, Any]:
+    return {"nav": [("console_pages.overview_page", "首页"),
+                    ("console_pages.households", "农户"),
+                    ("console_pages.findings", "问题台账"),
+                    ("console_writes.index", "录入"),
+                    ("console_pages.ledger_page", "台账完整性")],
+            "url_for": url_for}

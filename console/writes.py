@@ -1,0 +1,189 @@
+"""The console's forms: every write goes through the API's request schema and then the
+ledger's one command path (`Ledger.record`), so a form meets exactly the API's refusals. A
+refused form records nothing and comes back with what was typed and the reasons, in Chinese,
+next to the field they concern."""
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from marshmallow import ValidationError
+
+from api.errors import _flatten
+from api.schemas.envelope import EventRequestSchema
+from console import formspec, zh
+from console.auth import require_session
+from console.replay import BadReplay, moment
+from evidence.disputes import contested_subject
+from ledger.application import Ledger, LoggedEvent
+from ledger.catalog import BY_NAME, CLIENT_TYPES
+from ledger.errors import LedgerError
+
+blp = Blueprint("console_writes", __name__, template_folder="templates")
+blp.before_request(require_session)
+
+# The daily forms first, in the order of the supervision cycle; then every other type.
+DAILY = ("InspectionRecorded", "FindingRaised", "RectificationReported", "RectificationVerified",
+         "DeadlineExtended", "WarningIssued", "DisputeOpened", "DisputeResolved", "InterviewHeld",
+         "AccountabilityMeasureTaken")
+STATUS_OF = {"not_found": 404, "forbidden": 403, "invalid": 422}
+CHUNK = 1 << 16
+PAGE_OF = {"finding": "console_pages.finding", "household": "console_pages.household",
+           "unit": "console_pages.unit", "person": "console_pages.person"}
+ARGUMENT_OF = {"finding": "finding_id", "household": "household_id", "unit": "unit_id",
+               "person": "person_id"}
+
+
+def _ledger() -> Ledger:
+    return current_app.extensions["ledger"]
+
+
+def writable() -> list[str]:
+    role = g.actor.role
+    names = [n for n in DAILY if n in CLIENT_TYPES]
+    names += sorted(n for n in CLIENT_TYPES if n not in DAILY)
+    return [n for n in names if role in BY_NAME[n].writers]
+
+
+def _type_or_404(type_name: str) -> str:
+    if type_name not in CLIENT_TYPES:
+        abort(404)
+    return type_name
+
+
+@blp.get("/forms")
+def index():
+    return render_template("forms.html", types=writable())
+
+
+@blp.get("/forms/<string:type_name>")
+def form(type_name: str):
+    specs = formspec.fields_of(_type_or_404(type_name))
+    values: dict[str, Any] = {s.name: request.args.get(s.name, "") for s in specs}
+    for spec in specs:
+        if spec.widget == "checkboxes":
+            values[spec.name] = request.args.getlist(spec.name)
+    return _render(type_name, specs, values, {}, [], 200)
+
+
+def _render(type_name: str, specs: list[formspec.FormField], values: dict[str, Any],
+            errors: dict[str, list[str]], general: list[str], status: int):
+    allowed = g.actor.role in BY_NAME[type_name].writers
+    return render_template("form.html", type_name=type_name, specs=specs, values=values,
+                           errors=errors, general=general, allowed=allowed,
+                           occurred_at=values.get("occurred_at", "")), status
+
+
+def _evidence(values: dict[str, Any]) -> list[dict[str, str]]:
+    """Digests the browser computed, and for files that were uploaded (no secure context, or
+    scripts off) the digest computed here: the file itself is never kept."""
+    found: list[dict[str, str]] = []
+    typed = request.form.get("evidence_json", "").strip()
+    if typed:
+        try:
+            listed = json.loads(typed)
+        except ValueError:
+            raise formspec.Unreadable("evidence") from None
+        if not isinstance(listed, list):
+            raise formspec.Unreadable("evidence")
+        found.extend(listed)
+    for upload in request.files.getlist("evidence_files"):
+        if not upload.filename:
+            continue
+        digest = hashlib.sha256()
+        for chunk in iter(lambda: upload.stream.read(CHUNK), b""):
+            digest.update(chunk)
+        found.append({"name": upload.filename, "sha256": digest.hexdigest()})
+    values["evidence_json"] = json.dumps(found, ensure_ascii=False) if found else typed
+    return found
+
+
+def _typed(specs: list[formspec.FormField]) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    for spec in specs:
+        if spec.widget == "checkboxes":
+            values[spec.name] = request.form.getlist(spec.name)
+        elif spec.widget != "evidence":
+            values[spec.name] = request.form.get(spec.name, "")
+    values["occurred_at"] = request.form.get("occurred_at", "")
+    return values
+
+
+@blp.post("/forms/<string:type_name>")
+def submit(type_name: str):
+    specs = formspec.fields_of(_type_or_404(type_name))
+    values = _typed(specs)
+    errors: dict[str, list[str]] = {}
+    try:
+        if any(s.widget == "evidence" for s in specs):
+            values["evidence"] = _evidence(values)
+        data = formspec.data_of(specs, values)
+    except formspec.Unreadable as error:
+        errors[str(error)] = ["格式不正确，须为 JSON"]
+        return _render(type_name, specs, values, errors, [], 422)
+    body: dict[str, Any] = {"type": type_name, "data": data}
+    if values["occurred_at"]:
+        try:
+            body["occurred_at"] = moment(values["occurred_at"]).isoformat()
+        except BadReplay:
+            errors["occurred_at"] = ["时间格式不正确，应如 2020-03-12T09:30"]
+            return _render(type_name, specs, values, errors, [], 422)
+    try:
+        command = EventRequestSchema().load(body)
+        recorded = _ledger().record(g.actor, [command])[0]
+    except ValidationError as error:
+        for name, messages in _flatten(error.messages).items():
+            key = name.removeprefix("data.")
+            errors.setdefault(key, []).extend(zh.message(m) for m in messages)
+        return _render(type_name, specs, values, errors, [], 422)
+    except LedgerError as error:
+        return _refused(type_name, specs, values, error)
+    return _recorded(recorded)
+
+
+def _refused(type_name: str, specs: list[formspec.FormField], values: dict[str, Any],
+             error: LedgerError):
+    """The ledger's refusal, next to the field it concerns (or above the form)."""
+    names = {s.name for s in specs}
+    field = error.details.get("field")
+    if field not in names:
+        field = next((k for k in error.details if k in names), None)
+    text = [zh.refusal(error.code, error.message)]
+    reasons = error.details.get("reasons")
+    if isinstance(reasons, list):
+        text += [f"· {r}" for r in reasons]
+    errors = {field: text} if field else {}
+    status = STATUS_OF.get(error.code, 409)
+    return _render(type_name, specs, values, errors, [] if field else text, status)
+
+
+def _recorded(recorded: LoggedEvent):
+    """Wait until the views hold the event (read your writes), then show its subject."""
+    current_app.extensions["views"].wait(recorded.position,
+                                         current_app.config["READ_WAIT_SECONDS"])
+    derived = "、".join(zh.event_type(c.type) for c in recorded.consequences)
+    flash(f"已记录「{zh.event_type(recorded.type)}」：位置 {recorded.position}，哈希 "
+          f"{recorded.hash[:16]}…" + (f"；台账随之记录：{derived}" if derived else ""))
+    if recorded.type in ("DisputeOpened", "DisputeResolved"):
+        return redirect(url_for("console_pages.dispute",
+                                dispute_id=recorded.data["dispute_id"]))
+    if recorded.type == "InspectionRecorded":
+        subject = (recorded.data["subject_type"], recorded.data["subject_id"])
+    else:
+        subject = contested_subject(recorded.data)
+    if subject is None:
+        return redirect(url_for("console_writes.form", type_name=recorded.type))
+    kind, natural_id = subject
+    return redirect(url_for(PAGE_OF[kind], **{ARGUMENT_OF[kind]: natural_id}))

@@ -1,0 +1,163 @@
+"""Simplified Chinese for the console: labels of fields, values and statuses, and messages.
+
+The API keeps its English names; the console shows these. A name without a label is shown as
+it is, so a field another module adds appears before it is translated."""
+from __future__ import annotations
+
+import re
+from typing import Any
+
+ROLES = {"admin": "管理员", "inspector": "督查员", "cadre": "村（单位）干部",
+         "discipline": "纪委", "viewer": "查看者"}
+
+EVENT_TYPES = {
+    "UnitRegistered": "登记单位", "PersonRegistered": "登记人员", "HouseholdRegistered": "登记农户",
+    "HouseholdFactsRecorded": "记录农户情况", "ResponsibilityAssigned": "明确责任人",
+    "ResponsibilityEnded": "解除责任", "UnitListed": "挂牌督战", "UnitDelisted": "摘牌",
+    "InspectionRecorded": "记录走访检查", "FindingRaised": "录入问题",
+    "RectificationReported": "报告整改", "RectificationVerified": "核验整改",
+    "DeadlineExtended": "延长整改期限", "FindingWithdrawn": "撤销问题",
+    "FindingTransferred": "问题移交", "WarningIssued": "黄红牌警告", "WarningRevoked": "撤销警告",
+    "InterviewHeld": "约谈", "AccountabilityMeasureTaken": "问责处理",
+    "RuleParameterSet": "设置规则参数", "ScoreRecorded": "记录比武得分",
+    "DisputeOpened": "提出异议", "DisputeResolved": "异议处理结果",
+    "InterviewRequired": "应约谈", "InterviewVoided": "约谈取消", "FindingAttached": "问题入账",
+    "YellowCardNoted": "黄牌记录", "YellowCardWithdrawn": "黄牌撤回", "TokenIssued": "发放令牌",
+    "TokenRevoked": "吊销令牌", "ExitAppraised": "民主评议", "ExitVerified": "退出核实",
+    "ExitAcknowledged": "户认可", "ExitPublicized": "公示", "ExitObjectionRaised": "公示期异议",
+    "ExitObjectionSettled": "异议处理", "HouseholdExited": "公告销号", "ExitAnnulled": "退出撤销",
+    "MonitoringStarted": "纳入监测", "RiskEliminated": "风险消除", "HelpPlanRecorded": "帮扶计划",
+    "MeasureCompleted": "帮扶措施完成", "SystemRecordCompared": "系统数据比对",
+    "DataMismatchFound": "数据不一致", "MismatchResolved": "不一致已处理",
+    "QuarterlyRatingRecorded": "季度考核亮灯", "PersonalDataErased": "个人信息删除",
+}
+
+FIELDS = {
+    "unit_id": "单位编号", "name": "名称", "kind": "类别", "parent_id": "上级单位",
+    "person_id": "人员编号", "household_id": "户编号", "village_id": "村编号",
+    "township_id": "乡镇编号", "head_name": "户主", "size": "家庭人口", "category": "类别",
+    "exit_year": "脱贫年度", "role": "职责", "subject_type": "对象类型", "subject_id": "对象编号",
+    "effective_from": "起始日期", "effective_to": "终止日期", "level": "挂牌级别",
+    "supervising_unit_id": "督战单位", "due_date": "整改期限", "inspection_id": "检查编号",
+    "method": "方式", "inspector_ids": "检查人员", "checks": "两不愁三保障及饮水安全",
+    "income": "收入（元/年）", "food": "吃（不愁吃）", "clothing": "穿（不愁穿）",
+    "education": "义务教育", "medical": "基本医疗", "housing": "住房安全", "water": "饮水安全",
+    "wage": "工资性收入", "business": "经营性收入", "transfer": "转移性收入",
+    "property": "财产性收入", "finding_id": "问题编号", "description": "问题描述",
+    "responsible_unit_id": "责任单位", "responsible_person_id": "责任人", "source": "问题来源",
+    "sector": "行业", "evidence": "佐证材料", "accepted": "核验结论", "note": "说明",
+    "new_due_date": "新期限", "reason": "理由", "to_unit_id": "移交单位", "to_person_id": "新责任人",
+    "warning_id": "警告编号", "color": "颜色", "period": "期间", "finding_ids": "相关问题",
+    "measure": "问责方式", "basis": "依据（事件编号）", "parameter": "参数", "value": "数值",
+    "year": "年度", "round_id": "比武轮次", "section": "板块", "points": "得分",
+    "dispute_id": "异议编号", "contested_event_id": "被异议事件", "grounds": "理由",
+    "outcome": "结果", "occurred_at": "发生时间", "type": "事件类型",
+    "light": "亮灯", "score": "得分", "votes_for": "赞成票", "votes_total": "总票数",
+    "passed": "是否通过", "from": "公示开始", "to": "公示结束", "upheld": "异议是否成立",
+    "monitoring_type": "监测类型", "risks": "风险", "causes": "致贫原因", "measures": "帮扶措施",
+    "measure_id": "措施编号", "as_of_date": "比对日期", "record": "系统记录",
+    "resolution": "处理方式", "mismatch_event_id": "不一致事件", "labour_coefficient": "劳动力系数",
+    "has_labour": "有劳动力", "has_industry_or_employment": "有产业或就业",
+    "seriously_ill_members": "重病人数", "children_in_non_compulsory_education": "非义务教育阶段子女数",
+    "only_house_earthen": "唯一住房为土坯房", "near_disaster_hazard": "地灾隐患点附近",
+    "failed_industry_or_unstable_employment": "产业失败或就业不稳",
+    "lacks_motivation": "缺乏内生动力", "single_over_45": "45岁以上单身",
+    "poverty_status": "贫困状态", "exit_class": "分类", "key_household": "重点户",
+    "monitoring": "监测", "last_visit": "最近走访", "open_findings": "未销号问题",
+    "status": "状态", "overdue": "逾期", "raised_on": "录入日期", "closed_on": "销号日期",
+    "raised_event": "录入事件", "closing_event": "销号事件", "per_capita_income": "人均纯收入",
+    "basis_text": "依据",
+}
+
+VALUES = {
+    "household": "农户", "unit": "单位", "person": "人员", "finding": "问题",
+    "county": "县", "township": "乡镇", "village": "村", "group": "组", "department": "部门",
+    "registered_poor": "建档立卡贫困户", "edge": "边缘户", "monitored": "监测户", "other": "一般户",
+    "exited": "已脱贫", "not_registered": "未建档",
+    "helper_cadre": "帮扶责任人", "first_secretary": "第一书记", "village_secretary": "村支书",
+    "resident_leader": "驻村领导", "department_head": "部门负责人", "unit_head": "单位负责人",
+    "city": "市级", "district": "区级",
+    "visit": "入户走访", "phone": "电话回访", "unannounced": "四不两直", "self_check": "自查",
+    "cross_check": "交叉检查", "supervision": "督战", "roving": "巡回督战", "special": "专项查",
+    "observation": "观摩查", "exposure": "晾晒通报查", "interactive": "互动查",
+    "met": "达标", "unmet": "未达标", "na": "不适用", "unknown": "未知",
+    "open": "未整改", "rectification_reported": "已报整改", "closed": "已销号", "withdrawn": "已撤销",
+    "yellow": "黄牌", "red": "红牌", "green": "绿灯",
+    "reminder_talk": "提醒谈话", "admonishment": "诫勉谈话", "circulated_criticism": "通报批评",
+    "disciplinary_sanction": "党纪政务处分", "removal": "免职",
+    "upheld": "维持", "overturned": "撤销（推翻）", "due": "待约谈", "held": "已约谈",
+    "voided": "已取消", "true": "是", "false": "否",
+    "inspection": "检查", "patrol_review": "巡视回头看", "assessment": "考核", "audit": "审计",
+    "complaint": "信访举报", "health": "卫生健康", "water_supply": "供水", "industry": "产业",
+    "employment": "就业", "social_security": "社会保障", "relocation": "易地搬迁", "data": "数据",
+    "unstable_exited": "脱贫不稳定户", "sudden_hardship": "突发严重困难户",
+    "ledger_corrected": "台账更正", "system_corrected": "系统更正", "explained": "已说明",
+}
+
+CRITERIA = {
+    "transfer_income_over_40_percent": "转移性收入占比超过40%",
+    "labour_coefficient_below_half": "劳动力系数低于0.5",
+    "labour_without_industry_or_employment": "有劳动力但无产业或就业覆盖",
+    "seriously_ill_member": "有重病患者",
+    "three_children_in_non_compulsory_education": "3个及以上子女在非义务教育阶段就读",
+    "only_house_earthen": "唯一住房为土坯房",
+    "near_disaster_hazard": "居住在地灾隐患点附近",
+    "failed_industry_or_unstable_employment": "产业投资失败或就业不稳定",
+    "lacks_motivation": "缺乏内生发展动力",
+    "single_over_45": "45岁以上单身",
+}
+
+ERROR_CODES = {
+    "not_found": "所引用的对象不存在", "forbidden": "无权执行此操作",
+    "invalid_transition": "不符合当前流程状态", "already_exists": "编号已存在",
+    "conflict": "与台账已有记录冲突", "invalid": "不符合规则",
+    "concurrent_write": "台账正被同时修改，请重试", "idempotency_key_reused": "重复提交的内容不同",
+}
+
+_MESSAGES: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"^Missing data for required field"), "此项必填"),
+    (re.compile(r"^Not a valid date"), "日期格式应为 年-月-日（如 2020-03-12）"),
+    (re.compile(r"^Not a valid (date)?time"), "时间格式不正确"),
+    (re.compile(r"^Not a valid number"), "须为数字"),
+    (re.compile(r"^Not a valid integer"), "须为整数"),
+    (re.compile(r"^Not a valid boolean"), "须选择是或否"),
+    (re.compile(r"^Not a valid list"), "须为列表"),
+    (re.compile(r"^Must be one of"), "须从给定选项中选择"),
+    (re.compile(r"^must be 1-64 letters"), "编号须为1至64个字母、数字或 . _ - :"),
+    (re.compile(r"^(Shorter than|Length must be|Longer than)"), "长度不符合要求（不能为空，也不能过长）"),
+    (re.compile(r"^Must be (greater|less) than"), "数值超出允许范围"),
+    (re.compile(r"^Unknown field"), "不认识的字段"),
+    (re.compile(r"^must be 64 hex digits"), "须为64位十六进制摘要"),
+    (re.compile(r"is in the future"), "发生时间不能晚于当前时间"),
+    (re.compile(r"^must not contain NUL"), "含有无法保存的字符"),
+    (re.compile(r"^Field may not be null"), "此项必填"),
+]
+
+
+def field(name: str) -> str:
+    return FIELDS.get(name, name)
+
+
+def value(name: Any) -> str:
+    if isinstance(name, bool):
+        return VALUES["true" if name else "false"]
+    if name is None:
+        return "—"
+    return VALUES.get(str(name), str(name))
+
+
+def event_type(name: str) -> str:
+    return EVENT_TYPES.get(name, name)
+
+
+def message(english: str) -> str:
+    """A validation message in Chinese (the original kept beside an untranslated one)."""
+    for pattern, chinese in _MESSAGES:
+        if pattern.search(english):
+            return chinese
+    return f"输入有误（{english}）"
+
+
+def refusal(code: str, english: str) -> str:
+    """A refusal of the ledger in Chinese, with the ledger's own words for the record."""
+    return f"{ERROR_CODES.get(code, '被拒绝')}：{english}"
