@@ -34,6 +34,13 @@ def csrf_check() -> None:
         current_app.extensions["console_csrf"].protect()
 
 
+def csrf_refused(error: Exception) -> Any:
+    """A form without the session's CSRF token (or with a stale one): nothing is recorded."""
+    return render_template("error.html", status=400,
+                           message="表单已失效或来源不明（缺少防伪令牌），未记录任何内容。"
+                                   "请重新打开页面后再提交。"), 400
+
+
 def _actor_of(token: str | None) -> Actor | None:
     if not token:
         return None

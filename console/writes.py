@@ -157,8 +157,8 @@ def _refused(type_name: str, specs: list[formspec.FormField], values: dict[str, 
              error: LedgerError):
     """The ledger's refusal, next to the field it concerns (or above the form)."""
     names = {s.name for s in specs}
-    field = error.details.get("field")
-    if field not in names:
+    field = _named_field(str(error.details.get("field", "")), names)
+    if field is None:
         field = next((k for k in error.details if k in names), None)
     text = [zh.refusal(error.code, error.message)]
     reasons = error.details.get("reasons")
@@ -167,6 +167,16 @@ def _refused(type_name: str, specs: list[formspec.FormField], values: dict[str, 
     errors = {field: text} if field else {}
     status = STATUS_OF.get(error.code, 409)
     return _render(type_name, specs, values, errors, [] if field else text, status)
+
+
+def _named_field(path: str, names: set[str]) -> str | None:
+    """The form field a refusal names: `inspector_ids.0` is the field `inspector_ids`."""
+    parts = path.split(".")
+    while parts:
+        if ".".join(parts) in names:
+            return ".".join(parts)
+        parts.pop()
+    return None
 
 
 def _recorded(recorded: LoggedEvent):
