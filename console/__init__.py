@@ -18,11 +18,11 @@ from pathlib import Path
 from cachelib.file import FileSystemCache
 from flask import Flask, current_app, request
 from flask_session.cachelib import CacheLibSessionInterface
-from flask_wtf.csrf import CSRFError, CSRFProtect
+from flask_wtf.csrf import CSRFProtect
 
 from console import filters, pages, writes
 from console.auth import blp as auth_blp
-from console.auth import csrf_refused, limit_sign_in
+from console.auth import limit_sign_in
 
 # Scripts only from this origin (the vendored hash helper), no inline script, no plugins,
 # no framing; styles from this origin; forms post only here.
@@ -74,7 +74,6 @@ def install(app: Flask, settings: ConsoleSettings | None = None) -> None:
     app.extensions["console_csrf"] = CSRFProtect(app)
     filters.register(app)
     for blueprint in (auth_blp, pages.blp, writes.blp):
-        blueprint.register_error_handler(CSRFError, csrf_refused)
         app.register_blueprint(blueprint)
     limit_sign_in(app, lambda: current_app.config["AUTH_FAILURE_LIMIT"])
 

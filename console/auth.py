@@ -21,6 +21,7 @@ from flask import (
 )
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
+from flask_wtf.csrf import CSRFError
 
 from ledger.identity import Actor
 
@@ -39,6 +40,9 @@ def csrf_refused(error: Exception) -> Any:
     return render_template("error.html", status=400,
                            message="表单已失效或来源不明（缺少防伪令牌），未记录任何内容。"
                                    "请重新打开页面后再提交。"), 400
+
+
+blp.register_error_handler(CSRFError, csrf_refused)
 
 
 def _actor_of(token: str | None) -> Actor | None:
@@ -63,7 +67,9 @@ def _safe_next(target: str | None) -> str:
     if not target or not target.startswith("/") or target.startswith("//"):
         return url_for("console_pages.overview_page")
     parts = urlsplit(target)
-    return target if not parts.scheme and not parts.netloc else url_for("console_pages.overview_page")
+    if parts.scheme or parts.netloc:
+        return url_for("console_pages.overview_page")
+    return target
 
 
 @blp.get("/login")

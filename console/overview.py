@@ -27,9 +27,12 @@ def month_ends(today: date, count: int = CHART_MONTHS) -> list[tuple[str, str]]:
 
 
 def findings_by_month(states: list[State], today: date) -> list[State]:
-    """For each month: open and overdue at its end, closed during it (by today's due dates)."""
+    """For each month up to the last with any finding raised or closed (at most today's): open
+    and overdue at its end, closed during it (judged by the due dates in force now)."""
+    days = [d for f in states for d in (f["raised_on"], f["closed_on"]) if d]
+    last = min(today, date.fromisoformat(max(days))) if days else today
     rows = []
-    for month, end in month_ends(today):
+    for month, end in month_ends(last):
         open_then = [f for f in states if f["raised_on"] <= end
                      and (f["closed_on"] is None or f["closed_on"] > end)]
         rows.append({
@@ -44,7 +47,7 @@ def findings_by_month(states: list[State], today: date) -> list[State]:
 
 def household_counts(statuses: list[State]) -> State:
     status = Counter(h.get("poverty_status") or h["category"] for h in statuses)
-    classes = Counter(h.get("exit_class") or "—" for h in statuses
+    classes = Counter(h.get("exit_class") or "未评定" for h in statuses
                       if h["category"] == "registered_poor" or h.get("exit_class"))
     monitored = sum(1 for h in statuses if h.get("monitoring") or h["category"] == "monitored")
     return {"total": len(statuses), "by_status": dict(sorted(status.items())),

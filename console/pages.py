@@ -5,12 +5,13 @@ from datetime import UTC, datetime
 from typing import Any
 
 from flask import Blueprint, Response, current_app, g, render_template, request, url_for
+from flask_wtf.csrf import CSRFError
 from marshmallow import EXCLUDE, ValidationError
 
 from api.reads import SCOPED_ROLES, _filter, _found, _require_scope, _scoped
 from api.schemas.reads import FindingsArgsSchema
 from console import charts, listing, overview, spreadsheets
-from console.auth import require_session
+from console.auth import csrf_refused, require_session
 from console.replay import BadReplay, cut_of
 from evidence.disputes import contested_subject, dispute_view
 from evidence.packs import build_pack, pack_bytes
@@ -23,6 +24,7 @@ from projections.views import Views
 
 blp = Blueprint("console_pages", __name__, template_folder="templates")
 blp.before_request(require_session)
+blp.register_error_handler(CSRFError, csrf_refused)
 
 PAGE = 50
 LATE_AFTER_SECONDS = 24 * 3600

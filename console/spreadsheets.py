@@ -47,7 +47,7 @@ def _sheet(title: str, columns: Sequence[str], rows: list[dict[str, Any]]) -> by
         sheet.append([_cell(c, row.get(c), True) for c in columns])
     sheet.freeze_panes = "A2"
     sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{len(rows) + 1}"
-    for index, column in enumerate(columns, start=1):
+    for index in range(1, len(columns) + 1):
         texts = [str(sheet.cell(row=r, column=index).value or "")
                  for r in range(1, min(len(rows), 500) + 2)]
         width = max(_display_width(t) for t in texts) + 2
@@ -66,14 +66,10 @@ def findings(rows: list[dict[str, Any]]) -> bytes:
     return _sheet("问题台账", FINDING_COLUMNS, rows)
 
 
-def _household_row(status: dict[str, Any]) -> dict[str, Any]:
-    return {**status, "open_findings": status.get("open_findings")}
-
-
 def households(rows: list[dict[str, Any]], fmt: str) -> bytes:
     """The household list: .xlsx for people, or CSV with the API's field names and a BOM."""
     if fmt == "xlsx":
-        return _sheet("分类台账", HOUSEHOLD_COLUMNS, [_household_row(r) for r in rows])
+        return _sheet("分类台账", HOUSEHOLD_COLUMNS, rows)
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(HOUSEHOLD_COLUMNS)

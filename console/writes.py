@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from functools import partial
 from typing import Any
 
 from flask import (
@@ -19,12 +20,13 @@ from flask import (
     request,
     url_for,
 )
+from flask_wtf.csrf import CSRFError
 from marshmallow import ValidationError
 
 from api.errors import _flatten
 from api.schemas.envelope import EventRequestSchema
 from console import formspec, zh
-from console.auth import require_session
+from console.auth import csrf_refused, require_session
 from console.replay import BadReplay, moment
 from evidence.disputes import contested_subject
 from ledger.application import Ledger, LoggedEvent
@@ -33,6 +35,7 @@ from ledger.errors import LedgerError
 
 blp = Blueprint("console_writes", __name__, template_folder="templates")
 blp.before_request(require_session)
+blp.register_error_handler(CSRFError, csrf_refused)
 
 # The daily forms first, in the order of the supervision cycle; then every other type.
 DAILY = ("InspectionRecorded", "FindingRaised", "RectificationReported", "RectificationVerified",
@@ -103,7 +106,7 @@ def _evidence(values: dict[str, Any]) -> list[dict[str, str]]:
         if not upload.filename:
             continue
         digest = hashlib.sha256()
-        for chunk in iter(lambda: upload.stream.read(CHUNK), b""):
+        for chunk in iter(partial(upload.stream.read, CHUNK), b""):
             digest.update(chunk)
         found.append({"name": upload.filename, "sha256": digest.hexdigest()})
     values["evidence_json"] = json.dumps(found, ensure_ascii=False) if found else typed
@@ -189,6 +192,7 @@ def _recorded(recorded: LoggedEvent):
     if recorded.type in ("DisputeOpened", "DisputeResolved"):
         return redirect(url_for("console_pages.dispute",
                                 dispute_id=recorded.data["dispute_id"]))
+    subject: tuple[str, str] | None
     if recorded.type == "InspectionRecorded":
         subject = (recorded.data["subject_type"], recorded.data["subject_id"])
     else:
@@ -196,4 +200,5 @@ def _recorded(recorded: LoggedEvent):
     if subject is None:
         return redirect(url_for("console_writes.form", type_name=recorded.type))
     kind, natural_id = subject
-    return redirect(url_for(PAGE_OF[kind], **{ARGUMENT_OF[kind]: natural_id}))
+    arguments: dict[str, Any] = {ARGUMENT_OF[kind]: natural_id}
+    return redirect(url_for(PAGE_OF[kind], **arguments))

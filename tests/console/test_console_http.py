@@ -1,0 +1,173 @@
+"""The console without a browser: sessions, protections, refusals, scope and spreadsheets."""
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+from typing import Any
+
+from flask import Flask
+from openpyxl import load_workbook
+
+from console import CONTENT_SECURITY_POLICY
+from ledger.application import Command
+from ledger.catalog import CLIENT_TYPES
+from ledger.identity import Actor
+from tests.console.conftest import csrf_of
+
+ADMIN = Actor("county-admin", "admin")
+REGISTRY = [
+    ("UnitRegistered", {"unit_id": "town-1", "name": "三家峪镇", "kind": "township"}),
+    ("UnitRegistered", {"unit_id": "village-a", "name": "东沟村", "kind": "village",
+                        "parent_id": "town-1"}),
+    ("UnitRegistered", {"unit_id": "village-b", "name": "西岭村", "kind": "village",
+                        "parent_id": "town-1"}),
+    ("PersonRegistered", {"person_id": "insp-li", "name": "李督查", "unit_id": "town-1"}),
+    ("HouseholdRegistered", {"household_id": "hh-001", "village_id": "village-a",
+                             "head_name": "王大山", "size": 4, "category": "registered_poor"}),
+    ("HouseholdRegistered", {"household_id": "hh-002", "village_id": "village-b",
+                             "head_name": "周小河", "size": 3, "category": "registered_poor"}),
+    ("FindingRaised", {"finding_id": "f-001", "subject_type": "household",
+                       "subject_id": "hh-001", "category": "housing",
+                       "description": "住房存在安全隐患", "responsible_unit_id": "village-a",
+                       "due_date": "2020-04-30"}),
+]
+
+
+def _county(app: Flask) -> int:
+    recorded = app.extensions["ledger"].record(ADMIN, [Command(t, d) for t, d in REGISTRY])
+    position = recorded[-1].position
+    assert app.extensions["views"].wait(position, 10)
+    return position
+
+
+def _head(app: Flask) -> int:
+    return app.extensions["ledger"].head()[0]
+
+
+def test_sign_in_starts_a_server_side_session_with_a_protected_cookie(
+    console_app: Flask, sign_in: Any,
+) -> None:
+    client = console_app.test_client()
+    assert client.get("/").headers["Location"].startswith("/login")
+    signed = sign_in("insp-li", "inspector")
+    cookie = signed.client.get_cookie("ledger_console")
+    assert cookie is not None and cookie.http_only and cookie.same_site == "Lax"
+    assert not cookie.secure
+    assert "token" not in cookie.value and len(cookie.value) >= 32  # an id, not the session
+    over_https = sign_in("insp-wu", "inspector", base_url="https://localhost")
+    assert over_https.client.get_cookie("ledger_console").secure
+    page = signed.get("/")
+    assert page.status_code == 200
+    assert page.headers["Content-Security-Policy"] == CONTENT_SECURITY_POLICY
+    assert '<html lang="zh-CN">' in page.get_data(as_text=True)
+
+
+def test_a_wrong_token_is_refused_and_signing_out_ends_the_session(
+    console_app: Flask, sign_in: Any,
+) -> None:
+    client = console_app.test_client()
+    csrf = csrf_of(client.get("/login").get_data(as_text=True))
+    refused = client.post("/login", data={"token": "lgr_wrong", "csrf_token": csrf})
+    assert refused.status_code == 401
+    assert "令牌无效" in refused.get_data(as_text=True)
+    signed = sign_in("insp-li", "inspector")
+    assert signed.post_form("/logout", {}).status_code == 302
+    assert signed.get("/findings").headers["Location"].startswith("/login")
+
+
+def test_a_form_without_csrf_token_records_nothing(console_app: Flask, sign_in: Any) -> None:
+    _county(console_app)
+    signed = sign_in("insp-li", "inspector")
+    before = _head(console_app)
+    data = {"warning_id": "w-1", "unit_id": "village-a", "color": "yellow",
+            "period": "2020-Q1", "reason": "走访不到位"}
+    answer = signed.post_form("/forms/WarningIssued", data, csrf=False)
+    assert answer.status_code == 400
+    assert "防伪令牌" in answer.get_data(as_text=True)
+    assert _head(console_app) == before
+
+
+def test_a_refused_form_shows_the_reason_by_the_field_keeps_the_input_and_records_nothing(
+    console_app: Flask, sign_in: Any,
+) -> None:
+    _county(console_app)
+    signed = sign_in("insp-li", "inspector")
+    before = _head(console_app)
+    answer = signed.post_form("/forms/RectificationVerified", {
+        "finding_id": "f-001", "accepted": "true", "note": "<b>核验通过</b>"})
+    html = answer.get_data(as_text=True)
+    assert answer.status_code == 409
+    field = html.split('data-field="finding_id"')[1].split("</div>")[0]
+    assert "不符合当前流程状态" in field
+    assert "&lt;b&gt;核验通过&lt;/b&gt;" in html and "<b>核验通过</b>" not in html
+    invalid = signed.post_form("/forms/FindingRaised", {
+        "finding_id": "f-002", "subject_type": "household", "subject_id": "hh-001",
+        "category": "housing", "description": "x", "responsible_unit_id": "village-a",
+        "due_date": "2020-13-45"})
+    assert invalid.status_code == 422
+    assert "日期格式" in invalid.get_data(as_text=True).split('data-field="due_date"')[1]
+    assert 'value="f-002"' in invalid.get_data(as_text=True)
+    assert _head(console_app) == before
+
+
+def test_uploaded_evidence_is_hashed_by_the_server_and_only_its_digest_kept(
+    console_app: Flask, sign_in: Any,
+) -> None:
+    _county(console_app)
+    cadre = sign_in("cadre-wang", "cadre", "village-a")
+    photo = "屋顶照片".encode() * 1000
+    answer = cadre.post_form("/forms/RectificationReported", {
+        "finding_id": "f-001", "description": "已修缮",
+        "evidence_files": (io.BytesIO(photo), "roof.jpg")},
+        content_type="multipart/form-data")
+    assert answer.status_code == 302, answer.get_data(as_text=True)
+    last = console_app.extensions["ledger"].read_log(_head(console_app) - 1, 1)[0]
+    assert last.data["evidence"] == [{"name": "roof.jpg",
+                                      "sha256": hashlib.sha256(photo).hexdigest()}]
+
+
+def test_a_cadre_is_refused_another_villages_pages_and_sees_none_of_their_data(
+    console_app: Flask, sign_in: Any,
+) -> None:
+    _county(console_app)
+    cadre = sign_in("cadre-wang", "cadre", "village-a")
+    assert cadre.get("/households/hh-001").status_code == 200
+    for path in ("/households/hh-002", "/units/village-b", "/findings?unit_id=village-b",
+                 "/households?village_id=village-b"):
+        answer = cadre.get(path)
+        assert answer.status_code == 403, path
+        html = answer.get_data(as_text=True)
+        assert "周小河" not in html and "西岭村" not in html
+    listed = cadre.get("/households").get_data(as_text=True)
+    assert "hh-001" in listed and "hh-002" not in listed
+
+
+def test_every_client_event_type_has_a_form_from_the_catalog(
+    console_app: Flask, sign_in: Any,
+) -> None:
+    admin = sign_in("county-admin", "admin")
+    for type_name in CLIENT_TYPES:
+        answer = admin.get(f"/forms/{type_name}")
+        assert answer.status_code == 200, type_name
+        assert 'name="csrf_token"' in answer.get_data(as_text=True)
+
+
+def test_spreadsheets_for_people_and_for_machines(console_app: Flask, sign_in: Any) -> None:
+    _county(console_app)
+    admin = sign_in("county-admin", "admin")
+    book = load_workbook(io.BytesIO(admin.get("/findings?format=xlsx").data))
+    sheet = book.active
+    assert sheet.freeze_panes == "A2"
+    assert sheet.auto_filter.ref.startswith("A1:")
+    headers = [c.value for c in sheet[1]]
+    assert headers[:2] == ["问题编号", "对象类型"]
+    assert sheet.column_dimensions["E"].width > 10
+    assert [c.value for c in sheet[2]][0] == "f-001"
+    raw = admin.get("/findings?format=csv").data
+    assert raw.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
+    assert rows[0][0] == "finding_id" and rows[1][0] == "f-001"
+    households = load_workbook(io.BytesIO(admin.get("/households?format=xlsx").data)).active
+    assert [c.value for c in households[1]][:3] == ["户编号", "村编号", "户主"]
+    assert households.max_row == 3
