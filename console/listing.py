@@ -1,11 +1,16 @@
-"""Lists the console needs that the views do not offer yet: every unit, and households page by
-page. Interim: the household list endpoint of the views replaces `households_page` (keep the
-swap to this one function); units are few (a county has hundreds), so they are loaded whole."""
+"""Lists the console needs that the views do not offer yet: every unit, and household statuses
+page by page. Interim: the household list endpoint of the views replaces `households_page`
+(keep the swap to this one function); units are few (a county has hundreds), so they are
+loaded whole. Statuses are rendered by the views' own fold (`projections.households.render`)
+from states loaded in bulk, so a page costs a few queries whatever its length."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from projections import households
+from projections.replay import Cut
+from projections.routing import RULES_KEY
 from projections.views import Views
 
 State = dict[str, Any]
@@ -39,13 +44,19 @@ def households_page(views: Views, villages: set[str] | None,
     accepts; and the id to continue after, or None at the end."""
     found: list[State] = []
     cursor = after
+    on = Cut().on(views.clock())
+    rules = views.store.load_one("rules", RULES_KEY)
     while True:
         keys = [row[0] for row in views.store.query(
             "SELECT key FROM proj_state WHERE kind = ? AND key > ? ORDER BY key LIMIT ?",
             ("household", cursor, SCAN))]
-        for key in keys:
-            status = _status(views, key, villages)
-            if status is not None and keep(status):
+        states = views.store.load("household", keys)
+        wanted = [k for k in keys if k in states and
+                  (villages is None or states[k]["village_id"] in villages)]
+        about = _findings_about(views, wanted)
+        for key in wanted:
+            status = households.render(states[key], about.get(key, []), rules, on)
+            if keep(status):
                 found.append(status)
                 if len(found) == limit:
                     return found, key
@@ -54,15 +65,19 @@ def households_page(views: Views, villages: set[str] | None,
         cursor = keys[-1]
 
 
+def _findings_about(views: Views, keys: list[str]) -> dict[str, list[State]]:
+    about: dict[str, list[State]] = {}
+    if not keys:
+        return about
+    marks = ", ".join("?" * len(keys))
+    for finding in views.store.findings(
+            f"subject_type = 'household' AND subject_id IN ({marks})", keys):
+        about.setdefault(finding["subject_id"], []).append(finding)
+    return about
+
+
 def every_household(views: Views, villages: set[str] | None) -> Iterable[State]:
     cursor: str | None = ""
     while cursor is not None:
         page, cursor = households_page(views, villages, lambda _: True, cursor, SCAN)
         yield from page
-
-
-def _status(views: Views, key: str, villages: set[str] | None) -> State | None:
-    village = views.household_village(key)
-    if villages is not None and village not in villages:
-        return None
-    return views.household(key)

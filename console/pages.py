@@ -31,6 +31,7 @@ LATE_AFTER_SECONDS = 24 * 3600
 HOUSEHOLD_FILTERS = ("village_id", "township_id", "category", "poverty_status", "exit_class",
                      "key", "monitoring")
 ALL_STORED = 10**9
+OVERVIEWS_KEPT = 64
 
 
 def _views() -> Views:
@@ -72,7 +73,7 @@ def overview_page():
     if root:
         _found(views.store.load_one("unit", root), "unit", root)
         _require_scope(root)
-    data = overview.build(views, root or None)
+    data = _overview(views, root or None)
     head = _ledger().head()
     checkpoints = current_app.extensions["checkpoints"]
     return render_template(
@@ -80,6 +81,18 @@ def overview_page():
         head=head, checkpoint=checkpoints.latest() if checkpoints.enabled else None,
         checkpoints_enabled=checkpoints.enabled,
         verification=current_app.extensions.get("console_last_verification"))
+
+
+def _overview(views: Views, root: str | None) -> dict[str, Any]:
+    """The overview, built once per unit, views position and day (it reads every household
+    of the unit): a second visit while nothing was recorded costs nothing."""
+    key = (root, views.store.position(), views.clock().date())
+    cache = current_app.extensions.setdefault("console_overviews", {})
+    if key not in cache:
+        if len(cache) >= OVERVIEWS_KEPT:
+            cache.clear()
+        cache[key] = overview.build(views, root)
+    return cache[key]
 
 
 def _household_filter(args: dict[str, str]):

@@ -41,6 +41,8 @@ def serve(args: argparse.Namespace) -> int:
         print(f"checkpoints: every {root.config.checkpoint_interval:g} s while the log moves",
               flush=True)
     print(f"ledger on {root.config.database_url} at http://{args.host}:{args.port}", flush=True)
+    print(f"console: http://{args.host}:{args.port}/ (sign in with a token from "
+          "`ledger token create`)", flush=True)
     try:
         waitress_serve(app, host=args.host, port=args.port, threads=args.threads,
                        ident="supervision-ledger")

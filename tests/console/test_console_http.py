@@ -171,3 +171,24 @@ def test_spreadsheets_for_people_and_for_machines(console_app: Flask, sign_in: A
     households = load_workbook(io.BytesIO(admin.get("/households?format=xlsx").data)).active
     assert [c.value for c in households[1]][:3] == ["户编号", "村编号", "户主"]
     assert households.max_row == 3
+
+
+def test_a_dispute_opened_and_resolved_through_the_forms_and_the_paper_views(
+    console_app: Flask, sign_in: Any,
+) -> None:
+    _county(console_app)
+    raised = console_app.extensions["ledger"].read_log(0, 100)
+    contested = next(e for e in raised if e.type == "FindingRaised").event_id
+    jiwei = sign_in("jiwei-zhao", "discipline")
+    opened = jiwei.post_form("/forms/DisputeOpened", {
+        "dispute_id": "d-1", "contested_event_id": contested, "grounds": "问题不实"})
+    assert opened.headers["Location"] == "/disputes/d-1"
+    page = jiwei.get("/disputes/d-1").get_data(as_text=True)
+    assert "问题不实" in page and "尚未处理" in page and "ledger verify-pack" in page
+    assert jiwei.post_form("/forms/DisputeResolved", {
+        "dispute_id": "d-1", "outcome": "upheld", "note": "维持原问题"}).status_code == 302
+    assert "维持原问题" in jiwei.get("/disputes/d-1").get_data(as_text=True)
+    order = jiwei.get("/findings/f-001/print").get_data(as_text=True)
+    assert "督办整改单" in order and "2020-04-30" in order and "东沟村" in order
+    notice = jiwei.get("/units/village-a/exit-notice?year=2020")
+    assert notice.status_code == 200 and "公示" in notice.get_data(as_text=True)
