@@ -62,6 +62,8 @@ def install(app: Flask, settings: ConsoleSettings | None = None) -> None:
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         PERMANENT_SESSION_LIFETIME=timedelta(hours=SESSION_HOURS),
+        # A session is written when it changes (sign-in), not on every page.
+        SESSION_REFRESH_EACH_REQUEST=False,
         # CSRF is checked on the console's own forms only: the API authenticates by bearer
         # token, which a browser never sends by itself.
         WTF_CSRF_CHECK_DEFAULT=False,
