@@ -9,6 +9,7 @@ an app the API built; nothing below imports it.
 """
 from __future__ import annotations
 
+import hashlib
 import secrets
 import tempfile
 from dataclasses import dataclass
@@ -42,6 +43,13 @@ class ConsoleSettings:
 
     session_dir: str | None = None
     secret_key: str | None = None
+
+    @staticmethod
+    def default_session_dir(database_url: str) -> str:
+        """One directory per ledger under the system's temporary directory, so two ledgers
+        served on one machine never read each other's sessions."""
+        name = hashlib.sha256(database_url.encode()).hexdigest()[:16]
+        return str(Path(tempfile.gettempdir()) / f"ledger-console-{name}")
 
 
 class ConsoleSessions(CacheLibSessionInterface):

@@ -69,6 +69,15 @@ FIELDS = {
     "status": "状态", "overdue": "逾期", "raised_on": "录入日期", "closed_on": "销号日期",
     "raised_event": "录入事件", "closing_event": "销号事件", "per_capita_income": "人均纯收入",
     "rollup": "汇总", "lights": "季度亮灯", "supervision_gaps": "督战空档",
+    "on": "日期", "event_id": "事件", "event_ids": "依据事件", "periods": "期间",
+    "warning_ids": "警告", "held_event": "约谈事件", "voided_event": "取消事件",
+    "assigned_event": "任命事件", "ended_event": "解除事件", "registered_event": "登记事件",
+    "issued_on": "警告日期", "revoked_event": "撤销事件", "revoked": "已撤销",
+    "steps": "已完成步骤", "next_step": "下一步", "since": "起始", "by_category": "按类别",
+    "by_poverty_status": "按贫困状态", "by_exit_class": "按分类", "monitored": "监测户",
+    "visit_coverage": "走访覆盖率", "households": "农户", "findings": "问题",
+    "households_by_category": "按类别农户", "open": "未销号", "overdue_findings": "逾期问题",
+    "deadline": "期限", "done": "已完成", "person": "人员",
 }
 
 VALUES = {

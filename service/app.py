@@ -24,7 +24,8 @@ def create_app(
     root = root or Root(config or Config.from_env())
     flask_settings = {**root.config.flask_settings(), **(settings or {})}
     app = build_app(root, flask_settings)
-    install(app, ConsoleSettings(session_dir=root.config.console_session_dir,
-                                 secret_key=root.config.console_secret_key))
+    sessions = root.config.console_session_dir or ConsoleSettings.default_session_dir(
+        root.config.database_url)
+    install(app, ConsoleSettings(session_dir=sessions, secret_key=root.config.console_secret_key))
     app.extensions["root"] = root
     return app
