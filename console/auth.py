@@ -19,7 +19,7 @@ from flask import (
     session,
     url_for,
 )
-from flask_limiter import Limiter
+from flask_limiter import Limiter, RateLimitExceeded
 from flask_limiter.util import get_remote_address
 from flask_wtf.csrf import CSRFError
 
@@ -43,6 +43,12 @@ def csrf_refused(error: Exception) -> Any:
 
 
 blp.register_error_handler(CSRFError, csrf_refused)
+
+
+@blp.errorhandler(RateLimitExceeded)
+def too_many_failures(error: RateLimitExceeded) -> Any:
+    page = render_template("error.html", status=429, message="此地址登录失败次数过多，请稍后再试。")
+    return page, 429, {"Retry-After": "60"}
 
 
 def _actor_of(token: str | None) -> Actor | None:
@@ -103,5 +109,7 @@ def sign_out():
 def limit_sign_in(app: Any, limit: Callable[[], str]) -> None:
     """Failed sign-ins count against the client address as failed API authentications do."""
     limiter = Limiter(get_remote_address, app=app, strategy="moving-window")
-    limiter.limit(limit, scope="console-sign-in", methods=["POST"],
-                  deduct_when=lambda response: response.status_code == 401)(sign_in)
+    endpoint = f"{blp.name}.{sign_in.__name__}"
+    app.view_functions[endpoint] = limiter.limit(
+        limit, scope="console-sign-in", methods=["POST"],
+        deduct_when=lambda response: response.status_code == 401)(app.view_functions[endpoint])

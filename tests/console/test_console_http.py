@@ -74,6 +74,12 @@ def test_a_wrong_token_is_refused_and_signing_out_ends_the_session(
     signed = sign_in("insp-li", "inspector")
     assert signed.post_form("/logout", {}).status_code == 302
     assert signed.get("/findings").headers["Location"].startswith("/login")
+    for _ in range(30):  # failed sign-ins count against the address, as for the API
+        if client.post("/login", data={"token": "lgr_guess", "csrf_token": csrf}
+                       ).status_code == 429:
+            break
+    limited = client.post("/login", data={"token": "lgr_guess", "csrf_token": csrf})
+    assert limited.status_code == 429 and "登录失败次数过多" in limited.get_data(as_text=True)
 
 
 def test_a_form_without_csrf_token_records_nothing(console_app: Flask, sign_in: Any) -> None:
