@@ -198,3 +198,24 @@ def test_a_dispute_opened_and_resolved_through_the_forms_and_the_paper_views(
     assert "督办整改单" in order and "2020-04-30" in order and "东沟村" in order
     notice = jiwei.get("/units/village-a/exit-notice?year=2020")
     assert notice.status_code == 200 and "公示" in notice.get_data(as_text=True)
+
+
+def test_the_household_list_pages_filters_and_stays_in_scope(
+    console_app: Flask, sign_in: Any,
+) -> None:
+    _county(console_app)
+    many = [Command("HouseholdRegistered", {
+        "household_id": f"hh-1{n:02d}", "village_id": "village-a", "head_name": f"户主{n}",
+        "size": 2, "category": "edge" if n % 5 == 0 else "registered_poor"}) for n in range(55)]
+    position = console_app.extensions["ledger"].record(ADMIN, many)[-1].position
+    assert console_app.extensions["views"].wait(position, 10)
+    cadre = sign_in("cadre-wang", "cadre", "village-a")
+    first = cadre.get("/households").get_data(as_text=True)
+    assert first.count('href="/households/hh-') == 50
+    after = first.split('rel="next" href="')[1].split('"')[0].replace("&amp;", "&")
+    second = cadre.get(after).get_data(as_text=True)
+    assert second.count('href="/households/hh-') == 6  # hh-001 and hh-100 .. hh-154, 56 in all
+    assert 'rel="next"' not in second
+    edge = cadre.get("/households?category=edge").get_data(as_text=True)
+    assert edge.count('href="/households/hh-') == 11
+    assert "hh-002" not in first + second + edge
