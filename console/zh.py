@@ -54,7 +54,7 @@ FIELDS = {
     "dispute_id": "异议编号", "contested_event_id": "被异议事件", "grounds": "理由",
     "outcome": "结果", "occurred_at": "发生时间", "type": "事件类型",
     "light": "亮灯", "score": "得分", "votes_for": "赞成票", "votes_total": "总票数",
-    "passed": "是否通过", "from": "公示开始", "to": "公示结束", "upheld": "异议是否成立",
+    "passed": "是否通过", "from": "起始日期", "to": "截止日期", "upheld": "异议是否成立",
     "monitoring_type": "监测类型", "risks": "风险", "causes": "致贫原因", "measures": "帮扶措施",
     "measure_id": "措施编号", "as_of_date": "比对日期", "record": "系统记录",
     "resolution": "处理方式", "mismatch_event_id": "不一致事件", "labour_coefficient": "劳动力系数",
