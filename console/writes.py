@@ -22,6 +22,7 @@ from flask import (
 )
 from flask_wtf.csrf import CSRFError
 from marshmallow import ValidationError
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from api.errors import _flatten
 from api.schemas.envelope import EventRequestSchema
@@ -47,6 +48,16 @@ PAGE_OF = {"finding": "console_pages.finding", "household": "console_pages.house
            "unit": "console_pages.unit", "person": "console_pages.person"}
 ARGUMENT_OF = {"finding": "finding_id", "household": "household_id", "unit": "unit_id",
                "person": "person_id"}
+
+
+@blp.errorhandler(RequestEntityTooLarge)
+def too_large(error: RequestEntityTooLarge):
+    """An uploaded evidence file over the body limit (only the browser's digest is sent in a
+    secure context, so this happens on plain HTTP only)."""
+    limit = current_app.config["MAX_CONTENT_LENGTH"] // (1024 * 1024)
+    message = (f"提交的内容超过 {limit} MB，未记录任何内容。通过 HTTPS 访问时浏览器在本机计算"
+               "文件摘要、不上传文件；否则请压缩后再提交。")
+    return render_template("error.html", status=413, message=message), 413
 
 
 def _ledger() -> Ledger:

@@ -131,6 +131,13 @@ def test_uploaded_evidence_is_hashed_by_the_server_and_only_its_digest_kept(
     last = console_app.extensions["ledger"].read_log(_head(console_app) - 1, 1)[0]
     assert last.data["evidence"] == [{"name": "roof.jpg",
                                       "sha256": hashlib.sha256(photo).hexdigest()}]
+    before = _head(console_app)
+    too_big = cadre.post_form("/forms/RectificationReported", {
+        "finding_id": "f-001", "description": "再次修缮",
+        "evidence_files": (io.BytesIO(b"x" * (3 << 20)), "video.mp4")},
+        content_type="multipart/form-data")
+    assert too_big.status_code == 413 and "未记录" in too_big.get_data(as_text=True)
+    assert _head(console_app) == before
 
 
 def test_a_cadre_is_refused_another_villages_pages_and_sees_none_of_their_data(
