@@ -233,10 +233,14 @@ def exit_notice(unit_id: str):
 
 
 def _in_exit_notice(status: dict[str, Any], year: str) -> bool:
-    """Publicized for exit in `year` when the status says so, else proposed (class A or B)."""
+    """On the list when the year's exit attempt has been acknowledged by the household (the
+    step before 公示) and has not ended; before the lifecycle is recorded, the households of
+    class A and B (预脱贫) are the proposal."""
     procedure = status.get("exit")
-    if isinstance(procedure, dict) and procedure:
-        return str(procedure.get("year")) == year
+    if isinstance(procedure, dict):
+        steps = {step.get("type") for step in procedure.get("steps", [])}
+        return (str(procedure.get("year")) == year and "ExitAcknowledged" in steps
+                and procedure.get("outcome") not in ("ended", "annulled"))
     return status["category"] == "registered_poor" and status.get("exit_class") in ("A", "B")
 
 
