@@ -83,7 +83,7 @@ FIELDS = {
 VALUES = {
     "household": "农户", "unit": "单位", "person": "人员", "finding": "问题",
     "county": "县", "township": "乡镇", "village": "村", "group": "组", "department": "部门",
-    "registered_poor": "建档立卡贫困户", "edge": "边缘户", "monitored": "监测户", "other": "一般户",
+    "registered_poor": "建档立卡贫困户", "edge": "边缘户", "monitored": "监测户", "other": "其他",
     "exited": "已脱贫", "not_registered": "未建档",
     "helper_cadre": "帮扶责任人", "first_secretary": "第一书记", "village_secretary": "村支书",
     "resident_leader": "驻村领导", "department_head": "部门负责人", "unit_head": "单位负责人",
@@ -104,6 +104,13 @@ VALUES = {
     "employment": "就业", "social_security": "社会保障", "relocation": "易地搬迁", "data": "数据",
     "unstable_exited": "脱贫不稳定户", "sudden_hardship": "突发严重困难户",
     "ledger_corrected": "台账更正", "system_corrected": "系统更正", "explained": "已说明",
+    "illness": "疾病", "disability": "残疾", "disaster": "灾害", "accident": "意外事故",
+    "unemployment": "失业", "industry_failure": "产业失败", "education_costs": "教育支出",
+    "education": "教育", "lack_land": "缺土地", "lack_water": "缺水", "lack_skills": "缺技术",
+    "lack_labour": "缺劳力", "lack_funds": "缺资金", "poor_transport": "交通条件落后",
+    "lack_motivation": "自身发展动力不足", "housing": "住房", "ecological": "生态补偿",
+    "supervision_type": "督战", "national_system": "全国扶贫开发信息系统",
+    "ended": "已终止", "annulled": "已撤销退出",
 }
 
 CRITERIA = {
