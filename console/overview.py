@@ -80,6 +80,18 @@ def _from_rollups(rollups: list[State]) -> State:
             "by_class": dict(sorted(classes.items())), "monitored": monitored, "key": key}
 
 
+def latest_light(board: State) -> State | None:
+    """The unit's standing light of its latest rated quarter (a withdrawn rating stands no
+    more), from the board's `lights_by_quarter` where the views give it."""
+    for quarter, ratings in sorted((board.get("lights_by_quarter") or {}).items(),
+                                   reverse=True):
+        standing = [r for r in ratings if not r.get("withdrawn")]
+        if standing:
+            return {"unit_id": board["unit_id"], "name": board["name"], "period": quarter,
+                    **standing[-1]}
+    return None
+
+
 def build(views: Views, root: str | None) -> State:
     """The overview of `root` and the units below it (None: every unit)."""
     units = listing.all_units(views)
@@ -108,8 +120,7 @@ def build(views: Views, root: str | None) -> State:
         "interviews_due": [
             {"unit_id": b["unit_id"], "name": b["name"], **i}
             for b in boards.values() for i in b["interviews"] if i["status"] == "due"],
-        "lights": [{"unit_id": b["unit_id"], "name": b["name"], "lights": b.get("lights")}
-                   for b in boards.values() if b.get("lights")],
+        "lights": [light for light in map(latest_light, boards.values()) if light],
         "top_units": tops,
         "lag": views.lag(),
     }
