@@ -57,6 +57,9 @@ def _widget(name: str, schema: dict[str, Any]) -> tuple[str, tuple[tuple[str, st
             return "checkboxes", tuple((v, zh.value(v)) for v in items["enum"]), ""
         if items.get("type") == "string":
             return "list", (), "多个以逗号或空格分隔"
+        if items.get("type") == "object":
+            example = {k: "…" for k in items.get("required", items.get("properties", {}))}
+            return "json", (), "JSON 列表，例如 " + json.dumps([example], ensure_ascii=False)
     return "json", (), "JSON 格式"
 
 
