@@ -4,7 +4,16 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from flask import Blueprint, Response, current_app, g, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_wtf.csrf import CSRFError
 from marshmallow import EXCLUDE, ValidationError
 
@@ -302,19 +311,25 @@ def event(event_id: str):
 
 @blp.get("/ledger")
 def ledger_page():
-    """Integrity: the head, checkpoints, and verification on request."""
-    ledger = _ledger()
+    """Integrity: the head, the views' lag, signed checkpoints, the last verification."""
     checkpoints = current_app.extensions["checkpoints"]
-    if request.args.get("verify") == "1":
-        stored = checkpoints.listing(ALL_STORED, newest_first=False)
-        result = verify_chain(ledger.recorder, stored, current_app.extensions["verifying_key"])
-        current_app.extensions["console_last_verification"] = {
-            **result.to_dict(), "at": datetime.now(UTC)}
     return render_template(
-        "ledger.html", head=ledger.head(), lag=_views().lag(),
+        "ledger.html", head=_ledger().head(), lag=_views().lag(),
         checkpoints=checkpoints.listing(10) if checkpoints.enabled else [],
         checkpoints_enabled=checkpoints.enabled,
         verification=current_app.extensions.get("console_last_verification"))
+
+
+@blp.post("/ledger/verify")
+def verify():
+    """Recompute the whole chain (and check the checkpoints), as `ledger verify` does; a
+    form, since it reads the whole log."""
+    checkpoints = current_app.extensions["checkpoints"]
+    stored = checkpoints.listing(ALL_STORED, newest_first=False)
+    result = verify_chain(_ledger().recorder, stored, current_app.extensions["verifying_key"])
+    current_app.extensions["console_last_verification"] = {
+        **result.to_dict(), "at": datetime.now(UTC)}
+    return redirect(url_for("console_pages.ledger_page"))
 
 
 def _download(body: bytes, name: str, fmt: str) -> Response:

@@ -226,3 +226,12 @@ def test_the_household_list_pages_filters_and_stays_in_scope(
     edge = cadre.get("/households?category=edge").get_data(as_text=True)
     assert edge.count('href="/households/hh-') == 11
     assert "hh-002" not in first + second + edge
+
+
+def test_the_ledger_page_verifies_the_chain_on_request(console_app: Flask, sign_in: Any) -> None:
+    _county(console_app)
+    viewer = sign_in("viewer-a", "viewer", "village-a")
+    assert "本进程尚未校验" in viewer.get("/ledger").get_data(as_text=True)
+    assert viewer.post_form("/ledger/verify", {}).status_code == 302
+    page = viewer.get("/ledger").get_data(as_text=True)
+    assert f"通过，校验 {_head(console_app)} 条" in page
