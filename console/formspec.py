@@ -14,6 +14,7 @@ from console import zh
 
 SPLIT = re.compile(r"[\s,，、;；]+")
 LONG_TEXT = 1000
+EVIDENCE_HINT = "选择文件：安全连接（HTTPS 或本机）下由浏览器计算 SHA-256，文件不上传"
 
 
 class Unreadable(ValueError):
@@ -52,7 +53,7 @@ def _widget(name: str, schema: dict[str, Any]) -> tuple[str, tuple[tuple[str, st
     if kind == "array":
         items = schema.get("items", {})
         if name == "evidence":
-            return "evidence", (), "选择文件：浏览器在本机计算 SHA-256，文件本身不上传"
+            return "evidence", (), EVIDENCE_HINT
         if "enum" in items:
             return "checkboxes", tuple((v, zh.value(v)) for v in items["enum"]), ""
         if items.get("type") == "string":

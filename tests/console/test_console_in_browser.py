@@ -209,6 +209,24 @@ def test_the_supervision_cycle_through_the_console(
         console.open("/units/village-b")
         assert "无权查看" in console.text("h1")
 
+        # With scripts off the pages still work, and an evidence file is uploaded and hashed
+        # by the server instead (only its digest is recorded).
+        served.api(tokens["inspector"], "/api/v1/events", {
+            "type": "FindingRaised", "occurred_at": "2020-06-01T09:00:00+08:00",
+            "data": {"finding_id": "f-002", "subject_type": "household", "subject_id": "hh-001",
+                     "category": "water", "description": "饮水不安全",
+                     "responsible_unit_id": "village-a", "due_date": "2020-07-01"}})
+        driver.execute_cdp_cmd("Emulation.setScriptExecutionDisabled", {"value": True})
+        console.open("/forms/RectificationReported?finding_id=f-002")
+        assert "由服务器计算" in console.text("#no-script")
+        console.fill({"description": "已通自来水"})
+        driver.find_element(By.NAME, "evidence_files").send_keys(str(evidence))
+        console.submit()
+        assert "已报整改" in console.text("#status")
+        reported = served.api(tokens["admin"], "/api/v1/events?limit=1000")["events"][-1]
+        assert reported["data"]["evidence"] == [{"name": evidence.name, "sha256": digest}]
+        driver.execute_cdp_cmd("Emulation.setScriptExecutionDisabled", {"value": False})
+
         # The viewer reads its unit and may not write.
         console.sign_in(tokens["viewer"])
         console.open("/units/village-a")
