@@ -20,6 +20,7 @@ from cachelib.file import FileSystemCache
 from flask import Flask, current_app, request
 from flask_session.cachelib import CacheLibSessionInterface
 from flask_wtf.csrf import CSRFProtect
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from console import filters, pages, writes
 from console.auth import blp as auth_blp
@@ -81,6 +82,9 @@ def install(app: Flask, settings: ConsoleSettings | None = None) -> None:
     app.session_interface = ConsoleSessions(
         client=FileSystemCache(directory, threshold=10_000, mode=0o600),
         key_prefix="session:", permanent=True)
+    proxies = int(app.config.get("TRUSTED_PROXIES", 0))
+    if proxies > 0:  # behind TLS-terminating proxies, X-Forwarded-Proto says it was HTTPS
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=0, x_proto=proxies)  # type: ignore[method-assign]
     app.extensions["console_csrf"] = CSRFProtect(app)
     filters.register(app)
     for blueprint in (auth_blp, pages.blp, writes.blp):

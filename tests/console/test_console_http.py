@@ -13,6 +13,8 @@ from console import CONTENT_SECURITY_POLICY
 from ledger.application import Command
 from ledger.catalog import CLIENT_TYPES
 from ledger.identity import Actor
+from service.app import create_app
+from service.config import Config
 from tests.console.conftest import csrf_of
 
 ADMIN = Actor("county-admin", "admin")
@@ -61,6 +63,24 @@ def test_sign_in_starts_a_server_side_session_with_a_protected_cookie(
     assert page.status_code == 200
     assert page.headers["Content-Security-Policy"] == CONTENT_SECURITY_POLICY
     assert '<html lang="zh-CN">' in page.get_data(as_text=True)
+
+
+def test_behind_a_trusted_proxy_the_cookie_is_secure_when_the_proxy_says_https(
+    database_url: str, tmp_path: Any,
+) -> None:
+    config = Config.from_env(database_url=database_url, trusted_proxies=1,
+                             console_session_dir=str(tmp_path / "sessions"))
+    app = create_app(config, settings={"TESTING": True})
+    try:
+        token = app.extensions["ledger"].create_token("insp-li", "inspector")
+        client = app.test_client()
+        https = {"X-Forwarded-Proto": "https", "X-Forwarded-For": "10.0.0.9",
+                 "Referer": "https://localhost/login"}
+        csrf = csrf_of(client.get("/login", headers=https).get_data(as_text=True))
+        client.post("/login", data={"token": token, "csrf_token": csrf}, headers=https)
+        assert client.get_cookie("ledger_console").secure
+    finally:
+        app.extensions["root"].close()
 
 
 def test_a_wrong_token_is_refused_and_signing_out_ends_the_session(
