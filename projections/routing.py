@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from projections import findings, households, people, rulebook, scoring, units
+from projections import findings, households, lifecycle, people, rulebook, scoring, units
 from projections.events import Event
 
 State = dict[str, Any]
@@ -106,6 +106,7 @@ ROUTES: dict[str, Callable[[Event, Lookup], list[Target]]] = {
     "AccountabilityMeasureTaken": _simple(("person", "person_id")),
     "ScoreRecorded": _simple(("round", "round_id")),
     "RuleParameterSet": lambda e, lookup: [("rules", RULES_KEY)],
+    **{name: _simple(("household", "household_id")) for name in lifecycle.LIFECYCLE_EVENTS},
 }
 
 
@@ -131,7 +132,8 @@ def subject(kind: str, key: str) -> str:
 # Event types each kind of fold reads; an event only indexed under a state leaves it alone.
 READS: dict[str, frozenset[str]] = {
     "household": frozenset({"HouseholdRegistered", "HouseholdFactsRecorded", "InspectionRecorded",
-                            "ResponsibilityAssigned", "ResponsibilityEnded"}),
+                            "ResponsibilityAssigned", "ResponsibilityEnded"}
+                           | lifecycle.LIFECYCLE_EVENTS),
     "finding": frozenset(findings.FINDING_EVENTS),
     "unit": frozenset({"UnitRegistered", "UnitListed", "UnitDelisted", "WarningIssued",
                        "WarningRevoked", "InterviewRequired", "InterviewVoided", "InterviewHeld",

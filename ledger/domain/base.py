@@ -73,6 +73,11 @@ def _current_occurred_at() -> datetime:
     return datetime.now(UTC)
 
 
+def occurring_at() -> datetime:
+    """The business time of the command being recorded (now when it names none)."""
+    return _current_occurred_at()
+
+
 def _note_triggered(event: Any) -> None:
     """Keep the order in which events were triggered across aggregates, for saving in order."""
     current = _recording.get()
