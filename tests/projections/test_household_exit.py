@@ -331,3 +331,20 @@ def test_a_dispute_overturning_an_exit_makes_the_ledger_annul_it(village: World)
     # Registered poor again, it may go through the procedure anew.
     appraised = _step(world, "ExitAppraised", "2020-10-01", **STEPS[0][1])
     assert appraised.type == "ExitAppraised"
+
+
+def test_a_finding_closed_after_the_verification_date_was_open_on_it(village: World) -> None:
+    world = village
+    _poor_household_meeting_the_standard(world)
+    world.finding("f1", on="2020-06-10", due="2020-09-30")
+    world.record("RectificationReported", {"finding_id": "f1", "description": "roof fixed"},
+                 "2020-07-08")
+    world.record("RectificationVerified", {"finding_id": "f1", "accepted": True, "note": "dry"},
+                 "2020-07-10", INSPECTOR)
+    _step(world, "ExitAppraised", "2020-07-01", **STEPS[0][1])
+    verification = {"household_id": "h1", "year": 2020, "passed": True, "note": "n"}
+    error = _refused(world, Conflict, "ExitVerified", verification, "2020-07-05")
+    assert error.details["reasons"] == [{
+        "condition": "open_findings", "finding_ids": ["f1"],
+        "message": "1 finding(s) open on the household"}]
+    assert _step(world, "ExitVerified", "2020-07-10", **STEPS[1][1]).type == "ExitVerified"

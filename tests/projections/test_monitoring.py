@@ -9,7 +9,7 @@ import pytest
 from ledger.application import LoggedEvent
 from ledger.errors import Conflict, InvalidTransition
 from projections.replay import Cut
-from tests.projections.conftest import World
+from tests.projections.conftest import INSPECTOR, World
 from tests.projections.test_household_exit import ALL_MET, CADRE, STEPS, _refused, _step
 
 
@@ -108,8 +108,12 @@ def test_risk_removal_is_refused_naming_every_unmet_condition(edge: World) -> No
     # The edge line in force for the year decides, and so does the world on the date.
     world.record("RuleParameterSet", {"parameter": "edge_line", "value": 2000, "year": 2020})
     world.visit("i3", "h1", "2020-05-10", checks={"water": "met"})
-    world.record("FindingWithdrawn", {"finding_id": "f1", "reason": "duplicate"}, "2020-05-11")
+    world.record("RectificationReported", {"finding_id": "f1", "description": "pipe mended"},
+                 "2020-05-10")
+    world.record("RectificationVerified", {"finding_id": "f1", "accepted": True,
+                                           "note": "water runs"}, "2020-05-11", INSPECTOR)
     still = _refused(world, Conflict, "RiskEliminated", {"household_id": "h1", "note": "n"},
-                     "2020-05-01")  # water was unmet on 1 May
-    assert [r["guarantee"] for r in still.details["reasons"]] == ["water"]
+                     "2020-05-01")  # on 1 May water was unmet and f1 open
+    assert [(r["condition"], r.get("guarantee")) for r in still.details["reasons"]] == [
+        ("guarantee", "water"), ("open_findings", None)]
     assert _eliminate(world, "2020-05-12").type == "RiskEliminated"
