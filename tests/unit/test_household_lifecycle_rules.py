@@ -107,3 +107,14 @@ def test_monitoring_spells_do_not_overlap() -> None:
     with _in("2020-07-02"):
         household.start_monitoring("sudden_hardship", ["accident"], "n")
     assert [s["type"] for s in _round_trip(household).spells] == ["edge", "sudden_hardship"]
+
+
+def test_a_snapshot_from_before_the_record_keeps_size_and_category() -> None:
+    state = {"household_id": "h1", "village_id": "v1", "responsible": {}, "size": 3,
+             "category": "edge"}
+    Household.upcast_v1_v2(state)
+    household = Household.__new__(Household)
+    household.__dict__.update(state)
+    assert (household.size, household.category) == (3, "edge")
+    assert on(household.record, "category", "2000-01-01") == "edge"
+    assert (household.exit_attempt, household.exit_year, household.spells) == (None, None, [])
