@@ -246,6 +246,9 @@ def test_the_notice_must_run_exit_notice_days(village: World) -> None:
     error = _refused(world, Conflict, "ExitPublicized", short, "2020-07-07")
     assert (error.details["days"], error.details["exit_notice_days"]) == (6, 7)
     assert error.details["reasons"][0]["condition"] == "notice_period"
+    backwards = _refused(world, Conflict, "ExitPublicized",
+                         {**short, "from": "2020-07-14", "to": "2020-07-07"}, "2020-07-07")
+    assert backwards.details["days"] == -7
     world.record("RuleParameterSet", {"parameter": "exit_notice_days", "value": 10})
     week = {**short, "to": "2020-07-14"}
     error = _refused(world, Conflict, "ExitPublicized", week, "2020-07-07")

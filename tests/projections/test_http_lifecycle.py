@@ -77,6 +77,13 @@ def test_refusals_answer_409_with_reasons_and_record_nothing(
     assert other_unit.status_code == 403
     assert world.ledger.head() == head
 
+    votes = _post(client, cadre, "ExitAppraised", {"household_id": "h1", "year": 2021,
+                                                   "votes_for": 36, "votes_total": 35},
+                  "2021-07-01")
+    assert votes.status_code == 422
+    assert votes.get_json()["error"]["details"]["field"] == "votes_for"
+    assert world.ledger.head() == head
+
 
 @pytest.mark.parametrize(("type_", "data", "field"), [
     ("HouseholdRegistered", {"household_id": "h9", "village_id": "v1", "head_name": "Li",
@@ -84,10 +91,8 @@ def test_refusals_answer_409_with_reasons_and_record_nothing(
     ("HouseholdRegistered", {"household_id": "h9", "village_id": "v1", "head_name": "Li",
                              "size": 2, "category": "edge", "exit_year": 2018},
      "data.exit_year"),
-    ("ExitAppraised", {"household_id": "h1", "year": 2020, "votes_for": 36,
-                       "votes_total": 35}, "data.votes_for"),
-    ("ExitPublicized", {"household_id": "h1", "year": 2020, "from": "2020-07-14",
-                        "to": "2020-07-07"}, "data.to"),
+    ("ExitAppraised", {"household_id": "h1", "year": 1999, "votes_for": 3,
+                       "votes_total": 5}, "data.year"),
     ("MonitoringStarted", {"household_id": "h1", "monitoring_type": "edge", "risks": [],
                            "note": "n"}, "data.risks"),
     ("MonitoringStarted", {"household_id": "h1", "monitoring_type": "poor", "risks": ["other"],
