@@ -63,6 +63,14 @@ CATALOG: tuple[EventType, ...] = (
             ADMIN, DISCIPLINE),
     _client("AccountabilityMeasureTaken", "a measure against a person, on recorded events",
             DISCIPLINE),
+    # Help plans and cross-checks (household lifecycle)
+    _client("HelpPlanRecorded", "a household's help plan of a year: causes and measures "
+            "(一户一方案); a later one of the same year replaces it", ADMIN, CADRE),
+    _client("MeasureCompleted", "a measure of a household's help plan is done", ADMIN, CADRE),
+    _client("SystemRecordCompared", "the information system's record of a household, compared "
+            "with what the ledger knew valid on its date (数据比对)", ADMIN, INSPECTOR),
+    _client("MismatchResolved", "a mismatch with the information system is resolved",
+            ADMIN, INSPECTOR),
     # Rule parameters, scoring and disputes
     _client("RuleParameterSet", "a rule parameter takes a value (for a year, or for all)", ADMIN),
     _client("ScoreRecorded", "a village's points in one section of a competition round",
@@ -77,6 +85,8 @@ CATALOG: tuple[EventType, ...] = (
     _derived("FindingAttached", "a finding was entered in its responsible unit's ledger"),
     _derived("YellowCardNoted", "a yellow card was entered on its unit's record"),
     _derived("YellowCardWithdrawn", "a revoked yellow card was taken off its unit's record"),
+    _derived("DataMismatchFound", "a field of a compared record differs from what the ledger "
+             "knew valid on its date"),
     _derived("TokenIssued", "an API token was created (only its SHA-256 digest is kept)",
              projected=False),
     _derived("TokenRevoked", "an API token was revoked", projected=False),

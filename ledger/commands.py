@@ -242,6 +242,36 @@ def _require_events(session: Session, event_ids: list[str], field: str) -> None:
             raise NotFound(f"event {event_id!r} does not exist", field=f"{field}.{i}", id=event_id)
 
 
+# Help plans and cross-checks (ledger.domain.plans, ledger.domain.crosscheck) ----
+@handles("HelpPlanRecorded")
+def record_help_plan(session: Session, actor: Actor, data: Data) -> None:
+    household = session.get(Household, data["household_id"], "household_id")
+    _require_own_unit(actor, household.village_id, "record a help plan")
+    for i, measure in enumerate(data["measures"]):
+        if measure.get("person_id") is not None:
+            session.get(Person, measure["person_id"], f"measures.{i}.person_id")
+    household.record_help_plan(data["year"], data["causes"], data["measures"])
+
+
+@handles("MeasureCompleted")
+def complete_measure(session: Session, actor: Actor, data: Data) -> None:
+    household = session.get(Household, data["household_id"], "household_id")
+    _require_own_unit(actor, household.village_id, "complete a measure")
+    household.complete_measure(data["measure_id"], data["note"])
+
+
+@handles("SystemRecordCompared")
+def compare_system_record(session: Session, actor: Actor, data: Data) -> None:
+    household = session.get(Household, data["household_id"], "household_id")
+    household.compare_system_record(data["source"], data["as_of_date"], data["record"])
+
+
+@handles("MismatchResolved")
+def resolve_mismatch(session: Session, actor: Actor, data: Data) -> None:
+    household = session.get(Household, data["household_id"], "household_id")
+    household.resolve_mismatch(data["mismatch_event_id"], data["resolution"], data["note"])
+
+
 # Rule parameters ----------------------------------------------------------
 @handles("RuleParameterSet")
 def set_rule_parameter(session: Session, actor: Actor, data: Data) -> None:

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 from functools import lru_cache
 from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
@@ -17,6 +17,9 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 from eventsourcing.domain import Aggregate
 
 SYSTEM_ACTOR = "system"
+# Business dates (due dates, as-of dates of comparisons) are read on China Standard Time.
+BUSINESS_TZ = timezone(timedelta(hours=8))
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 NAMESPACE = uuid5(NAMESPACE_URL, "https://supervision-ledger/ids")
 
 
@@ -73,6 +76,17 @@ def _current_occurred_at() -> datetime:
     return datetime.now(UTC)
 
 
+def occurred_now() -> datetime:
+    """The business time of the command being decided (now, when it gives none)."""
+    return _current_occurred_at()
+
+
+def business_moment(moment: datetime) -> list[Any]:
+    """A moment as state can keep and compare it: [microseconds since 1970, business date]."""
+    return [(moment - EPOCH) // timedelta(microseconds=1),
+            moment.astimezone(BUSINESS_TZ).date().isoformat()]
+
+
 def _note_triggered(event: Any) -> None:
     """Keep the order in which events were triggered across aggregates, for saving in order."""
     current = _recording.get()
@@ -97,6 +111,15 @@ class LedgerAggregate(Aggregate):
         actor: str = field(default_factory=_current_actor, init=False)
         occurred_at: datetime = field(default_factory=_current_occurred_at, init=False)
 
+        def mutate(self, aggregate: Any) -> Any:
+            """Apply the event, then let the aggregate see it whole (`after_event`): decorated
+            methods get the event's own fields only, not when it happened."""
+            mutated = super().mutate(aggregate)
+            after = getattr(mutated, "after_event", None)
+            if after is not None:
+                after(self)
+            return mutated
+
     class Created(Event, Aggregate.Created):
         pass
 
@@ -115,6 +138,8 @@ class LedgerAggregate(Aggregate):
         return natural_id(cls.KIND, value)
 
 
+# Fields whose null says something ("the ledger did not know"), so answers show it.
+KEPT_WHEN_NULL = frozenset({"ledger_value"})
 EVENT_METADATA = frozenset(
     {"originator_id", "originator_version", "originator_topic", "timestamp", "actor", "occurred_at"}
 )
@@ -126,5 +151,6 @@ def event_data(event: Any) -> dict[str, Any]:
     Optional fields that were not given are left out rather than shown as null.
     """
     return {
-        k: v for k, v in event.__dict__.items() if k not in EVENT_METADATA and v is not None
+        k: v for k, v in event.__dict__.items()
+        if k not in EVENT_METADATA and (v is not None or k in KEPT_WHEN_NULL)
     }

@@ -5,7 +5,8 @@ from typing import Any
 
 from eventsourcing.domain import event
 
-from ledger.domain.base import LedgerAggregate
+from ledger.domain import crosscheck, plans
+from ledger.domain.base import LedgerAggregate, as_system, business_moment, occurred_now
 from ledger.errors import Conflict, Invalid
 
 HOUSEHOLD_CATEGORIES = ("registered_poor", "edge", "monitored", "other")
@@ -86,6 +87,13 @@ class Person(LedgerAggregate):
 
 class Household(LedgerAggregate):
     KIND = "household"
+    # 2: help plans, what the household was told by business time, open mismatches.
+    class_version = 2
+    HelpPlanRecorded = plans.HelpPlanRecorded
+    MeasureCompleted = plans.MeasureCompleted
+    SystemRecordCompared = crosscheck.SystemRecordCompared
+    DataMismatchFound = crosscheck.DataMismatchFound
+    MismatchResolved = crosscheck.MismatchResolved
 
     @staticmethod
     def create_id(household_id: str):
@@ -100,6 +108,23 @@ class Household(LedgerAggregate):
         self.size = size
         self.category = category
         self.responsible: Holders = {}
+        self.help_plans: dict[str, Any] = plans.empty_plans()
+        self.known: crosscheck.Known = {}
+        self.open_mismatches: dict[str, dict[str, Any]] = {}
+        self.resolved_mismatches: dict[str, str] = {}
+
+    @staticmethod
+    def upcast_v1_v2(state: dict[str, Any]) -> None:
+        """A snapshot from before knows the size and category it held, not since when: they
+        count as known from the start; no plan or mismatch existed then."""
+        start = [0, "1970-01-01"]
+        state["help_plans"] = plans.empty_plans()
+        state["known"] = {name: [[*start, state[name]]] for name in ("size", "category")}
+        state["open_mismatches"] = {}
+        state["resolved_mismatches"] = {}
+
+    def after_event(self, event: Any) -> None:
+        crosscheck.note_known(self.known, event)
 
     def record_facts(self, facts: dict[str, Any]) -> None:
         self._facts_recorded(household_id=self.household_id, **facts)
@@ -126,6 +151,36 @@ class Household(LedgerAggregate):
             self.size = size
         if category is not None:
             self.category = category
+
+    # Help plans (ledger.domain.plans) --------------------------------------------
+    def record_help_plan(self, year: int, causes: list[str], measures: list[dict]) -> None:
+        plans.require_plan(self.help_plans, year, measures)
+        self.trigger_event(self.HelpPlanRecorded, household_id=self.household_id, year=year,
+                           causes=causes, measures=measures)
+
+    def complete_measure(self, measure_id: str, note: str) -> None:
+        plans.require_completable(self.help_plans, measure_id, business_moment(occurred_now()))
+        self.trigger_event(self.MeasureCompleted, household_id=self.household_id,
+                           measure_id=measure_id, note=note)
+
+    # Cross-checks (ledger.domain.crosscheck) ---------------------------------------
+    def compare_system_record(self, source: str, as_of_date: str, record: dict) -> None:
+        """Record the comparison, then, as the ledger itself, each field that differs."""
+        found = crosscheck.differences(self.known, self.open_mismatches, as_of_date, record)
+        self.trigger_event(self.SystemRecordCompared, household_id=self.household_id,
+                           source=source, as_of_date=as_of_date, record=record)
+        compared = f"{self.id}:{self.version}"
+        with as_system():
+            for name, system_value, ledger_value in found:
+                self.trigger_event(self.DataMismatchFound, household_id=self.household_id,
+                                   field=name, system_value=system_value,
+                                   ledger_value=ledger_value, compared_event_id=compared)
+
+    def resolve_mismatch(self, mismatch_event_id: str, resolution: str, note: str) -> None:
+        crosscheck.require_open(self.open_mismatches, mismatch_event_id,
+                                self.resolved_mismatches)
+        self.trigger_event(self.MismatchResolved, household_id=self.household_id,
+                           mismatch_event_id=mismatch_event_id, resolution=resolution, note=note)
 
     def assign(self, person_id: str, role: str, effective_from: str) -> None:
         require_may_assign(self.responsible, person_id, role, f"household {self.household_id}")
