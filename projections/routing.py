@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from projections import findings, households, people, rulebook, scoring, units
+from projections import findings, household_plans, households, people, rulebook, scoring, units
 from projections.events import Event
 
 State = dict[str, Any]
@@ -79,6 +79,12 @@ def _subject_and_person(event: Event, lookup: Lookup) -> list[Target]:
             ("person", event.data["person_id"])]
 
 
+def _plan_targets(event: Event, lookup: Lookup) -> list[Target]:
+    """The household, and each person a measure names (their trail reads the household)."""
+    return [("household", event.data["household_id"])] + [
+        ("person", m["person_id"]) for m in event.data["measures"] if m.get("person_id")]
+
+
 ROUTES: dict[str, Callable[[Event, Lookup], list[Target]]] = {
     "UnitRegistered": _simple(("unit", "unit_id")),
     "PersonRegistered": _simple(("person", "person_id")),
@@ -106,6 +112,11 @@ ROUTES: dict[str, Callable[[Event, Lookup], list[Target]]] = {
     "AccountabilityMeasureTaken": _simple(("person", "person_id")),
     "ScoreRecorded": _simple(("round", "round_id")),
     "RuleParameterSet": lambda e, lookup: [("rules", RULES_KEY)],
+    "HelpPlanRecorded": _plan_targets,
+    "MeasureCompleted": _simple(("household", "household_id")),
+    "SystemRecordCompared": _simple(("household", "household_id")),
+    "DataMismatchFound": _simple(("household", "household_id")),
+    "MismatchResolved": _simple(("household", "household_id")),
 }
 
 
@@ -131,7 +142,8 @@ def subject(kind: str, key: str) -> str:
 # Event types each kind of fold reads; an event only indexed under a state leaves it alone.
 READS: dict[str, frozenset[str]] = {
     "household": frozenset({"HouseholdRegistered", "HouseholdFactsRecorded", "InspectionRecorded",
-                            "ResponsibilityAssigned", "ResponsibilityEnded"}),
+                            "ResponsibilityAssigned", "ResponsibilityEnded"})
+                 | household_plans.EVENTS,
     "finding": frozenset(findings.FINDING_EVENTS),
     "unit": frozenset({"UnitRegistered", "UnitListed", "UnitDelisted", "WarningIssued",
                        "WarningRevoked", "InterviewRequired", "InterviewVoided", "InterviewHeld",
@@ -139,7 +151,7 @@ READS: dict[str, frozenset[str]] = {
     "person": frozenset({"PersonRegistered", "ResponsibilityAssigned", "ResponsibilityEnded",
                          "AccountabilityMeasureTaken", "InterviewRequired",
                          "InterviewVoided", "InterviewHeld", "RectificationReported",
-                         "RectificationVerified"}),
+                         "RectificationVerified", "HelpPlanRecorded"}),
     "round": frozenset({"ScoreRecorded"}),
     "rules": frozenset({"RuleParameterSet"}),
     "warning": frozenset({"WarningIssued"}),

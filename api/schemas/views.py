@@ -20,6 +20,7 @@ from api.schemas.answer import (
 )
 from api.schemas.envelope import LoggedEventSchema, TypedData
 from api.schemas.event_data import RESPONSIBILITY_ROLES, SUBJECT_TYPES
+from api.schemas.household_plans import MismatchSchema, OverdueHelpMeasureSchema, PlanSchema
 from ledger.domain.registry import HOUSEHOLD_CATEGORIES, MEASURES
 from ledger.domain.supervision import CHECK_NAMES, CHECK_VALUES, INCOME_SOURCES, WARNING_COLORS
 from ledger.domain.units import LISTING_LEVELS, UNIT_KINDS
@@ -173,6 +174,8 @@ class HouseholdStatusSchema(Answer):
     overdue_findings = texts()
     last_visit = one(LastVisitSchema, nullable=True)
     responsible = many(ResponsibleSchema)
+    plan = one(PlanSchema, "the help plan of the latest year (一户一方案)", nullable=True)
+    mismatches = many(MismatchSchema, "open mismatches with the information system")
 
 
 # Units ------------------------------------------------------------------------------------
@@ -317,6 +320,8 @@ class AccountabilitySchema(Answer):
     interviews_required = many(InterviewDueSchema)
     interviews_held = many(HeldInterviewSchema)
     measures = many(MeasureSchema)
+    overdue_help_measures = many(OverdueHelpMeasureSchema,
+                                 "help-plan measures naming the person that went overdue")
 
 
 # Scoring ----------------------------------------------------------------------------------

@@ -40,11 +40,17 @@ WHO_MAY_RECORD: dict[str, set[str]] = {
     "DisputeOpened": {"admin", "inspector", "cadre", "discipline"},
     "DisputeResolved": {"discipline"},
     "RuleParameterSet": {"admin"},
+    "HelpPlanRecorded": {"admin", "cadre"},
+    "MeasureCompleted": {"admin", "cadre"},
+    "SystemRecordCompared": {"admin", "inspector"},
+    "MismatchResolved": {"admin", "inspector"},
 }
 # Writes a cadre may make only for its own unit. (DisputeOpened has no unit check today: a
 # cadre of v1 may dispute v2's finding. The matrix states what the code does; see the report.)
-OWN_UNIT_ONLY = {"HouseholdFactsRecorded", "RectificationReported"}
-LEDGER_ONLY_TYPES = ("InterviewRequired", "FindingAttached", "YellowCardNoted", "TokenIssued")
+OWN_UNIT_ONLY = {"HouseholdFactsRecorded", "RectificationReported", "HelpPlanRecorded",
+                 "MeasureCompleted"}
+LEDGER_ONLY_TYPES = ("InterviewRequired", "FindingAttached", "YellowCardNoted", "TokenIssued",
+                     "DataMismatchFound")
 
 # Reads of one unit's subjects: path, and what a 200 answer must mention.
 SCOPED_READS: dict[str, tuple[str, str]] = {
