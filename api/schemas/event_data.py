@@ -274,6 +274,15 @@ class HelpPlanRecorded(Strict):
     measures = fields.List(fields.Nested(HelpMeasureSchema), required=True,
                            validate=validate.Length(max=100))
 
+    @validates_schema
+    def measure_ids_differ(self, data: dict, **_: object) -> None:
+        seen: set[str] = set()
+        for index, measure in enumerate(data["measures"]):
+            if measure["measure_id"] in seen:
+                raise ValidationError({"measures": {index: {"measure_id": [
+                    "appears twice in the plan"]}}})
+            seen.add(measure["measure_id"])
+
 
 class MeasureCompleted(Strict):
     household_id = Identifier(required=True)
