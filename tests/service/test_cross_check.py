@@ -27,9 +27,9 @@ h3,2020-06-30,5,edge,,,Wang
 ,2020-06-30,4,,,,
 h2,2020-06-30,,,,,
 """
-# Line 2 matches h1 (income within 1 yuan); line 3 differs in size only; line 4 names no household the
-# ledger knows; line 5 has no such date; line 6 a size that is not a number; line 7 differs in
-# head_name and size; line 8 has no household id; line 9 compares nothing.
+# Line 2 matches h1 (income within 1 yuan); line 3 differs in size only; line 4 names no
+# household the ledger knows; line 5 has no such date; line 6 a size that is not a number;
+# line 7 differs in head_name and size; line 8 has no household id; line 9 compares nothing.
 REFUSED = {4: "not_found", 5: "as_of_date", 6: "record.size", 8: "household_id",
            9: "record"}
 
