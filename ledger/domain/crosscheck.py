@@ -35,8 +35,11 @@ def poverty_status(category: str | None) -> str | None:
 def note_known(known: Known, event: Any) -> None:
     """Keep the values a household event tells, in business-time order (the same moment: the
     later recorded wins)."""
+    told = TOLD.get(type(event).__name__)
+    if told is None:
+        return
     moment = business_moment(event.occurred_at)
-    for name in TOLD.get(type(event).__name__, ()):
+    for name in told:
         value = getattr(event, name)
         if value is None:
             continue
