@@ -12,6 +12,7 @@ from typing import Any
 
 from ledger.domain.base import LedgerAggregate, as_system
 from ledger.domain.registry import Household, Person
+from ledger.domain.rulebook import BOOK, Rulebook
 from ledger.domain.rules import RuleParameter
 from ledger.domain.scoring import Dispute, Score
 from ledger.domain.supervision import Finding, Inspection, Warning
@@ -115,6 +116,8 @@ def register_household(session: Session, actor: Actor, data: Data) -> None:
         raise Invalid(
             f"unit {village.unit_id} is a {village.kind}, not a village", field="village_id"
         )
+    if data["category"] == "exited" and data.get("exit_year") is None:
+        raise Invalid("a household registered as exited needs its exit_year", field="exit_year")
     session.create(Household, data["household_id"], "household_id", **data)
 
 
@@ -157,15 +160,17 @@ def delist_unit(session: Session, actor: Actor, data: Data) -> None:
 
 @handles("InspectionRecorded")
 def record_inspection(session: Session, actor: Actor, data: Data) -> None:
-    _subject(session, data)
+    subject = _subject(session, data)
     for i, person_id in enumerate(data["inspector_ids"]):
         session.get(Person, person_id, f"inspector_ids.{i}")
     session.create(Inspection, data["inspection_id"], "inspection_id", **data)
+    if isinstance(subject, Household):
+        subject.note_inspection(data["inspection_id"], data.get("checks"), data.get("income"))
 
 
 @handles("FindingRaised")
 def raise_finding(session: Session, actor: Actor, data: Data) -> None:
-    _subject(session, data)
+    subject = _subject(session, data)
     unit = session.get(Unit, data["responsible_unit_id"], "responsible_unit_id")
     if data.get("inspection_id") is not None:
         session.get(Inspection, data["inspection_id"], "inspection_id")
@@ -173,6 +178,8 @@ def raise_finding(session: Session, actor: Actor, data: Data) -> None:
         session.get(Person, data["responsible_person_id"], "responsible_person_id")
     session.create(Finding, data["finding_id"], "finding_id", **data)
     unit.attach_finding(data["finding_id"])
+    if isinstance(subject, Household):
+        subject.note_finding(data["finding_id"])
 
 
 @handles("RectificationReported")
@@ -263,7 +270,9 @@ def complete_measure(session: Session, actor: Actor, data: Data) -> None:
 @handles("SystemRecordCompared")
 def compare_system_record(session: Session, actor: Actor, data: Data) -> None:
     household = session.get(Household, data["household_id"], "household_id")
-    household.compare_system_record(data["source"], data["as_of_date"], data["record"])
+    registered = session.recorded_event(f"{household.id}:1")  # its head's name
+    household.compare_system_record(data["source"], data["as_of_date"], data["record"],
+                                    registered.head_name if registered else "")
 
 
 @handles("MismatchResolved")
@@ -276,6 +285,8 @@ def resolve_mismatch(session: Session, actor: Actor, data: Data) -> None:
 @handles("RuleParameterSet")
 def set_rule_parameter(session: Session, actor: Actor, data: Data) -> None:
     RuleParameter.set(**data)
+    book = session.find(Rulebook, BOOK) or session.create(Rulebook, BOOK, "parameter")
+    book.note(data["parameter"], data["value"], data.get("year"))
 
 
 # Scoring and disputes -----------------------------------------------------
@@ -321,3 +332,10 @@ def _undo_contested(session: Session, dispute: Dispute) -> None:
             finding = session.get(Finding, contested.finding_id, "dispute_id")
             if finding.is_open:
                 finding.withdraw(reason)
+        elif isinstance(contested, Household.HouseholdExited):
+            household = session.get(Household, contested.household_id, "dispute_id")
+            household.annul_exit(contested.year, dispute.contested_event_id, reason)
+
+
+# The household lifecycle registers its handlers here (exit procedure, monitoring).
+from ledger import lifecycle_commands  # noqa: E402, F401

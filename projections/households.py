@@ -5,7 +5,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ledger.domain.supervision import CHECK_NAMES, INCOME_SOURCES
-from projections import findings, household_plans, responsibility, rulebook
+from projections import findings, household_plans, lifecycle, responsibility, rulebook
 from projections.business_time import AT, is_latest, keep_latest, moment, shown
 from projections.events import Event
 
@@ -31,6 +31,7 @@ def apply(state: State | None, event: Event) -> State | None:
             "visits": [],
             "responsibilities": [],
             "held": {},
+            "exit_year": data.get("exit_year"),
         }
         _hold(state, "size", data["size"], event)
         _hold(state, "category", data["category"], event)
@@ -45,12 +46,15 @@ def apply(state: State | None, event: Event) -> State | None:
         responsibility.apply(state["responsibilities"], event)
     elif event.type in household_plans.EVENTS:
         household_plans.apply(state, event)
+    elif event.type in lifecycle.LIFECYCLE_EVENTS:
+        lifecycle.apply(state, event, _hold)
     return state
 
 
 def _hold(state: State, name: str, value: Any, event: Event) -> None:
     """A top-level value (size, category) as of the latest event by business time."""
-    if keep_latest(state.setdefault("held", {}), name, {"value": value, "event_id": event.event_id}, event):
+    held = state.setdefault("held", {})
+    if keep_latest(held, name, {"value": value, "event_id": event.event_id}, event):
         state[name] = value
 
 
@@ -223,6 +227,7 @@ def render(
         "head_name": state["head_name"],
         "size": state["size"],
         "category": state["category"],
+        **lifecycle.render(state),
         "as_of_date": on,
         "key_household": any(c["holds"] for c in criteria),
         "criteria": criteria,

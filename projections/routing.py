@@ -8,7 +8,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from projections import findings, household_plans, households, people, rulebook, scoring, units
+from projections import (
+    findings,
+    household_plans,
+    households,
+    lifecycle,
+    people,
+    rulebook,
+    scoring,
+    units,
+)
 from projections.events import Event
 
 State = dict[str, Any]
@@ -117,6 +126,7 @@ ROUTES: dict[str, Callable[[Event, Lookup], list[Target]]] = {
     "SystemRecordCompared": _simple(("household", "household_id")),
     "DataMismatchFound": _simple(("household", "household_id")),
     "MismatchResolved": _simple(("household", "household_id")),
+    **{name: _simple(("household", "household_id")) for name in lifecycle.LIFECYCLE_EVENTS},
 }
 
 
@@ -142,8 +152,8 @@ def subject(kind: str, key: str) -> str:
 # Event types each kind of fold reads; an event only indexed under a state leaves it alone.
 READS: dict[str, frozenset[str]] = {
     "household": frozenset({"HouseholdRegistered", "HouseholdFactsRecorded", "InspectionRecorded",
-                            "ResponsibilityAssigned", "ResponsibilityEnded"})
-                 | household_plans.EVENTS,
+                            "ResponsibilityAssigned", "ResponsibilityEnded"}
+                           | lifecycle.LIFECYCLE_EVENTS | household_plans.EVENTS),
     "finding": frozenset(findings.FINDING_EVENTS),
     "unit": frozenset({"UnitRegistered", "UnitListed", "UnitDelisted", "WarningIssued",
                        "WarningRevoked", "InterviewRequired", "InterviewVoided", "InterviewHeld",

@@ -59,6 +59,36 @@ class DataMismatchFound(Logged):
         "description": "the SystemRecordCompared event"})
 
 
+class ExitAnnulled(Logged):
+    household_id = Identifier(required=True)
+    year = fields.Integer(required=True)
+    exited_event_id = fields.String(required=True, metadata={
+        "description": "the HouseholdExited a dispute overturned"})
+    reason = fields.String(required=True)
+
+
+class HouseholdInspectionNoted(Logged):
+    household_id = Identifier(required=True)
+    inspection_id = Identifier(required=True)
+    checks = fields.Dict(keys=fields.String(), values=fields.String())
+    income = fields.Dict(keys=fields.String(), values=fields.Float())
+
+
+class HouseholdFindingNoted(Logged):
+    household_id = Identifier(required=True)
+    finding_id = Identifier(required=True)
+
+
+class RulebookOpened(Logged):
+    pass
+
+
+class RuleParameterNoted(Logged):
+    parameter = fields.String(required=True)
+    value = fields.Float(required=True)
+    year = fields.Integer()
+
+
 class TokenIssued(Logged):
     token_sha256 = fields.String(required=True)
     actor_id = fields.String(required=True)

@@ -18,6 +18,7 @@ from api.schemas.fields import (
 )
 from ledger.domain.crosscheck import POVERTY_STATUSES, RESOLUTIONS
 from ledger.domain.plans import MEASURE_KINDS, POVERTY_CAUSES
+from ledger.domain.monitoring import MONITORING_TYPES, RISKS
 from ledger.domain.registry import HOUSEHOLD_CATEGORIES, HOUSEHOLD_ROLES, MEASURES
 from ledger.domain.rules import PARAMETERS as RULE_PARAMETERS
 from ledger.domain.scoring import DISPUTE_OUTCOMES, SECTION_MAXIMA
@@ -50,6 +51,10 @@ def by_choice(generated: dict[str, Any], choice: str,
         refine(value, properties)
         variants.append({**generated, "properties": properties})
     return {**generated, "oneOf": variants}
+
+
+def Year(**kwargs: Any) -> fields.Integer:  # noqa: N802 - reads as a field type
+    return fields.Integer(strict=True, validate=validate.Range(min=2000, max=2100), **kwargs)
 
 
 class IncomeSchema(Strict):
@@ -95,6 +100,15 @@ class HouseholdRegistered(Strict):
     head_name = Text(required=True)
     size = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=50))
     category = Choice(HOUSEHOLD_CATEGORIES, required=True)
+    exit_year = Year(metadata={"description": "with category exited only: the year it left "
+                                              "poverty, before the ledger began"})
+
+    @validates_schema
+    def exit_year_with_exited(self, data: dict, **_: object) -> None:
+        if data.get("category") == "exited" and "exit_year" not in data:
+            raise ValidationError("required with category exited", "exit_year")
+        if data.get("category") != "exited" and "exit_year" in data:
+            raise ValidationError("only with category exited", "exit_year")
 
 
 class HouseholdFactsRecorded(Strict):
@@ -317,6 +331,81 @@ class MismatchResolved(Strict):
     mismatch_event_id = Identifier(required=True, metadata={
         "description": "the DataMismatchFound event"})
     resolution = Choice(RESOLUTIONS, required=True)
+    note = Text(LONG_TEXT, required=True)
+
+
+# Household lifecycle ------------------------------------------------------------
+class ExitAppraised(Strict):
+    household_id = Identifier(required=True)
+    year = Year(required=True)
+    votes_for = fields.Integer(required=True, strict=True,
+                               validate=validate.Range(min=0, max=100_000))
+    votes_total = fields.Integer(required=True, strict=True,
+                                 validate=validate.Range(min=1, max=100_000))
+    note = Text(LONG_TEXT)
+
+    @validates_schema
+    def votes_within_total(self, data: dict, **_: object) -> None:
+        if data.get("votes_for", 0) > data.get("votes_total", 0):
+            raise ValidationError("cannot exceed votes_total", "votes_for")
+
+
+class ExitVerified(Strict):
+    household_id = Identifier(required=True)
+    year = Year(required=True)
+    passed = Flag(required=True)
+    note = Text(LONG_TEXT, required=True)
+
+
+class ExitAcknowledged(Strict):
+    household_id = Identifier(required=True)
+    year = Year(required=True)
+    note = Text(LONG_TEXT)
+
+
+class ExitPublicized(Strict):
+    household_id = Identifier(required=True)
+    year = Year(required=True)
+    # `from` is a Python keyword, so the field has another name; it reads and loads `from`.
+    from_ = IsoDate(data_key="from", attribute="from", required=True,
+                    metadata={"description": "first day of the notice"})
+    to = IsoDate(required=True, metadata={
+        "description": "last day of the notice; to - from is at least exit_notice_days"})
+
+    @validates_schema
+    def notice_in_order(self, data: dict, **_: object) -> None:
+        if "from" in data and "to" in data and data["to"] < data["from"]:
+            raise ValidationError("must not be before from", "to")
+
+
+class ExitObjectionRaised(Strict):
+    household_id = Identifier(required=True)
+    year = Year(required=True)
+    note = Text(LONG_TEXT, required=True)
+
+
+class ExitObjectionSettled(Strict):
+    household_id = Identifier(required=True)
+    year = Year(required=True)
+    upheld = Flag(required=True, metadata={"description": "upheld: the attempt ends"})
+    note = Text(LONG_TEXT, required=True)
+
+
+class HouseholdExited(Strict):
+    household_id = Identifier(required=True)
+    year = Year(required=True)
+
+
+class MonitoringStarted(Strict):
+    household_id = Identifier(required=True)
+    monitoring_type = Choice(MONITORING_TYPES, required=True)
+    risks = fields.List(Choice(RISKS), required=True,
+                        validate=validate.Length(min=1, max=len(RISKS)))
+    note = Text(LONG_TEXT, required=True)
+
+
+class RiskEliminated(Strict):
+    household_id = Identifier(required=True)
     note = Text(LONG_TEXT, required=True)
 
 

@@ -21,6 +21,7 @@ from api.schemas.answer import (
 from api.schemas.envelope import LoggedEventSchema, TypedData
 from api.schemas.event_data import RESPONSIBILITY_ROLES, SUBJECT_TYPES
 from api.schemas.household_plans import MismatchSchema, OverdueHelpMeasureSchema, PlanSchema
+from ledger.domain.monitoring import MONITORING_TYPES
 from ledger.domain.registry import HOUSEHOLD_CATEGORIES, MEASURES
 from ledger.domain.supervision import CHECK_NAMES, CHECK_VALUES, INCOME_SOURCES, WARNING_COLORS
 from ledger.domain.units import LISTING_LEVELS, UNIT_KINDS
@@ -157,12 +158,45 @@ class ResponsibleSchema(Answer):
     assigned_event = text()
 
 
+class ExitStepSchema(Answer):
+    type = text()
+    event_id = text()
+    on = day()
+
+
+class NoticeSchema(Answer):
+    from_ = day(key="from")
+    to = day()
+
+
+class ExitProcedureSchema(Answer):
+    year = whole("the year of the exit")
+    steps = many(ExitStepSchema, "the steps of the latest attempt, in order")
+    next_step = text("the step to record next; null once exited", nullable=True)
+    outcome = text("null while under way", nullable=True,
+                   choices=("exited", "ended", "annulled"))
+    objections_open = whole()
+    notice = one(NoticeSchema, "the notice period; null until publicized", nullable=True)
+
+
+class MonitoringSchema(Answer):
+    type = text(choices=MONITORING_TYPES)
+    since = day()
+    risks = texts()
+    event_ids = event_ids()
+
+
 class HouseholdStatusSchema(Answer):
     household_id = text()
     village_id = text()
     head_name = text()
     size = whole()
     category = text(choices=HOUSEHOLD_CATEGORIES)
+    poverty_status = text(choices=("registered_poor", "exited", "not_registered"))
+    exit_year = whole("the year it exited; null unless exited", nullable=True)
+    exit = one(ExitProcedureSchema, "the exit procedure; null if never started", nullable=True)
+    monitoring = one(MonitoringSchema, "return-to-poverty monitoring; null if none",
+                     nullable=True)
     as_of_date = day("the business date rules were judged on")
     key_household = flag()
     criteria = many(CriterionSchema, "the ten key-household criteria")

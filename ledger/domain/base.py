@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
@@ -17,9 +17,6 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 from eventsourcing.domain import Aggregate
 
 SYSTEM_ACTOR = "system"
-# Business dates (due dates, as-of dates of comparisons) are read on China Standard Time.
-BUSINESS_TZ = timezone(timedelta(hours=8))
-EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 NAMESPACE = uuid5(NAMESPACE_URL, "https://supervision-ledger/ids")
 
 
@@ -76,15 +73,9 @@ def _current_occurred_at() -> datetime:
     return datetime.now(UTC)
 
 
-def occurred_now() -> datetime:
-    """The business time of the command being decided (now, when it gives none)."""
+def occurring_at() -> datetime:
+    """The business time of the command being recorded (now when it names none)."""
     return _current_occurred_at()
-
-
-def business_moment(moment: datetime) -> list[Any]:
-    """A moment as state can keep and compare it: [microseconds since 1970, business date]."""
-    return [(moment - EPOCH) // timedelta(microseconds=1),
-            moment.astimezone(BUSINESS_TZ).date().isoformat()]
 
 
 def _note_triggered(event: Any) -> None:
@@ -110,15 +101,6 @@ class LedgerAggregate(Aggregate):
     class Event(Aggregate.Event):
         actor: str = field(default_factory=_current_actor, init=False)
         occurred_at: datetime = field(default_factory=_current_occurred_at, init=False)
-
-        def mutate(self, aggregate: Any) -> Any:
-            """Apply the event, then let the aggregate see it whole (`after_event`): decorated
-            methods get the event's own fields only, not when it happened."""
-            mutated = super().mutate(aggregate)
-            after = getattr(mutated, "after_event", None)
-            if after is not None:
-                after(self)
-            return mutated
 
     class Created(Event, Aggregate.Created):
         pass

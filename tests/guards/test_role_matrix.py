@@ -44,11 +44,23 @@ WHO_MAY_RECORD: dict[str, set[str]] = {
     "MeasureCompleted": {"admin", "cadre"},
     "SystemRecordCompared": {"admin", "inspector"},
     "MismatchResolved": {"admin", "inspector"},
+    # The household lifecycle: the village's cadres (and admins) carry out exits and monitoring.
+    "ExitAppraised": {"admin", "cadre"},
+    "ExitVerified": {"admin", "cadre"},
+    "ExitAcknowledged": {"admin", "cadre"},
+    "ExitPublicized": {"admin", "cadre"},
+    "ExitObjectionRaised": {"admin", "cadre"},
+    "ExitObjectionSettled": {"admin", "cadre"},
+    "HouseholdExited": {"admin", "cadre"},
+    "MonitoringStarted": {"admin", "cadre"},
+    "RiskEliminated": {"admin", "cadre"},
 }
 # Writes a cadre may make only for its own unit. (DisputeOpened has no unit check today: a
 # cadre of v1 may dispute v2's finding. The matrix states what the code does; see the report.)
-OWN_UNIT_ONLY = {"HouseholdFactsRecorded", "RectificationReported", "HelpPlanRecorded",
-                 "MeasureCompleted"}
+OWN_UNIT_ONLY = {"HouseholdFactsRecorded", "RectificationReported", "ExitAppraised",
+                 "ExitVerified", "ExitAcknowledged", "ExitPublicized", "ExitObjectionRaised",
+                 "ExitObjectionSettled", "HouseholdExited", "MonitoringStarted",
+                 "RiskEliminated", "HelpPlanRecorded", "MeasureCompleted"}
 LEDGER_ONLY_TYPES = ("InterviewRequired", "FindingAttached", "YellowCardNoted", "TokenIssued",
                      "DataMismatchFound")
 

@@ -79,8 +79,9 @@ def test_the_full_supervision_cycle(ledger: Ledger) -> None:
     registered = len(ledger.read_log(0, 1000))
     steps = _rectify(ledger)
     raised = steps[1]
-    assert [c.type for c in raised.consequences] == ["FindingAttached"]
-    assert raised.consequences[0].actor == "insp-1"
+    # The finding enters its unit's ledger and its household's record.
+    assert [c.type for c in raised.consequences] == ["FindingAttached", "HouseholdFindingNoted"]
+    assert {c.actor for c in raised.consequences} == {"insp-1"}
     assert raised.data["inspection_id"] == "i1"
 
     # With the finding closed, the village can be delisted.
@@ -107,7 +108,8 @@ def test_the_full_supervision_cycle(ledger: Ledger) -> None:
     assert [e.type for e in log].count("InterviewRequired") == 1
     assert [e.position for e in log] == sorted({e.position for e in log})
     assert [e.type for e in log[registered:]] == [
-        "InspectionRecorded", "FindingRaised", "FindingAttached", "RectificationReported",
+        "InspectionRecorded", "HouseholdInspectionNoted", "FindingRaised", "FindingAttached",
+        "HouseholdFindingNoted", "RectificationReported",
         "RectificationVerified", "RectificationReported", "RectificationVerified",
         "UnitDelisted", "WarningIssued", "YellowCardNoted", "WarningIssued", "YellowCardNoted",
         "InterviewRequired", "InterviewHeld",
