@@ -72,12 +72,19 @@ def references(data: Data) -> Iterator[Reference]:
 
 
 def event_references(data: Data) -> Iterator[str]:
-    """The event ids an event's data names."""
+    """The event ids an event's data names (and a compared head's name, its registration)."""
     for name in EVENT_FIELDS:
         value = data.get(name)
         for event_id in value if isinstance(value, list) else [value]:
             if isinstance(event_id, str):
                 yield event_id
+    if "head_name" in (data.get("record") or {}) and isinstance(data.get("household_id"), str):
+        yield _registration(data["household_id"])
+
+
+def _registration(household_id: str) -> str:
+    """The event id of a household's registration: the first event of its aggregate."""
+    return f"{Household.id_for(household_id)}:1"
 
 
 def _subject(session: Session, data: Data) -> Unit | Household:
@@ -270,7 +277,7 @@ def complete_measure(session: Session, actor: Actor, data: Data) -> None:
 @handles("SystemRecordCompared")
 def compare_system_record(session: Session, actor: Actor, data: Data) -> None:
     household = session.get(Household, data["household_id"], "household_id")
-    registered = session.recorded_event(f"{household.id}:1")  # its head's name
+    registered = session.recorded_event(_registration(data["household_id"]))  # head's name
     household.compare_system_record(data["source"], data["as_of_date"], data["record"],
                                     registered.head_name if registered else "")
 

@@ -17,8 +17,8 @@ from api.schemas.fields import (
     Text,
 )
 from ledger.domain.crosscheck import POVERTY_STATUSES, RESOLUTIONS
-from ledger.domain.plans import MEASURE_KINDS, POVERTY_CAUSES
 from ledger.domain.monitoring import MONITORING_TYPES, RISKS
+from ledger.domain.plans import MEASURE_KINDS, POVERTY_CAUSES
 from ledger.domain.registry import HOUSEHOLD_CATEGORIES, HOUSEHOLD_ROLES, MEASURES
 from ledger.domain.rules import PARAMETERS as RULE_PARAMETERS
 from ledger.domain.scoring import DISPUTE_OUTCOMES, SECTION_MAXIMA
