@@ -10,6 +10,9 @@ import pytest
 
 from ledger.errors import Conflict, InvalidTransition, NotFound
 from projections.replay import Cut
+from service.app import create_app
+from service.root import Root
+from tests.e2e.conformance import conforming
 from tests.projections.conftest import World
 
 
@@ -159,3 +162,25 @@ def test_a_replacing_plan_that_names_someone_else_takes_the_measure_off_the_trai
     before = _trail(planned, "p1", Cut(as_of=planned.ledger.read_log(0, 1000)[-2].recorded_at,
                                        valid_at=date(2020, 7, 1)))
     assert [(m["measure_id"], m["event_ids"]) for m in before] == [("m1", [first])]
+
+
+def test_the_status_and_the_trail_over_http_match_the_documented_answers(
+    planned: World, root: Root
+) -> None:
+    plan = _plan(planned, "2020-03-01", _measure("m1", "2020-05-31"))
+    planned.record("SystemRecordCompared", {
+        "household_id": "h1", "source": "national_system", "as_of_date": "2020-04-30",
+        "record": {"size": 4, "per_capita_income": 3100.0}}, "2020-07-01")
+    planned.project()
+    client = conforming(create_app(root=root, settings={"TESTING": True})).test_client()
+    token = planned.ledger.create_token("jiwei-zhao", "discipline")
+    headers = {"Authorization": f"Bearer {token}"}
+    status = client.get("/api/v1/households/h1?valid_at=2020-07-01", headers=headers)
+    assert status.status_code == 200, status.get_json()
+    body = status.get_json()
+    assert body["plan"]["measures"][0]["status"] == "overdue"
+    assert [(m["field"], m["ledger_value"]) for m in body["mismatches"]] == [
+        ("per_capita_income", None)]
+    trail = client.get("/api/v1/people/p1/accountability?valid_at=2020-07-01", headers=headers)
+    assert trail.status_code == 200
+    assert [m["event_ids"] for m in trail.get_json()["overdue_help_measures"]] == [[plan]]
