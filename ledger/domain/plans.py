@@ -44,8 +44,9 @@ class HelpPlans:
         def apply(self, household: Any) -> None:
             moment = [instant(self.occurred_at), business_day(self.occurred_at)]
             for measure in self.measures:
-                household.help_plans["measures"].setdefault(
+                held = household.help_plans["measures"].setdefault(
                     measure["measure_id"], {"year": self.year, "first_planned": moment})
+                held["first_planned"] = min(held["first_planned"], moment)  # a late entry
 
     class MeasureCompleted(LedgerAggregate.Event):
         household_id: str

@@ -97,3 +97,15 @@ def test_a_snapshot_from_before_plans_is_brought_up_to_the_new_shape() -> None:
     assert crosscheck.ledger_record(loaded.record, "2020-06-30", "Li")["size"] == 4
     assert loaded.help_plans == {"measures": {}, "completed": {}}
     assert (loaded.open_mismatches, loaded.resolved_mismatches) == ({}, {})
+
+
+def test_a_measure_is_planned_from_its_earliest_plan_whatever_the_order_of_entry() -> None:
+    household = _household()
+    measure = {"measure_id": "m1", "kind": "health", "description": "d",
+               "due_date": "2020-06-30"}
+    for day in ("2020-05-01", "2020-03-01"):  # the March plan typed in after the May one
+        with recording("admin", at(day)):
+            household.record_help_plan(2020, ["illness"], [measure])
+    with recording("admin", at("2020-04-01")):
+        household.complete_measure("m1", "done")
+    assert household.help_plans["completed"]["m1"][1] == "2020-04-01"
