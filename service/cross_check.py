@@ -13,17 +13,22 @@ the record fields; an empty cell means the system gave no value for that field.
 from __future__ import annotations
 
 import csv
+import math
+import re
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 from marshmallow import ValidationError
 
+from api.schemas.event_data import COMPARED_CATEGORIES
 from api.schemas.event_data import SystemRecordCompared as RowSchema
+from api.schemas.fields import FULL_DATE, IDENTIFIER_PATTERN, LONE_SURROGATE, SHORT_TEXT
 from ledger.application import Command, Ledger
-from ledger.domain.crosscheck import RECORD_FIELDS
+from ledger.domain.crosscheck import POVERTY_STATUSES, RECORD_FIELDS
 from ledger.errors import LedgerError
 from ledger.identity import Actor
 
@@ -68,6 +73,33 @@ def _cell(name: str, text: str) -> Any:
     return text
 
 
+_IDENTIFIER = re.compile(IDENTIFIER_PATTERN)
+_PLAIN_CHECKS: dict[str, Callable[[Any], bool]] = {
+    "size": lambda v: type(v) is int and 0 <= v <= 100,
+    "per_capita_income": lambda v: type(v) is float and math.isfinite(v) and 0 <= v <= 1e9,
+    "category": lambda v: v in COMPARED_CATEGORIES,
+    "poverty_status": lambda v: v in POVERTY_STATUSES,
+    "head_name": lambda v: 0 < len(v) <= SHORT_TEXT and "\x00" not in v
+    and not LONE_SURROGATE.search(v),
+}
+
+
+def _plainly_valid(data: dict[str, Any]) -> bool:
+    """A quick test, about ten times cheaper than the schema, that passes only rows the schema
+    accepts unchanged (tests/service/test_cross_check.py holds it to that); every other row
+    goes through the schema, which decides and names what is wrong."""
+    record = data["record"]
+    if not record or not _IDENTIFIER.match(data["household_id"]):
+        return False
+    if not FULL_DATE.match(data["as_of_date"]):
+        return False
+    try:
+        date.fromisoformat(data["as_of_date"])
+    except ValueError:
+        return False
+    return all(_PLAIN_CHECKS[name](value) for name, value in record.items())
+
+
 def _reason(error: ValidationError) -> str:
     def flat(messages: Any, prefix: str) -> Iterator[str]:
         if isinstance(messages, dict):
@@ -92,6 +124,7 @@ def read_rows(lines: Iterable[str], source: str
         raise BadFile(f"columns missing: {missing}; columns not known: {unknown} "
                       f"(known: {', '.join(COLUMNS)})")
     schema = RowSchema()
+    plain_source = bool(_IDENTIFIER.match(source))
     for row in reader:
         line = reader.line_num
         household_id = (row.get("household_id") or "").strip()
@@ -102,6 +135,9 @@ def read_rows(lines: Iterable[str], source: str
                   if name in RECORD_FIELDS and text is not None and text.strip()}
         data = {"household_id": household_id, "source": source,
                 "as_of_date": (row.get("as_of_date") or "").strip(), "record": record}
+        if plain_source and _plainly_valid(data):
+            yield line, household_id, data, None
+            continue
         try:
             yield line, household_id, schema.load(data), None
         except ValidationError as error:
