@@ -24,10 +24,11 @@ def _household(session: Session, actor: Actor, data: Data, what: str) -> Househo
 
 
 def _open_findings(session: Session, household: Household) -> list[str]:
-    """The findings on the household raised by the command's business day and open now."""
-    raised = household.findings_raised_by(business_day(occurring_at()))
+    """The findings on the household open on the command's business day, as known now."""
+    day = business_day(occurring_at())
+    raised = household.findings_raised_by(day)
     session.prefetch((Finding, finding_id) for finding_id in raised)
-    return [f for f in raised if session.get(Finding, f, "household_id").is_open]
+    return [f for f in raised if session.get(Finding, f, "household_id").is_open_on(day)]
 
 
 def _rule(session: Session, parameter: str, year: int | None = None) -> float:

@@ -6,6 +6,7 @@ from typing import Any
 from eventsourcing.domain import event
 
 from ledger.domain.base import LedgerAggregate
+from ledger.domain.timeline import business_day
 from ledger.errors import Invalid, InvalidTransition
 
 INSPECTION_METHODS = ("visit", "phone", "unannounced", "self_check", "cross_check")
@@ -48,6 +49,14 @@ class Finding(LedgerAggregate):
 
     KIND = "finding"
 
+    class Event(LedgerAggregate.Event):
+        def apply(self, finding: Any) -> None:
+            """Keep the business day a finding was closed, so a decision dated earlier still
+            sees it open (an exit verified while it was open)."""
+            super().apply(finding)
+            if not finding.is_open and getattr(finding, "settled_on", None) is None:
+                finding.settled_on = business_day(self.occurred_at)
+
     @staticmethod
     def create_id(finding_id: str):
         return Finding.id_for(finding_id)
@@ -73,6 +82,14 @@ class Finding(LedgerAggregate):
     @property
     def is_open(self) -> bool:
         return self.status in (OPEN, RECTIFICATION_REPORTED)
+
+    def is_open_on(self, day: str) -> bool:
+        """Open on business day `day` as known now, if it was raised by then. A withdrawn
+        finding never stood; one closed before closing days were kept (an older snapshot)
+        counts as closed long ago."""
+        if self.status == WITHDRAWN:
+            return False
+        return self.is_open or getattr(self, "settled_on", day) > day
 
     def _require(self, *statuses: str, action: str) -> None:
         if self.status not in statuses:
