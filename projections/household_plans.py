@@ -8,7 +8,7 @@ finding is); one completed only after its due date still went overdue.
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from projections.business_time import keep_latest, shown
 from projections.events import Event
@@ -27,7 +27,7 @@ def apply(state: State, event: Event) -> None:
             "event_id": event.event_id, "on": event.occurred_on}, event)
     elif event.type == "MeasureCompleted":
         state.setdefault("completed", {})[data["measure_id"]] = {
-            "on": event.occurred_on, "event_id": event.event_id, "note": data["note"]}
+            "on": event.occurred_on, "event_id": event.event_id}
     elif event.type == "SystemRecordCompared":
         state["compared"] = {"event_id": event.event_id, "source": data["source"],
                              "as_of_date": data["as_of_date"]}
@@ -55,7 +55,7 @@ def _measure(state: State, measure: State, on: str) -> State:
 
 
 def _plan(state: State, held: State, on: str) -> State:
-    plan = shown(held) or {}
+    plan = cast(State, shown(held))
     return {"year": plan["year"], "causes": plan["causes"], "event_id": plan["event_id"],
             "on": plan["on"], "measures": [_measure(state, m, on) for m in plan["measures"]]}
 
