@@ -63,6 +63,14 @@ CATALOG: tuple[EventType, ...] = (
             ADMIN, DISCIPLINE),
     _client("AccountabilityMeasureTaken", "a measure against a person, on recorded events",
             DISCIPLINE),
+    # Help plans and cross-checks (household lifecycle)
+    _client("HelpPlanRecorded", "a household's help plan of a year: causes and measures "
+            "(一户一方案); a later one of the same year replaces it", ADMIN, CADRE),
+    _client("MeasureCompleted", "a measure of a household's help plan is done", ADMIN, CADRE),
+    _client("SystemRecordCompared", "the information system's record of a household, compared "
+            "with what the ledger knew valid on its date (数据比对)", ADMIN, INSPECTOR),
+    _client("MismatchResolved", "a mismatch with the information system is resolved",
+            ADMIN, INSPECTOR),
     # Household lifecycle: the exit procedure (贫困户退出). The village committees and the
     # resident work team carry it out, so a village's cadres record it for their own unit's
     # households (and admins for any); inspectors supervise it and do not take its steps.
@@ -98,6 +106,8 @@ CATALOG: tuple[EventType, ...] = (
     _derived("FindingAttached", "a finding was entered in its responsible unit's ledger"),
     _derived("YellowCardNoted", "a yellow card was entered on its unit's record"),
     _derived("YellowCardWithdrawn", "a revoked yellow card was taken off its unit's record"),
+    _derived("DataMismatchFound", "a field of a compared record differs from what the ledger "
+             "knew valid on its date"),
     _derived("ExitAnnulled", "a dispute overturned a household's exit: it is registered poor "
              "again (数字脱贫 undone)"),
     _derived("HouseholdInspectionNoted", "an inspection's checks and income entered on its "

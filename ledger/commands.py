@@ -72,12 +72,19 @@ def references(data: Data) -> Iterator[Reference]:
 
 
 def event_references(data: Data) -> Iterator[str]:
-    """The event ids an event's data names."""
+    """The event ids an event's data names (and a compared head's name, its registration)."""
     for name in EVENT_FIELDS:
         value = data.get(name)
         for event_id in value if isinstance(value, list) else [value]:
             if isinstance(event_id, str):
                 yield event_id
+    if "head_name" in (data.get("record") or {}) and isinstance(data.get("household_id"), str):
+        yield _registration(data["household_id"])
+
+
+def _registration(household_id: str) -> str:
+    """The event id of a household's registration: the first event of its aggregate."""
+    return f"{Household.id_for(household_id)}:1"
 
 
 def _subject(session: Session, data: Data) -> Unit | Household:
@@ -247,6 +254,38 @@ def _require_events(session: Session, event_ids: list[str], field: str) -> None:
     for i, event_id in enumerate(event_ids):
         if not session.event_exists(event_id):
             raise NotFound(f"event {event_id!r} does not exist", field=f"{field}.{i}", id=event_id)
+
+
+# Help plans and cross-checks (ledger.domain.plans, ledger.domain.crosscheck) ----
+@handles("HelpPlanRecorded")
+def record_help_plan(session: Session, actor: Actor, data: Data) -> None:
+    household = session.get(Household, data["household_id"], "household_id")
+    _require_own_unit(actor, household.village_id, "record a help plan")
+    for i, measure in enumerate(data["measures"]):
+        if measure.get("person_id") is not None:
+            session.get(Person, measure["person_id"], f"measures.{i}.person_id")
+    household.record_help_plan(data["year"], data["causes"], data["measures"])
+
+
+@handles("MeasureCompleted")
+def complete_measure(session: Session, actor: Actor, data: Data) -> None:
+    household = session.get(Household, data["household_id"], "household_id")
+    _require_own_unit(actor, household.village_id, "complete a measure")
+    household.complete_measure(data["measure_id"], data["note"])
+
+
+@handles("SystemRecordCompared")
+def compare_system_record(session: Session, actor: Actor, data: Data) -> None:
+    household = session.get(Household, data["household_id"], "household_id")
+    registered = session.recorded_event(_registration(data["household_id"]))  # head's name
+    household.compare_system_record(data["source"], data["as_of_date"], data["record"],
+                                    registered.head_name if registered else "")
+
+
+@handles("MismatchResolved")
+def resolve_mismatch(session: Session, actor: Actor, data: Data) -> None:
+    household = session.get(Household, data["household_id"], "household_id")
+    household.resolve_mismatch(data["mismatch_event_id"], data["resolution"], data["note"])
 
 
 # Rule parameters ----------------------------------------------------------

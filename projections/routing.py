@@ -8,7 +8,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from projections import findings, households, lifecycle, people, rulebook, scoring, units
+from projections import (
+    findings,
+    household_plans,
+    households,
+    lifecycle,
+    people,
+    rulebook,
+    scoring,
+    units,
+)
 from projections.events import Event
 
 State = dict[str, Any]
@@ -79,6 +88,12 @@ def _subject_and_person(event: Event, lookup: Lookup) -> list[Target]:
             ("person", event.data["person_id"])]
 
 
+def _plan_targets(event: Event, lookup: Lookup) -> list[Target]:
+    """The household, and each person a measure names (their trail reads the household)."""
+    return [("household", event.data["household_id"])] + [
+        ("person", m["person_id"]) for m in event.data["measures"] if m.get("person_id")]
+
+
 ROUTES: dict[str, Callable[[Event, Lookup], list[Target]]] = {
     "UnitRegistered": _simple(("unit", "unit_id")),
     "PersonRegistered": _simple(("person", "person_id")),
@@ -106,6 +121,11 @@ ROUTES: dict[str, Callable[[Event, Lookup], list[Target]]] = {
     "AccountabilityMeasureTaken": _simple(("person", "person_id")),
     "ScoreRecorded": _simple(("round", "round_id")),
     "RuleParameterSet": lambda e, lookup: [("rules", RULES_KEY)],
+    "HelpPlanRecorded": _plan_targets,
+    "MeasureCompleted": _simple(("household", "household_id")),
+    "SystemRecordCompared": _simple(("household", "household_id")),
+    "DataMismatchFound": _simple(("household", "household_id")),
+    "MismatchResolved": _simple(("household", "household_id")),
     **{name: _simple(("household", "household_id")) for name in lifecycle.LIFECYCLE_EVENTS},
 }
 
@@ -133,7 +153,7 @@ def subject(kind: str, key: str) -> str:
 READS: dict[str, frozenset[str]] = {
     "household": frozenset({"HouseholdRegistered", "HouseholdFactsRecorded", "InspectionRecorded",
                             "ResponsibilityAssigned", "ResponsibilityEnded"}
-                           | lifecycle.LIFECYCLE_EVENTS),
+                           | lifecycle.LIFECYCLE_EVENTS | household_plans.EVENTS),
     "finding": frozenset(findings.FINDING_EVENTS),
     "unit": frozenset({"UnitRegistered", "UnitListed", "UnitDelisted", "WarningIssued",
                        "WarningRevoked", "InterviewRequired", "InterviewVoided", "InterviewHeld",
@@ -141,7 +161,7 @@ READS: dict[str, frozenset[str]] = {
     "person": frozenset({"PersonRegistered", "ResponsibilityAssigned", "ResponsibilityEnded",
                          "AccountabilityMeasureTaken", "InterviewRequired",
                          "InterviewVoided", "InterviewHeld", "RectificationReported",
-                         "RectificationVerified"}),
+                         "RectificationVerified", "HelpPlanRecorded"}),
     "round": frozenset({"ScoreRecorded"}),
     "rules": frozenset({"RuleParameterSet"}),
     "warning": frozenset({"WarningIssued"}),

@@ -205,7 +205,7 @@ class Views:
                 return None
             answered = self.store.findings("person_id = ?", (person_id,))
             headed = self.store.load("unit", people.headed_units(state))
-            visited = self.store.load("household", people.visited_households(state))
+            visited = self.store.load("household", people.watched_households(state))
         else:
             folder = replay(self.store, subject("person", person_id), cut)
             state = folder.states.get(("person", person_id))
@@ -214,7 +214,7 @@ class Views:
             answered = [f for f in states_of(folder, "finding")
                         if f["responsible_person_id"] == person_id]
             headed = self._replayed("unit", people.headed_units(state), cut)
-            visited = self._replayed("household", people.visited_households(state), cut)
+            visited = self._replayed("household", people.watched_households(state), cut)
         return people.render(state, answered, headed, visited, self._rules(cut), on)
 
     def _replayed(self, kind: str, keys: list[str], cut: Cut) -> dict[str, State]:

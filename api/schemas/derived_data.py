@@ -49,6 +49,16 @@ class YellowCardWithdrawn(Logged):
     warning_id = Identifier(required=True)
 
 
+class DataMismatchFound(Logged):
+    household_id = Identifier(required=True)
+    field = fields.String(required=True, metadata={"description": "the compared field"})
+    system_value = fields.Raw(required=True, metadata={"description": "the system's value"})
+    ledger_value = fields.Raw(required=True, allow_none=True, metadata={
+        "description": "what the ledger knew valid on the record's date; null: nothing"})
+    compared_event_id = Identifier(required=True, metadata={
+        "description": "the SystemRecordCompared event"})
+
+
 class ExitAnnulled(Logged):
     household_id = Identifier(required=True)
     year = fields.Integer(required=True)

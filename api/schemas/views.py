@@ -20,6 +20,7 @@ from api.schemas.answer import (
 )
 from api.schemas.envelope import LoggedEventSchema, TypedData
 from api.schemas.event_data import RESPONSIBILITY_ROLES, SUBJECT_TYPES
+from api.schemas.household_plans import MismatchSchema, OverdueHelpMeasureSchema, PlanSchema
 from ledger.domain.monitoring import MONITORING_TYPES
 from ledger.domain.registry import HOUSEHOLD_CATEGORIES, MEASURES
 from ledger.domain.supervision import CHECK_NAMES, CHECK_VALUES, INCOME_SOURCES, WARNING_COLORS
@@ -207,6 +208,8 @@ class HouseholdStatusSchema(Answer):
     overdue_findings = texts()
     last_visit = one(LastVisitSchema, nullable=True)
     responsible = many(ResponsibleSchema)
+    plan = one(PlanSchema, "the help plan of the latest year (一户一方案)", nullable=True)
+    mismatches = many(MismatchSchema, "open mismatches with the information system")
 
 
 # Units ------------------------------------------------------------------------------------
@@ -351,6 +354,8 @@ class AccountabilitySchema(Answer):
     interviews_required = many(InterviewDueSchema)
     interviews_held = many(HeldInterviewSchema)
     measures = many(MeasureSchema)
+    overdue_help_measures = many(OverdueHelpMeasureSchema,
+                                 "help-plan measures naming the person that went overdue")
 
 
 # Scoring ----------------------------------------------------------------------------------

@@ -40,6 +40,10 @@ WHO_MAY_RECORD: dict[str, set[str]] = {
     "DisputeOpened": {"admin", "inspector", "cadre", "discipline"},
     "DisputeResolved": {"discipline"},
     "RuleParameterSet": {"admin"},
+    "HelpPlanRecorded": {"admin", "cadre"},
+    "MeasureCompleted": {"admin", "cadre"},
+    "SystemRecordCompared": {"admin", "inspector"},
+    "MismatchResolved": {"admin", "inspector"},
     # The household lifecycle: the village's cadres (and admins) carry out exits and monitoring.
     "ExitAppraised": {"admin", "cadre"},
     "ExitVerified": {"admin", "cadre"},
@@ -56,8 +60,9 @@ WHO_MAY_RECORD: dict[str, set[str]] = {
 OWN_UNIT_ONLY = {"HouseholdFactsRecorded", "RectificationReported", "ExitAppraised",
                  "ExitVerified", "ExitAcknowledged", "ExitPublicized", "ExitObjectionRaised",
                  "ExitObjectionSettled", "HouseholdExited", "MonitoringStarted",
-                 "RiskEliminated"}
-LEDGER_ONLY_TYPES = ("InterviewRequired", "FindingAttached", "YellowCardNoted", "TokenIssued")
+                 "RiskEliminated", "HelpPlanRecorded", "MeasureCompleted"}
+LEDGER_ONLY_TYPES = ("InterviewRequired", "FindingAttached", "YellowCardNoted", "TokenIssued",
+                     "DataMismatchFound")
 
 # Reads of one unit's subjects: path, and what a 200 answer must mention.
 SCOPED_READS: dict[str, tuple[str, str]] = {
