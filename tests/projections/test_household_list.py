@@ -3,8 +3,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from projections import tables
 from projections.events import today
 from projections.household_list import HouseholdFilter
+from projections.store import store_for
+from service.root import Root
 from tests.projections.conftest import INSPECTOR, World, dump_views
 
 ALL_MET = {name: "met" for name in ("food", "clothing", "education", "medical", "housing",
@@ -111,3 +114,21 @@ def test_rule_changes_reclassify_every_row_and_a_rebuild_gives_the_same_table(
     after = dump_views(world.store), world.store.query(
         "SELECT * FROM proj_households ORDER BY household_id")
     assert after == before
+
+
+def test_a_live_generation_from_before_the_list_gets_it_filled_when_the_store_opens(
+    root: Root, world: World
+) -> None:
+    township(world)
+    world.project()
+    rows = world.store.query("SELECT * FROM proj_households ORDER BY household_id")
+    live = world.store.live().number
+    with world.store.writing() as cur:
+        cur.execute("DROP VIEW proj_households")
+        cur.execute(f"DROP TABLE {tables.table('proj_households', live)}")
+
+    reopened = store_for(root.ledger)
+    try:
+        assert reopened.query("SELECT * FROM proj_households ORDER BY household_id") == rows
+    finally:
+        reopened.close()
