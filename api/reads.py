@@ -10,7 +10,6 @@ from marshmallow import RAISE
 
 from api.auth import require_actor
 from api.openapi import LedgerBlueprint
-from api.spreadsheets import XLSX, Column, to_csv, to_xlsx
 from api.schemas.reads import (
     ExportArgsSchema,
     FindingsArgsSchema,
@@ -28,6 +27,7 @@ from api.schemas.views import (
     UnitBoardSchema,
     ViewsPositionSchema,
 )
+from api.spreadsheets import XLSX, Column, to_csv, to_xlsx
 from ledger.errors import Forbidden, NotFound
 from projections.findings import summary
 from projections.replay import Cut
