@@ -110,7 +110,7 @@ class RowWriter:
 
     def _states(self, kind: str, keys: list[str]) -> dict[str, State]:
         source = tables.table("proj_state", self.generation)
-        found = {}
+        found: dict[str, State] = {}
         for start in range(0, len(keys), CHUNK):
             chunk = keys[start:start + CHUNK]
             self.cur.execute(self.sql(
@@ -199,7 +199,8 @@ class HouseholdFilter:
     scope: tuple[str, str] | None = None
 
     def sql(self, on: str) -> tuple[str, list[Any]]:
-        clauses, params = [], []
+        clauses: list[str] = []
+        params: list[Any] = []
         for column, value in (("village_id", self.village_id),
                               ("township_id", self.township_id), ("category", self.category),
                               ("poverty_status", self.poverty_status),
