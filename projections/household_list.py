@@ -71,6 +71,7 @@ class Places:
     def __init__(self, load: Callable[[list[str]], dict[str, State]]) -> None:
         self._load = load
         self._units: dict[str, State | None] = {}
+        self._places: dict[str, tuple[str | None, str | None]] = {}
 
     def _unit(self, unit_id: str) -> State | None:
         if unit_id not in self._units:
@@ -82,6 +83,11 @@ class Places:
             self._units[unit["unit_id"]] = unit
 
     def of(self, village_id: str) -> tuple[str | None, str | None]:
+        if village_id not in self._places:
+            self._places[village_id] = self._walk(village_id)
+        return self._places[village_id]
+
+    def _walk(self, village_id: str) -> tuple[str | None, str | None]:
         found: dict[str, str] = {}
         seen: set[str] = set()
         unit_id: str | None = village_id

@@ -74,15 +74,15 @@ def create_household_list(generation: int) -> list[str]:
     """The household list's table and indexes. A generation gets them once it holds (nearly)
     the whole log, filled in one pass; from then on the runner keeps its rows current."""
     households = table("proj_households", generation)
+    # A unit's households in household_id order: a page is one range of one index. The other
+    # filters have a handful of values each and are read along it.
     return [
         f"CREATE TABLE IF NOT EXISTS {households} (household_id TEXT PRIMARY KEY, "
         "village_id TEXT NOT NULL, township_id TEXT, county_id TEXT, category TEXT NOT NULL, "
         "poverty_status TEXT NOT NULL, exit_class TEXT, key_household INTEGER NOT NULL, "
         "monitoring TEXT, last_visit TEXT, open_findings INTEGER NOT NULL, size INTEGER)",
         *(f"CREATE INDEX IF NOT EXISTS {households}_{column} ON {households} "
-          f"({column}, household_id)" for column in (
-              "village_id", "township_id", "county_id", "monitoring", "exit_class",
-              "last_visit")),
+          f"({column}, household_id)" for column in ("village_id", "township_id", "county_id")),
     ]
 
 
