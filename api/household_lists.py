@@ -4,6 +4,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+import orjson
 from flask import Response, g
 from marshmallow import RAISE
 
@@ -70,7 +71,11 @@ def household_list(args: dict):
     403: a cadre or viewer naming a unit outside its own; 404: an unknown village or
     township; 422: an unknown filter value, or a unit of the wrong kind."""
     _read(args)
-    return _views().household_list(_filter(args), args.get("after", ""), args["limit"])
+    page = _views().household_list(_filter(args), args.get("after", ""), args["limit"])
+    # The items come from projections.household_list.item in the schema's shape already;
+    # orjson writes a page of 1,000 in a tenth of the time of a schema dump and Flask's JSON.
+    # The HTTP tests check every answer against the document generated from the schema.
+    return Response(orjson.dumps(page), mimetype="application/json")
 
 
 def _every_item(query: HouseholdFilter) -> Iterator[dict[str, Any]]:

@@ -3,8 +3,7 @@ from __future__ import annotations
 
 from marshmallow import fields, validate
 
-from api.openapi import Alternatives
-from api.schemas.answer import Answer, day, flag, text, whole
+from api.schemas.answer import Answer, day, flag, many, text, whole
 from api.schemas.fields import Identifier
 from api.schemas.reads import ReadArgsSchema
 from ledger.domain.registry import HOUSEHOLD_CATEGORIES
@@ -53,10 +52,6 @@ class HouseholdItemSchema(Answer):
 
 
 class HouseholdListSchema(Answer):
-    # The items are built by projections.household_list.item in exactly this shape; passing
-    # them through as they are saves most of the cost of a page (marshmallow's dump of a
-    # thousand small objects), while the document still describes them by the schema above.
-    items = fields.List(Alternatives(HouseholdItemSchema), required=True,
-                        metadata={"description": "in household_id order"})
+    items = many(HouseholdItemSchema, "in household_id order")
     next = text("pass as `after` for the following page; null on the last page",
                 nullable=True)
