@@ -52,8 +52,7 @@ def _filter(args: dict[str, Any]) -> HouseholdFilter:
         if found is None:
             raise NotFound(f"unit {unit_id!r} does not exist", field=field)
         if found != kind:
-            message = f"unit {unit_id} is a {found}, not a {kind}"
-            raise Invalid(message, fields={field: [message]})
+            raise Invalid(f"unit {unit_id} is a {found}, not a {kind}", field=field)
     scope = None
     if g.actor.role in SCOPED_ROLES:
         own = g.actor.unit_id
