@@ -79,6 +79,7 @@ class Views:
                  clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
         self.store = store
         self.clock = clock
+        self._unit_kinds: dict[str, str] = {}  # a unit's kind never changes once registered
 
     # Position and lag -------------------------------------------------------------
     def wait(self, position: int, timeout: float) -> bool:
@@ -161,8 +162,12 @@ class Views:
         return {"items": items, "next": items[-1]["household_id"] if more else None}
 
     def unit_kind(self, unit_id: str) -> str | None:
-        state = self.store.load_one("unit", unit_id)
-        return None if state is None else state["kind"]
+        if unit_id not in self._unit_kinds:
+            state = self.store.load_one("unit", unit_id)
+            if state is None:
+                return None
+            self._unit_kinds[unit_id] = state["kind"]
+        return self._unit_kinds[unit_id]
 
     # Findings ------------------------------------------------------------------------------
     def finding_states(self, query: FindingFilter, cut: Cut = Cut(), limit: int | None = None,
