@@ -27,8 +27,8 @@ from api.schemas.views import (
     UnitBoardSchema,
     ViewsPositionSchema,
 )
+from api.spreadsheets import XLSX, Column, to_csv, to_xlsx
 from ledger.errors import Forbidden, NotFound
-from projections.export import to_csv, to_xlsx
 from projections.findings import summary
 from projections.replay import Cut
 from projections.views import FindingFilter, Views
@@ -39,8 +39,16 @@ blp.before_request(require_actor)
 SCOPED_ROLES = ("viewer", "cadre")
 FILTER_FIELDS = ("unit_id", "subject_type", "subject_id", "person_id", "category", "status",
                  "overdue", "due_from", "due_to")
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FILE = {"type": "string", "format": "binary"}
+FINDING_COLUMNS = (
+    Column("finding_id", "问题编号"), Column("subject_type", "对象类型"),
+    Column("subject_id", "对象编号"), Column("category", "问题类别"),
+    Column("description", "问题描述"), Column("responsible_unit_id", "责任单位"),
+    Column("responsible_person_id", "责任人"), Column("raised_on", "发现日期"),
+    Column("due_date", "整改时限"), Column("status", "状态"), Column("overdue", "是否逾期"),
+    Column("closed_on", "销号日期"), Column("raised_event", "立项事件"),
+    Column("closing_event", "销号事件"),
+)
 
 
 def _views() -> Views:
@@ -139,9 +147,9 @@ def findings_export(args: dict):
     on = cut.on(views.clock())
     rows = [summary(f, on) for f in views.finding_states(_filter(args), cut)]
     if args["format"] == "xlsx":
-        body, mimetype = to_xlsx(rows), XLSX
+        body, mimetype = to_xlsx("问题台账", FINDING_COLUMNS, rows), XLSX
     else:
-        body, mimetype = to_csv(rows), "text/csv; charset=utf-8"
+        body, mimetype = to_csv(FINDING_COLUMNS, rows), "text/csv; charset=utf-8"
     name = f"findings-{on}.{args['format']}"
     return Response(body, mimetype=mimetype,
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})

@@ -26,6 +26,7 @@ from psycopg_pool import ConnectionPool
 from ledger.recorders.postgres import SCHEMA_LOCK
 from projections import tables
 from projections.events import RawEvent
+from projections.household_list import RowWriter
 from projections.log import LedgerLog, log_of
 from projections.sqlite_connections import ThreadConnections
 
@@ -111,7 +112,9 @@ class ProjectionStore:
             self._lock_schema(cur)
             cur.execute(tables.GENERATIONS)
             cur.execute("SELECT generation FROM proj_generations WHERE live = 1")
-            if cur.fetchone() is not None:
+            row = cur.fetchone()
+            if row is not None:
+                self._ensure_household_list(cur, int(row[0]))
                 return
             if self._relation_kind(cur, "proj_state") == "table":
                 generation = self._adopt_legacy(cur)
@@ -123,6 +126,7 @@ class ProjectionStore:
                     cur.execute(statement)
                 cur.execute(self.sql("INSERT INTO proj_generations VALUES (?, 0, 1)"),
                             (generation,))
+            self._add_household_list(cur, generation)
             for view in tables.VIEWS:
                 self._point_view(cur, view, generation)
 
@@ -136,9 +140,22 @@ class ProjectionStore:
             position = int(row[0]) if row else 0
             cur.execute(f"DROP TABLE {tables.LEGACY_TRACKING}")
         for view in tables.VIEWS:
-            cur.execute(f"ALTER TABLE {view} RENAME TO {tables.table(view, 0)}")
+            if self._relation_kind(cur, view) == "table":
+                cur.execute(f"ALTER TABLE {view} RENAME TO {tables.table(view, 0)}")
         cur.execute(self.sql("INSERT INTO proj_generations VALUES (0, ?, 1)"), (position,))
         return 0
+
+    def _add_household_list(self, cur: Any, generation: int) -> None:
+        """Create and fill the household list of a generation that holds its log."""
+        for statement in tables.create_household_list(generation):
+            cur.execute(statement)
+        RowWriter(cur, self.sql, generation).fill()
+
+    def _ensure_household_list(self, cur: Any, generation: int) -> None:
+        """A live generation made before the household list existed gets one (and its view)."""
+        if self._relation_kind(cur, tables.table("proj_households", generation)) != "table":
+            self._add_household_list(cur, generation)
+            self._point_view(cur, "proj_households", generation)
 
     def generations(self) -> list[Generation]:
         rows = self.query("SELECT generation, position, live FROM proj_generations "
@@ -189,6 +206,7 @@ class ProjectionStore:
             self._lock_schema(cur)
             for statement in tables.create_indexes(number):
                 cur.execute(statement)
+            self._add_household_list(cur, number)
 
     def switch(self, number: int) -> bool:
         """Make generation `number` the live one and drop the one it replaces, in one
@@ -339,6 +357,8 @@ class ProjectionStore:
                     f"INSERT INTO {findings_table} ({', '.join(columns)}) "
                     f"VALUES ({', '.join('?' * len(columns))}) "
                     f"ON CONFLICT (finding_id) DO UPDATE SET {updates}"), findings)
+            if self._relation_kind(cur, tables.table("proj_households", generation)):
+                RowWriter(cur, self.sql, generation).refresh(states)
             if index:
                 cur.executemany(self.sql(
                     f"INSERT INTO {tables.table('proj_subject_events', generation)} "

@@ -6,8 +6,9 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from projections import findings, households, people, scoring, units
+from projections import findings, household_list, households, people, scoring, units
 from projections.events import decode, microseconds
+from projections.household_list import HouseholdFilter
 from projections.replay import Cut, replay, states_of
 from projections.routing import RULES_KEY, subject
 from projections.runner import wait_for
@@ -78,6 +79,7 @@ class Views:
                  clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
         self.store = store
         self.clock = clock
+        self._unit_kinds: dict[str, str] = {}  # a unit's kind never changes once registered
 
     # Position and lag -------------------------------------------------------------
     def wait(self, position: int, timeout: float) -> bool:
@@ -144,6 +146,28 @@ class Views:
                             "hash": chain_hash.hex() if chain_hash else None,
                             "data": event.data})
         return answers
+
+    def household_list(self, query: HouseholdFilter, after: str = "", limit: int = 100
+                       ) -> State:
+        """One page of the household list in household_id order; `next` is the `after` of the
+        following page (None on the last). Keyset paging: a write between pages moves no
+        household to another page."""
+        where, params = query.sql(self._on(Cut()))
+        statement = (f"SELECT {', '.join(household_list.COLUMNS)} FROM proj_households "
+                     f"WHERE {where + ' AND ' if where else ''}household_id > ? "
+                     "ORDER BY household_id LIMIT ?")
+        rows = self.store.query(statement, [*params, after, limit + 1])
+        items = [household_list.item(r) for r in rows[:limit]]
+        more = len(rows) > limit
+        return {"items": items, "next": items[-1]["household_id"] if more else None}
+
+    def unit_kind(self, unit_id: str) -> str | None:
+        if unit_id not in self._unit_kinds:
+            state = self.store.load_one("unit", unit_id)
+            if state is None:
+                return None
+            self._unit_kinds[unit_id] = state["kind"]
+        return self._unit_kinds[unit_id]
 
     # Findings ------------------------------------------------------------------------------
     def finding_states(self, query: FindingFilter, cut: Cut = Cut(), limit: int | None = None,
