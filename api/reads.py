@@ -1,6 +1,7 @@
 """The read side over HTTP: views, replay (`as_of`, `valid_at`) and read-your-writes."""
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -14,6 +15,7 @@ from api.schemas.reads import (
     ExportArgsSchema,
     FindingsArgsSchema,
     HistoryArgsSchema,
+    RatingsArgsSchema,
     ReadArgsSchema,
     ReplayArgsSchema,
 )
@@ -23,11 +25,12 @@ from api.schemas.views import (
     FindingsPageSchema,
     HistorySchema,
     HouseholdStatusSchema,
+    RatingsSchema,
     ScoringSchema,
     UnitBoardSchema,
     ViewsPositionSchema,
 )
-from ledger.errors import Forbidden, NotFound
+from ledger.errors import Forbidden, Invalid, NotFound
 from projections.export import to_csv, to_xlsx
 from projections.findings import summary
 from projections.replay import Cut
@@ -38,7 +41,8 @@ blp.before_request(require_actor)
 
 SCOPED_ROLES = ("viewer", "cadre")
 FILTER_FIELDS = ("unit_id", "subject_type", "subject_id", "person_id", "category", "status",
-                 "overdue", "due_from", "due_to")
+                 "overdue", "due_from", "due_to", "source", "sector")
+QUARTER = re.compile(r"^\d{4}-Q[1-4]$")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FILE = {"type": "string", "format": "binary"}
 
@@ -188,6 +192,19 @@ def scoring_round(args: dict, round_id: str):
     """A competition round: village totals out of 100, ranked, top and bottom three."""
     cut = _read(args)
     return _found(_views().scoring(round_id, cut), "scoring round", round_id)
+
+
+@blp.get("/ratings/<string:period>")
+@blp.arguments(RatingsArgsSchema, location="query", unknown=RAISE)
+@blp.response(200, RatingsSchema)
+@blp.errors(401, 503)
+def quarterly_lights(args: dict, period: str):
+    """A quarter's lights (季度考核亮灯): every unit rated in it, ranked by score, with the
+    count of each light. 422 for a period that is not a quarter (`2020-Q1`)."""
+    if not QUARTER.match(period):
+        raise Invalid(f"{period!r} is not a quarter like 2020-Q1", field="period")
+    cut = _read(args)
+    return _views().ratings(period, args.get("kind"), cut)
 
 
 @blp.get("/views/position")

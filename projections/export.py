@@ -8,7 +8,7 @@ from typing import Any
 from openpyxl import Workbook
 
 COLUMNS = (
-    "finding_id", "subject_type", "subject_id", "category", "description",
+    "finding_id", "subject_type", "subject_id", "category", "source", "sector", "description",
     "responsible_unit_id", "responsible_person_id", "raised_on", "due_date", "status",
     "overdue", "closed_on", "raised_event", "closing_event",
 )

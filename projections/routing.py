@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from projections import findings, households, people, rulebook, scoring, units
+from projections import findings, households, people, ratings, rulebook, scoring, units
 from projections.events import Event
 
 State = dict[str, Any]
@@ -31,6 +31,7 @@ FOLDS: dict[str, Callable[[State | None, Event, str], State | None]] = {
     "round": lambda s, e, k: scoring.apply(s, e),
     "rules": lambda s, e, k: rulebook.apply(s, e),
     "warning": lambda s, e, k: _warning(s, e),
+    "ratings": lambda s, e, k: ratings.apply(s, e),
 }
 
 
@@ -48,6 +49,10 @@ def _finding_targets(event: Event, lookup: Lookup) -> list[Target]:
         found.append(("person", reporter))
     if event.type == "RectificationReported":
         found.append(("person", event.actor))
+    if event.type == "FindingTransferred":
+        found.append(("unit", event.data["to_unit_id"]))
+        if event.data.get("to_person_id"):
+            found.append(("person", event.data["to_person_id"]))
     return found
 
 
@@ -94,6 +99,7 @@ ROUTES: dict[str, Callable[[Event, Lookup], list[Target]]] = {
     "RectificationVerified": _finding_targets,
     "DeadlineExtended": _finding_targets,
     "FindingWithdrawn": _finding_targets,
+    "FindingTransferred": _finding_targets,
     "FindingAttached": _simple(("unit", "unit_id")),
     "WarningIssued": lambda e, lookup: [("warning", e.data["warning_id"]),
                                         ("unit", e.data["unit_id"])],
@@ -106,13 +112,16 @@ ROUTES: dict[str, Callable[[Event, Lookup], list[Target]]] = {
     "AccountabilityMeasureTaken": _simple(("person", "person_id")),
     "ScoreRecorded": _simple(("round", "round_id")),
     "RuleParameterSet": lambda e, lookup: [("rules", RULES_KEY)],
+    "QuarterlyRatingRecorded": _simple(("unit", "unit_id"), ("ratings", "period")),
+    "QuarterlyRatingWithdrawn": _simple(("unit", "unit_id"), ("ratings", "period")),
 }
 
 
 # Events whose targets depend on a state (a rectification touches its finding's household);
 # every other event's targets follow from the event alone.
 STATE_ROUTED = frozenset({"RectificationReported", "RectificationVerified", "DeadlineExtended",
-                          "FindingWithdrawn", "WarningRevoked", "InterviewVoided"})
+                          "FindingWithdrawn", "WarningRevoked", "InterviewVoided",
+                          "FindingTransferred"})
 
 
 def targets(event: Event, lookup: Lookup) -> list[Target]:
@@ -135,7 +144,9 @@ READS: dict[str, frozenset[str]] = {
     "finding": frozenset(findings.FINDING_EVENTS),
     "unit": frozenset({"UnitRegistered", "UnitListed", "UnitDelisted", "WarningIssued",
                        "WarningRevoked", "InterviewRequired", "InterviewVoided", "InterviewHeld",
-                       "ResponsibilityAssigned", "ResponsibilityEnded"}),
+                       "ResponsibilityAssigned", "ResponsibilityEnded", "InspectionRecorded",
+                       "QuarterlyRatingRecorded", "QuarterlyRatingWithdrawn",
+                       "FindingTransferred"}),
     "person": frozenset({"PersonRegistered", "ResponsibilityAssigned", "ResponsibilityEnded",
                          "AccountabilityMeasureTaken", "InterviewRequired",
                          "InterviewVoided", "InterviewHeld", "RectificationReported",
@@ -143,6 +154,7 @@ READS: dict[str, frozenset[str]] = {
     "round": frozenset({"ScoreRecorded"}),
     "rules": frozenset({"RuleParameterSet"}),
     "warning": frozenset({"WarningIssued"}),
+    "ratings": frozenset({"QuarterlyRatingRecorded", "QuarterlyRatingWithdrawn"}),
 }
 
 
