@@ -7,12 +7,12 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from projections import findings, households, people, ratings, scoring, units
-from projections.supervision_cycle import transferred_ids
 from projections.events import decode, microseconds
 from projections.replay import Cut, replay, states_of
 from projections.routing import RULES_KEY, subject
 from projections.runner import wait_for
 from projections.store import ProjectionStore
+from projections.supervision_cycle import transferred_ids
 
 State = dict[str, Any]
 

@@ -111,7 +111,8 @@ def test_the_full_supervision_cycle(ledger: Ledger) -> None:
     assert [e.type for e in log[registered:]] == [
         "InspectionRecorded", "FindingRaised", "FindingAttached", "OpenFindingCounted",
         "RectificationReported", "RectificationVerified", "RectificationReported",
-        "RectificationVerified", "OpenFindingSettled", "OpenFindingSettled", "UnitDelisted", "WarningIssued", "YellowCardNoted", "WarningIssued", "YellowCardNoted",
+        "RectificationVerified", "OpenFindingSettled", "OpenFindingSettled", "UnitDelisted",
+        "WarningIssued", "YellowCardNoted", "WarningIssued", "YellowCardNoted",
         "InterviewRequired", "InterviewHeld",
     ]
     assert verification.verify_chain(ledger.recorder).ok
