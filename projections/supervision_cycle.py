@@ -32,6 +32,12 @@ def inspected(state: State, event: Event) -> None:
         "event_id": event.event_id})
 
 
+def tallied(state: State, event: Event) -> None:
+    """The write side's tally of findings open in the unit's subtree, mirrored."""
+    change = -1 if event.type == "OpenFindingSettled" else 1
+    state["open_in_subtree"] = max(0, state.get("open_in_subtree", 0) + change)
+
+
 def rated(state: State, event: Event) -> None:
     data = event.data
     state.setdefault("lights", {}).setdefault(data["period"], []).append({
@@ -103,6 +109,7 @@ def board(state: State, rules: State | None, on: str) -> State:
         "supervision_period_days": period,
         "supervision_gaps": supervision_gaps(state, int(period["value"]), on),
         "lights_by_quarter": lights,
+        "open_findings_in_subtree": state.get("open_in_subtree", 0),
     }
 
 

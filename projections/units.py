@@ -110,6 +110,9 @@ _HANDLERS = {
     "QuarterlyRatingRecorded": supervision_cycle.rated,
     "QuarterlyRatingWithdrawn": supervision_cycle.rating_withdrawn,
     "FindingTransferred": supervision_cycle.finding_transferred,
+    "FindingAttached": supervision_cycle.tallied,
+    "OpenFindingCounted": supervision_cycle.tallied,
+    "OpenFindingSettled": supervision_cycle.tallied,
 }
 
 
@@ -168,7 +171,7 @@ def render(state: State, finding_states: list[State], rules: State | None, on: s
             ),
             **supervision_cycle.transfers_out(state, transferred or []),
         },
-        "delisting_allowed": listed and not open_ids,
+        "delisting_allowed": listed and not open_ids and not state.get("open_in_subtree"),
         "responsible": responsibility.responsible_on(state["responsibilities"], on),
         **supervision_cycle.board(state, rules, on),
     }

@@ -301,6 +301,9 @@ class UnitBoardSchema(Answer):
     lights_by_quarter = fields.Dict(
         keys=fields.String(), values=fields.List(fields.Nested(BoardLightSchema)),
         required=True, metadata={"description": "quarterly lights, withdrawn ones marked"})
+    open_findings_in_subtree = whole(
+        "findings open on the unit, the units below it and their households (by subject or "
+        "responsible unit): what a delisting waits for")
 
 
 # People -----------------------------------------------------------------------------------

@@ -32,6 +32,8 @@ WHO_MAY_RECORD: dict[str, set[str]] = {
     "RectificationVerified": {"admin", "inspector"},
     "DeadlineExtended": {"admin", "inspector"},
     "FindingWithdrawn": {"admin", "inspector"},
+    "FindingTransferred": {"admin", "inspector"},
+    "QuarterlyRatingRecorded": {"admin", "inspector"},
     "WarningIssued": {"admin", "inspector"},
     "WarningRevoked": {"admin", "inspector"},
     "InterviewHeld": {"admin", "discipline"},
@@ -44,7 +46,8 @@ WHO_MAY_RECORD: dict[str, set[str]] = {
 # Writes a cadre may make only for its own unit. (DisputeOpened has no unit check today: a
 # cadre of v1 may dispute v2's finding. The matrix states what the code does; see the report.)
 OWN_UNIT_ONLY = {"HouseholdFactsRecorded", "RectificationReported"}
-LEDGER_ONLY_TYPES = ("InterviewRequired", "FindingAttached", "YellowCardNoted", "TokenIssued")
+LEDGER_ONLY_TYPES = ("InterviewRequired", "FindingAttached", "YellowCardNoted", "TokenIssued",
+                     "OpenFindingCounted", "OpenFindingSettled", "QuarterlyRatingWithdrawn")
 
 # Reads of one unit's subjects: path, and what a 200 answer must mention.
 SCOPED_READS: dict[str, tuple[str, str]] = {
@@ -70,6 +73,7 @@ UNSCOPED_READS = (
     "/api/v1/events?limit=5",
     "/api/v1/event-types",
     "/api/v1/scoring/r1",
+    "/api/v1/ratings/2020-Q1",  # lights are circulated (通报) like competition rankings
     "/api/v1/views/position",
     "/api/v1/ledger/verify",
     "/api/v1/ledger/checkpoints",

@@ -132,6 +132,9 @@ def test_a_township_is_not_delisted_while_a_household_of_a_village_below_has_a_f
     error = _refused(world, Conflict, "UnitDelisted", {"unit_id": "t1"}, "2020-03-01")
     assert error.code == "conflict"
     assert error.details == {"unit_id": "t1", "open_findings": 1, "open_finding_ids": ["f-h2"]}
+    world.project()
+    board = world.views.unit("t1")
+    assert (board["open_findings_in_subtree"], board["delisting_allowed"]) == (1, False)
 
     world.record("RectificationReported", {"finding_id": "f-h2", "description": "mended"},
                  "2020-03-02")
@@ -140,6 +143,11 @@ def test_a_township_is_not_delisted_while_a_household_of_a_village_below_has_a_f
                                                          "note": "seen"}, "2020-03-04")]
     assert {(c.type, c.data["unit_id"]) for c in verified.consequences} == {
         ("OpenFindingSettled", "v2"), ("OpenFindingSettled", "t1")}
+    world.project()
+    board = world.views.unit("t1")
+    assert (board["open_findings_in_subtree"], board["delisting_allowed"]) == (0, True)
+    before = world.views.unit("t1", Cut(valid_at=date(2020, 3, 3)))
+    assert (before["open_findings_in_subtree"], before["delisting_allowed"]) == (1, False)
     assert world.record("UnitDelisted", {"unit_id": "t1"}, "2020-03-05").type == "UnitDelisted"
 
 
