@@ -53,6 +53,7 @@ class Finding(LedgerAggregate):
     """A problem in the findings ledger: open → rectification reported → closed or open again."""
 
     KIND = "finding"
+    class_version = 2
 
     @staticmethod
     def create_id(finding_id: str):
@@ -86,8 +87,6 @@ class Finding(LedgerAggregate):
         open findings began after them)."""
         state.setdefault("subject_type", None)
         state.setdefault("subject_id", None)
-
-    class_version = 2
 
     @property
     def is_open(self) -> bool:
