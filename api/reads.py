@@ -30,7 +30,7 @@ from api.schemas.views import (
     UnitBoardSchema,
     ViewsPositionSchema,
 )
-from ledger.errors import Forbidden, Invalid, NotFound
+from ledger.errors import Forbidden, NotFound
 from projections.export import to_csv, to_xlsx
 from projections.findings import summary
 from projections.replay import Cut
@@ -197,12 +197,13 @@ def scoring_round(args: dict, round_id: str):
 @blp.get("/ratings/<string:period>")
 @blp.arguments(RatingsArgsSchema, location="query", unknown=RAISE)
 @blp.response(200, RatingsSchema)
-@blp.errors(401, 503)
+@blp.errors(401, 404, 503)
 def quarterly_lights(args: dict, period: str):
     """A quarter's lights (季度考核亮灯): every unit rated in it, ranked by score, with the
-    count of each light. 422 for a period that is not a quarter (`2020-Q1`)."""
+    count of each light; none rated yet, an empty table. 404 for a period that is not a
+    quarter (`2020-Q1`): no such table can exist."""
     if not QUARTER.match(period):
-        raise Invalid(f"{period!r} is not a quarter like 2020-Q1", field="period")
+        raise NotFound(f"{period!r} is not a quarter like 2020-Q1", field="period", id=period)
     cut = _read(args)
     return _views().ratings(period, args.get("kind"), cut)
 

@@ -120,13 +120,12 @@ def test_the_quarterly_light_table_over_http(http: Http) -> None:
     assert table["counts"] == {"green": 1, "yellow": 1, "red": 0}
     towns = http.get("/api/v1/ratings/2020-Q1?kind=township").get_json()
     assert [u["unit_id"] for u in towns["units"]] == ["t1"]
-    for path, field in (("/api/v1/ratings/2020-13", "period"),
-                        ("/api/v1/ratings/2020-Q1?kind=planet", "kind")):
-        answer = http.get(path)
-        assert answer.status_code == 422, path
-        error = answer.get_json()["error"]
-        assert field in error["details"].get("fields", {}) or error["details"].get(
-            "field") == field, path
+    not_a_quarter = http.get("/api/v1/ratings/2020-13")
+    assert not_a_quarter.status_code == 404
+    assert not_a_quarter.get_json()["error"]["details"]["field"] == "period"
+    bad_kind = http.get("/api/v1/ratings/2020-Q1?kind=planet")
+    assert bad_kind.status_code == 422
+    assert list(bad_kind.get_json()["error"]["details"]["fields"]) == ["kind"]
     board = http.get("/api/v1/units/t1").get_json()
     assert [r["light"] for r in board["lights_by_quarter"]["2020-Q1"]] == ["yellow"]
 
