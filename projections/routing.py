@@ -14,6 +14,7 @@ from projections import (
     households,
     lifecycle,
     people,
+    ratings,
     rulebook,
     scoring,
     units,
@@ -40,6 +41,7 @@ FOLDS: dict[str, Callable[[State | None, Event, str], State | None]] = {
     "round": lambda s, e, k: scoring.apply(s, e),
     "rules": lambda s, e, k: rulebook.apply(s, e),
     "warning": lambda s, e, k: _warning(s, e),
+    "ratings": lambda s, e, k: ratings.apply(s, e),
 }
 
 
@@ -57,6 +59,10 @@ def _finding_targets(event: Event, lookup: Lookup) -> list[Target]:
         found.append(("person", reporter))
     if event.type == "RectificationReported":
         found.append(("person", event.actor))
+    if event.type == "FindingTransferred":
+        found.append(("unit", event.data["to_unit_id"]))
+        if event.data.get("to_person_id"):
+            found.append(("person", event.data["to_person_id"]))
     return found
 
 
@@ -109,7 +115,10 @@ ROUTES: dict[str, Callable[[Event, Lookup], list[Target]]] = {
     "RectificationVerified": _finding_targets,
     "DeadlineExtended": _finding_targets,
     "FindingWithdrawn": _finding_targets,
+    "FindingTransferred": _finding_targets,
     "FindingAttached": _simple(("unit", "unit_id")),
+    "OpenFindingCounted": _simple(("unit", "unit_id")),
+    "OpenFindingSettled": _simple(("unit", "unit_id")),
     "WarningIssued": lambda e, lookup: [("warning", e.data["warning_id"]),
                                         ("unit", e.data["unit_id"])],
     "WarningRevoked": _revoked_targets,
@@ -127,13 +136,16 @@ ROUTES: dict[str, Callable[[Event, Lookup], list[Target]]] = {
     "DataMismatchFound": _simple(("household", "household_id")),
     "MismatchResolved": _simple(("household", "household_id")),
     **{name: _simple(("household", "household_id")) for name in lifecycle.LIFECYCLE_EVENTS},
+    "QuarterlyRatingRecorded": _simple(("unit", "unit_id"), ("ratings", "period")),
+    "QuarterlyRatingWithdrawn": _simple(("unit", "unit_id"), ("ratings", "period")),
 }
 
 
 # Events whose targets depend on a state (a rectification touches its finding's household);
 # every other event's targets follow from the event alone.
 STATE_ROUTED = frozenset({"RectificationReported", "RectificationVerified", "DeadlineExtended",
-                          "FindingWithdrawn", "WarningRevoked", "InterviewVoided"})
+                          "FindingWithdrawn", "WarningRevoked", "InterviewVoided",
+                          "FindingTransferred"})
 
 
 def targets(event: Event, lookup: Lookup) -> list[Target]:
@@ -157,7 +169,10 @@ READS: dict[str, frozenset[str]] = {
     "finding": frozenset(findings.FINDING_EVENTS),
     "unit": frozenset({"UnitRegistered", "UnitListed", "UnitDelisted", "WarningIssued",
                        "WarningRevoked", "InterviewRequired", "InterviewVoided", "InterviewHeld",
-                       "ResponsibilityAssigned", "ResponsibilityEnded"}),
+                       "ResponsibilityAssigned", "ResponsibilityEnded", "InspectionRecorded",
+                       "QuarterlyRatingRecorded", "QuarterlyRatingWithdrawn",
+                       "FindingTransferred", "FindingAttached", "OpenFindingCounted",
+                       "OpenFindingSettled"}),
     "person": frozenset({"PersonRegistered", "ResponsibilityAssigned", "ResponsibilityEnded",
                          "AccountabilityMeasureTaken", "InterviewRequired",
                          "InterviewVoided", "InterviewHeld", "RectificationReported",
@@ -165,6 +180,7 @@ READS: dict[str, frozenset[str]] = {
     "round": frozenset({"ScoreRecorded"}),
     "rules": frozenset({"RuleParameterSet"}),
     "warning": frozenset({"WarningIssued"}),
+    "ratings": frozenset({"QuarterlyRatingRecorded", "QuarterlyRatingWithdrawn"}),
 }
 
 

@@ -55,7 +55,7 @@ def _finding_row(state: State) -> tuple:
         state["finding_id"], state["responsible_unit_id"], state["subject_type"],
         state["subject_id"], state["category"], state["status"], state["due_date"],
         state.get("responsible_person_id"), state["raised_on"], state["closed_on"],
-        _dumps(state),
+        state.get("source"), state.get("sector"), _dumps(state),
     )
 
 
@@ -112,12 +112,14 @@ class ProjectionStore:
             self._lock_schema(cur)
             cur.execute(tables.GENERATIONS)
             cur.execute("SELECT generation FROM proj_generations WHERE live = 1")
-            row = cur.fetchone()
-            if row is not None:
-                self._ensure_household_list(cur, int(row[0]))
+            live = cur.fetchone()
+            if live is not None:
+                self._add_finding_columns(cur, int(live[0]), live=True)
+                self._ensure_household_list(cur, int(live[0]))
                 return
             if self._relation_kind(cur, "proj_state") == "table":
                 generation = self._adopt_legacy(cur)
+                self._add_finding_columns(cur, generation, live=False)
             else:
                 cur.execute("SELECT COALESCE(MAX(generation), 0) + 1 FROM proj_generations")
                 generation = int(cur.fetchone()[0])
@@ -129,6 +131,18 @@ class ProjectionStore:
             self._add_household_list(cur, generation)
             for view in tables.VIEWS:
                 self._point_view(cur, view, generation)
+
+    def _add_finding_columns(self, cur: Any, generation: int, live: bool) -> None:
+        """Give a generation made before them the finding columns added since (empty until a
+        rebuild fills them: they are for filters only), and the view of a live one."""
+        findings = tables.table("proj_findings", generation)
+        cur.execute(f"SELECT * FROM {findings} LIMIT 0")
+        present = {column[0] for column in cur.description}
+        missing = [(c, t) for c, t in tables.ADDED_FINDING_COLUMNS if c not in present]
+        for column, kind in missing:
+            cur.execute(f"ALTER TABLE {findings} ADD COLUMN {column} {kind}")
+        if missing and live:
+            self._point_view(cur, "proj_findings", generation)
 
     def _adopt_legacy(self, cur: Any) -> int:
         """Keep the views of a ledger that predates generations: they become generation 0."""
@@ -193,6 +207,7 @@ class ProjectionStore:
                 if keep is None or number != keep[0]:
                     self._drop(cur, number)
             if keep is not None:
+                self._add_finding_columns(cur, keep[0], live=False)
                 return Generation(keep[0], keep[1], False)
             number = max((r[0] for r in rows), default=0) + 1
             for statement in tables.create_tables(number):

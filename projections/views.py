@@ -6,13 +6,14 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from projections import findings, household_list, households, people, scoring, units
+from projections import findings, household_list, households, people, ratings, scoring, units
 from projections.events import decode, microseconds
 from projections.household_list import HouseholdFilter
 from projections.replay import Cut, replay, states_of
 from projections.routing import RULES_KEY, subject
 from projections.runner import wait_for
 from projections.store import ProjectionStore
+from projections.supervision_cycle import transferred_ids
 
 State = dict[str, Any]
 
@@ -28,6 +29,8 @@ class FindingFilter:
     overdue: bool | None = None
     due_from: date | None = None
     due_to: date | None = None
+    source: str | None = None
+    sector: str | None = None
 
     @property
     def replayable(self) -> bool:
@@ -37,7 +40,8 @@ class FindingFilter:
         clauses, params = [], []
         for column, value in (("unit_id", self.unit_id), ("subject_type", self.subject_type),
                               ("subject_id", self.subject_id), ("person_id", self.person_id),
-                              ("category", self.category), ("status", self.status)):
+                              ("category", self.category), ("status", self.status),
+                              ("source", self.source), ("sector", self.sector)):
             if value is not None:
                 clauses.append(f"{column} = ?")
                 params.append(value)
@@ -57,7 +61,8 @@ class FindingFilter:
         """The same test as `sql`, for replayed states."""
         pairs = (("responsible_unit_id", self.unit_id), ("subject_type", self.subject_type),
                  ("subject_id", self.subject_id), ("responsible_person_id", self.person_id),
-                 ("category", self.category), ("status", self.status))
+                 ("category", self.category), ("status", self.status),
+                 ("source", self.source), ("sector", self.sector))
         if any(value is not None and state.get(field) != value for field, value in pairs):
             return False
         if self.overdue is not None and findings.is_overdue(state, on) != self.overdue:
@@ -212,14 +217,27 @@ class Views:
         if cut.live:
             state = self.store.load_one("unit", unit_id)
             answered = self.store.findings("unit_id = ?", (unit_id,))
+            away = list(self.store.load("finding", transferred_ids(state or {})).values())
         else:
             folder = replay(self.store, subject("unit", unit_id), cut)
             state = folder.states.get(("unit", unit_id))
             answered = [f for f in states_of(folder, "finding")
                         if f["responsible_unit_id"] == unit_id]
+            gone = set(transferred_ids(state or {}))
+            away = [f for f in states_of(folder, "finding") if f["finding_id"] in gone]
         if state is None:
             return None
-        return units.render(state, answered, self._rules(cut), on)
+        return units.render(state, answered, self._rules(cut), on, away)
+
+    def ratings(self, period: str, kind: str | None = None, cut: Cut = Cut()) -> State:
+        """The quarter's lights, ranked; unit names and kinds as registered."""
+        key = ("ratings", period)
+        if cut.live:
+            state = self.store.load_one(*key)
+        else:
+            state = replay(self.store, subject(*key), cut).states.get(key)
+        rated = list((state or {}).get("units", {}))
+        return ratings.render(period, state, self.store.load("unit", rated), kind)
 
     def accountability(self, person_id: str, cut: Cut = Cut()) -> State | None:
         on = self._on(cut)

@@ -38,6 +38,25 @@ class FindingAttached(Logged):
     finding_id = Identifier(required=True)
 
 
+class OpenFindingCounted(Logged):
+    unit_id = Identifier(required=True)
+    finding_id = Identifier(required=True)
+
+
+class OpenFindingSettled(Logged):
+    unit_id = Identifier(required=True)
+    finding_id = Identifier(required=True)
+    reason = Choice(("closed", "withdrawn", "transferred"), required=True)
+
+
+class QuarterlyRatingWithdrawn(Logged):
+    unit_id = Identifier(required=True)
+    period = fields.String(required=True)
+    rating_version = fields.Integer(
+        required=True, metadata={"description": "the unit's event that recorded the light"})
+    reason = fields.String(required=True)
+
+
 class YellowCardNoted(Logged):
     unit_id = Identifier(required=True)
     warning_id = Identifier(required=True)

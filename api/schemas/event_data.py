@@ -24,10 +24,12 @@ from ledger.domain.rules import PARAMETERS as RULE_PARAMETERS
 from ledger.domain.scoring import DISPUTE_OUTCOMES, SECTION_MAXIMA
 from ledger.domain.supervision import (
     CHECK_VALUES,
+    FINDING_SECTORS,
+    FINDING_SOURCES,
     INSPECTION_METHODS,
     WARNING_COLORS,
 )
-from ledger.domain.units import LISTING_LEVELS, UNIT_KINDS, UNIT_ROLES
+from ledger.domain.units import LIGHTS, LISTING_LEVELS, UNIT_KINDS, UNIT_ROLES
 
 SUBJECT_TYPES = ("household", "unit")
 # What the information system may say a household's category is (exited: CONTRACT.md).
@@ -162,6 +164,8 @@ class ResponsibilityEnded(Strict):
 class UnitListed(Strict):
     unit_id = Identifier(required=True)
     level = Choice(LISTING_LEVELS, required=True)
+    supervising_unit_id = Identifier(metadata={"description": "the supervising unit (督战单位)"})
+    due_date = IsoDate(metadata={"description": "the target date for delisting (摘牌)"})
 
 
 class UnitDelisted(Strict):
@@ -188,6 +192,8 @@ class FindingRaised(Strict):
     due_date = IsoDate(required=True)
     inspection_id = Identifier()
     responsible_person_id = Identifier()
+    source = Choice(FINDING_SOURCES, metadata={"description": "where it came from"})
+    sector = Choice(FINDING_SECTORS, metadata={"description": "the sector ledger (行业台账)"})
 
 
 class RectificationReported(Strict):
@@ -214,6 +220,14 @@ class FindingWithdrawn(Strict):
     reason = Text(LONG_TEXT, required=True)
 
 
+class FindingTransferred(Strict):
+    finding_id = Identifier(required=True)
+    to_unit_id = Identifier(required=True)
+    reason = Text(LONG_TEXT, required=True)
+    to_person_id = Identifier(
+        metadata={"description": "the new responsible person; absent, none is named"})
+
+
 # Warnings and accountability --------------------------------------------------
 class WarningIssued(Strict):
     warning_id = Identifier(required=True)
@@ -228,6 +242,17 @@ class WarningIssued(Strict):
     )
     reason = Text(LONG_TEXT, required=True)
     finding_ids = IdentifierList()
+
+
+class QuarterlyRatingRecorded(Strict):
+    unit_id = Identifier(required=True)
+    period = fields.String(
+        required=True,
+        validate=validate.Regexp(r"^\d{4}-Q[1-4]$", error="must be a quarter like 2020-Q1"),
+    )
+    light = Choice(LIGHTS, required=True)
+    score = fields.Float(allow_nan=False, validate=validate.Range(min=0, max=100))
+    note = Text(LONG_TEXT)
 
 
 class WarningRevoked(Strict):

@@ -34,6 +34,8 @@ WHO_MAY_RECORD: dict[str, set[str]] = {
     "RectificationVerified": {"admin", "inspector"},
     "DeadlineExtended": {"admin", "inspector"},
     "FindingWithdrawn": {"admin", "inspector"},
+    "FindingTransferred": {"admin", "inspector"},
+    "QuarterlyRatingRecorded": {"admin", "inspector"},
     "WarningIssued": {"admin", "inspector"},
     "WarningRevoked": {"admin", "inspector"},
     "InterviewHeld": {"admin", "discipline"},
@@ -64,7 +66,8 @@ OWN_UNIT_ONLY = {"HouseholdFactsRecorded", "RectificationReported", "ExitApprais
                  "ExitObjectionSettled", "HouseholdExited", "MonitoringStarted",
                  "RiskEliminated", "HelpPlanRecorded", "MeasureCompleted"}
 LEDGER_ONLY_TYPES = ("InterviewRequired", "FindingAttached", "YellowCardNoted", "TokenIssued",
-                     "DataMismatchFound")
+                     "DataMismatchFound", "OpenFindingCounted", "OpenFindingSettled",
+                     "QuarterlyRatingWithdrawn")
 
 # Reads of one unit's subjects: path, and what a 200 answer must mention.
 SCOPED_READS: dict[str, tuple[str, str]] = {
@@ -94,6 +97,7 @@ UNSCOPED_READS = (
     "/api/v1/events?limit=5",
     "/api/v1/event-types",
     "/api/v1/scoring/r1",
+    "/api/v1/ratings/2020-Q1",  # lights are circulated (通报) like competition rankings
     "/api/v1/views/position",
     "/api/v1/ledger/verify",
     "/api/v1/ledger/checkpoints",
