@@ -15,19 +15,25 @@ from flask import (
     url_for,
 )
 from flask_wtf.csrf import CSRFError
-from marshmallow import EXCLUDE, ValidationError
+from marshmallow import EXCLUDE, Schema, ValidationError
 
-from api.reads import SCOPED_ROLES, _filter, _found, _require_scope, _scoped
+from api.errors import _flatten
+from api.household_lists import COLUMNS as HOUSEHOLD_COLUMNS
+from api.household_lists import _every_item as every_household_item
+from api.household_lists import _filter as household_filter
+from api.reads import FINDING_COLUMNS, SCOPED_ROLES, _filter, _found, _require_scope, _scoped
+from api.schemas.household_list import HouseholdListArgsSchema
 from api.schemas.reads import FindingsArgsSchema
-from console import charts, listing, overview, spreadsheets
+from api.spreadsheets import XLSX, to_csv, to_xlsx
+from console import charts, listing, overview, zh
 from console.auth import csrf_refused, require_session
 from console.replay import BadReplay, cut_of
 from evidence.disputes import contested_subject, dispute_view
 from evidence.packs import build_pack, pack_bytes
 from ledger.application import Ledger
+from ledger.domain.supervision import FINDING_SECTORS, FINDING_SOURCES
 from ledger.errors import Forbidden, LedgerError, NotFound
 from ledger.tamper.verification import verify_chain
-from projections.export import to_csv
 from projections.findings import summary
 from projections.views import Views
 
@@ -38,7 +44,9 @@ blp.register_error_handler(CSRFError, csrf_refused)
 PAGE = 50
 LATE_AFTER_SECONDS = 24 * 3600
 HOUSEHOLD_FILTERS = ("village_id", "township_id", "category", "poverty_status", "exit_class",
-                     "key", "monitoring")
+                     "key", "monitoring", "unvisited_days")
+# The console's own query arguments, beside the API's filters.
+CONSOLE_ARGUMENTS = ("format", "as_of", "valid_at")
 ALL_STORED = 10**9
 OVERVIEWS_KEPT = 64
 
@@ -49,13 +57,6 @@ def _views() -> Views:
 
 def _ledger() -> Ledger:
     return current_app.extensions["ledger"]
-
-
-def _scope_units() -> set[str] | None:
-    """The units the signed-in actor may read (None: every unit)."""
-    if g.actor.role not in SCOPED_ROLES:
-        return None
-    return listing.below(listing.all_units(_views()), g.actor.unit_id)
 
 
 def _replay() -> dict[str, Any]:
@@ -69,8 +70,13 @@ def refused(error: LedgerError):
     return render_template("error.html", status=status, error=error), status
 
 
+class BadArguments(ValueError):
+    """Query arguments the API's schema refuses; the message is for the page."""
+
+
 @blp.errorhandler(BadReplay)
-def bad_replay(error: BadReplay):
+@blp.errorhandler(BadArguments)
+def bad_replay(error: ValueError):
     return render_template("error.html", status=400, message=str(error)), 400
 
 
@@ -104,52 +110,34 @@ def _overview(views: Views, root: str | None) -> dict[str, Any]:
     return cache[key]
 
 
-def _household_filter(args: dict[str, str]):
-    wanted = {k: v for k, v in args.items() if k in HOUSEHOLD_FILTERS and v}
-
-    def keep(status: dict[str, Any]) -> bool:
-        for key, value in wanted.items():
-            if key == "key" and str(bool(status.get("key_household"))).lower() != value:
-                return False
-            if key == "monitoring":
-                actual = (status.get("monitoring") or {}).get("monitoring_type") \
-                    if isinstance(status.get("monitoring"), dict) else status.get("monitoring")
-                if value == "any" and not actual or value == "none" and actual:
-                    return False
-                if value not in ("any", "none") and actual != value:
-                    return False
-            if key in ("category", "poverty_status", "exit_class", "village_id") \
-                    and str(status.get(key)) != value:
-                return False
-        return True
-    return keep
-
-
-def _household_rows(args: dict[str, str], after: str, limit: int):
-    views = _views()
-    villages = _scope_units()
-    township = args.get("township_id")
-    if township:
-        _require_scope(township)
-        under = listing.below(listing.all_units(views), township)
-        villages = under if villages is None else villages & under
-    if args.get("village_id"):
-        _require_scope(args["village_id"])
-    return listing.households_page(views, villages, _household_filter(args), after, limit)
+def _valid(schema: type[Schema]) -> dict[str, Any]:
+    """The page's query arguments as the API reads them (its schema; the console's own
+    arguments and empty fields left out); a bad value is a 400 page naming the field."""
+    raw = {k: v for k, v in request.args.items() if v != "" and k not in CONSOLE_ARGUMENTS}
+    try:
+        return schema(unknown=EXCLUDE).load(raw)
+    except ValidationError as error:
+        fields = _flatten(error.messages)
+        raise BadArguments("；".join(f"{zh.field(name)}：{zh.message(m)}"
+                                    for name, ms in fields.items() for m in ms)) from None
 
 
 @blp.get("/households")
 def households():
-    """The household list: filters, pages of 50, CSV and xlsx of the filtered list."""
-    args = {k: request.args.get(k, "") for k in HOUSEHOLD_FILTERS}
-    after = request.args.get("after", "")
+    """The household list (分类台账): the API's list, filters and scope; pages of 50; the
+    API's CSV and .xlsx of the whole filtered list."""
+    args = _valid(HouseholdListArgsSchema)
+    query = household_filter(args)
     fmt = request.args.get("format")
     if fmt in ("csv", "xlsx"):
-        rows, cursor = _household_rows(args, "", 10**9)
-        return _download(spreadsheets.households(rows, fmt), f"households.{fmt}", fmt)
-    rows, cursor = _household_rows(args, after, PAGE)
-    return render_template("households.html", rows=rows, args=args, next_after=cursor,
-                           after=after)
+        items = every_household_item(query)
+        body = to_xlsx("分类台账", HOUSEHOLD_COLUMNS, items) if fmt == "xlsx" else \
+            to_csv(HOUSEHOLD_COLUMNS, items)
+        return _download(body, f"households.{fmt}", fmt)
+    page = _views().household_list(query, args.get("after", ""), PAGE)
+    shown = {k: request.args.get(k, "") for k in HOUSEHOLD_FILTERS}
+    return render_template("households.html", rows=page["items"], args=shown,
+                           next_after=page["next"], after=args.get("after"))
 
 
 @blp.get("/households/<string:household_id>")
@@ -166,27 +154,21 @@ def household(household_id: str):
     return render_template("household.html", status=status, events=events, replay=replay)
 
 
-def _findings_args() -> dict[str, Any]:
-    raw = {k: v for k, v in request.args.items() if v != ""}
-    raw.pop("format", None)
-    return FindingsArgsSchema(unknown=EXCLUDE).load(raw)
-
-
 @blp.get("/findings")
 def findings():
     """The findings ledger (问题台账) with filters, pages and exports."""
     views = _views()
-    try:
-        args = _findings_args()
-    except ValidationError as error:
-        return render_template("error.html", status=400, message=str(error.messages)), 400
+    args = _valid(FindingsArgsSchema)
     query = _filter(args)
     fmt = request.args.get("format")
     replay = _replay()
+    if replay["active"] and not query.replayable:
+        raise BadArguments("回放问题台账须指定责任单位、对象或责任人")
     if fmt in ("csv", "xlsx"):
         on = replay["cut"].on(views.clock())
         rows = [summary(f, on) for f in views.finding_states(query, replay["cut"])]
-        body = to_csv(rows) if fmt == "csv" else spreadsheets.findings(rows)
+        body = to_csv(FINDING_COLUMNS, rows) if fmt == "csv" else \
+            to_xlsx("问题台账", FINDING_COLUMNS, rows)
         return _download(body, f"findings-{on}.{fmt}", fmt)
     limit = min(args.get("limit", PAGE), PAGE)
     if query.replayable:
@@ -198,6 +180,7 @@ def findings():
         page = {"as_of_date": on, "findings": [summary(f, on) for f in states],
                 "counts_by_unit": [], "offset": args["offset"]}
     return render_template("findings.html", page=page, args=request.args, replay=replay,
+                           sources=FINDING_SOURCES, sectors=FINDING_SECTORS,
                            limit=limit)
 
 
@@ -340,7 +323,7 @@ def verify():
 
 
 def _download(body: bytes, name: str, fmt: str) -> Response:
-    mimetype = "text/csv; charset=utf-8" if fmt == "csv" else spreadsheets.XLSX
+    mimetype = "text/csv; charset=utf-8" if fmt == "csv" else XLSX
     return Response(body, mimetype=mimetype,
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
 

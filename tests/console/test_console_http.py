@@ -202,7 +202,7 @@ def test_spreadsheets_for_people_and_for_machines(console_app: Flask, sign_in: A
     rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
     assert rows[0][0] == "finding_id" and rows[1][0] == "f-001"
     households = load_workbook(io.BytesIO(admin.get("/households?format=xlsx").data)).active
-    assert [c.value for c in households[1]][:3] == ["户编号", "村编号", "户主"]
+    assert [c.value for c in households[1]][:2] == ["户编号", "村"]
     assert households.max_row == 3
 
 
