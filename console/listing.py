@@ -1,20 +1,21 @@
-"""Lists the console needs that the views do not offer yet: every unit, and household statuses
-page by page. Interim: the household list endpoint of the views replaces `households_page`
-(keep the swap to this one function); units are few (a county has hundreds), so they are
-loaded whole. Statuses are rendered by the views' own fold (`projections.households.render`)
-from states loaded in bulk, so a page costs a few queries whatever its length."""
+"""What the console reads beyond the views' own answers: every unit (a county has hundreds,
+so they are loaded whole) and the full statuses of a village's or a unit's households, for
+the exit 公示 list and the overview where the views give no roll-up. Statuses are rendered by
+the views' own fold (`projections.households.render`) from states loaded in bulk; which
+households to render comes from the household list (`Views.household_list`)."""
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from projections import households
+from projections.household_list import HouseholdFilter
 from projections.replay import Cut
 from projections.routing import RULES_KEY
 from projections.views import Views
 
 State = dict[str, Any]
-SCAN = 500
+PAGE = 1000
 
 
 def all_units(views: Views) -> dict[str, State]:
@@ -37,38 +38,33 @@ def below(units: dict[str, State], root: str) -> set[str]:
     return found
 
 
-def households_page(views: Views, villages: set[str] | None,
-                    keep: Callable[[State], bool], after: str, limit: int
-                    ) -> tuple[list[State], str | None]:
-    """Household statuses after `after` in id order, in `villages` (None: all), that `keep`
-    accepts; and the id to continue after, or None at the end."""
-    found: list[State] = []
-    cursor = after
+def household_ids(views: Views, query: HouseholdFilter) -> Iterator[str]:
+    after: str | None = ""
+    while after is not None:
+        page = views.household_list(query, after, PAGE)
+        yield from (item["household_id"] for item in page["items"])
+        after = page["next"]
+
+
+def statuses(views: Views, keys: Iterable[str]) -> Iterator[State]:
+    """The live statuses of these households, a thousand at a time."""
     on = Cut().on(views.clock())
     rules = views.store.load_one("rules", RULES_KEY)
-    while True:
-        keys = [row[0] for row in views.store.query(
-            "SELECT key FROM proj_state WHERE kind = ? AND key > ? ORDER BY key LIMIT ?",
-            ("household", cursor, SCAN))]
-        states = views.store.load("household", keys)
-        wanted = [k for k in keys if k in states and
-                  (villages is None or states[k]["village_id"] in villages)]
-        about = _findings_about(views, wanted)
-        for key in wanted:
-            status = households.render(states[key], about.get(key, []), rules, on)
-            if keep(status):
-                found.append(status)
-                if len(found) == limit:
-                    return found, key
-        if len(keys) < SCAN:
-            return found, None
-        cursor = keys[-1]
+    chunk: list[str] = []
+    for key in [*keys, None]:
+        if key is not None:
+            chunk.append(key)
+        if chunk and (key is None or len(chunk) == PAGE):
+            states = views.store.load("household", chunk)
+            about = _findings_about(views, chunk)
+            for found in chunk:
+                if found in states:
+                    yield households.render(states[found], about.get(found, []), rules, on)
+            chunk = []
 
 
 def _findings_about(views: Views, keys: list[str]) -> dict[str, list[State]]:
     about: dict[str, list[State]] = {}
-    if not keys:
-        return about
     marks = ", ".join("?" * len(keys))
     for finding in views.store.findings(
             f"subject_type = 'household' AND subject_id IN ({marks})", keys):
@@ -76,8 +72,5 @@ def _findings_about(views: Views, keys: list[str]) -> dict[str, list[State]]:
     return about
 
 
-def every_household(views: Views, villages: set[str] | None) -> Iterable[State]:
-    cursor: str | None = ""
-    while cursor is not None:
-        page, cursor = households_page(views, villages, lambda _: True, cursor, SCAN)
-        yield from page
+def village_statuses(views: Views, village_id: str) -> Iterator[State]:
+    return statuses(views, household_ids(views, HouseholdFilter(village_id=village_id)))

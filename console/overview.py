@@ -3,14 +3,17 @@ due, projection lag and the ledger's integrity."""
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable, Iterator
 from datetime import date
 from typing import Any
 
 from console import listing
+from projections.household_list import UNIT_COLUMNS, HouseholdFilter
 from projections.views import Views
 
 State = dict[str, Any]
 CHART_MONTHS = 12
+LIST_PAGE = 1000
 
 
 def month_ends(today: date, count: int = CHART_MONTHS) -> list[tuple[str, str]]:
@@ -53,15 +56,28 @@ def findings_by_month(rows: list[State], today: date) -> list[State]:
     return answer
 
 
-def household_counts(statuses: list[State]) -> State:
-    """Counts over rendered statuses (where the views give no roll-up)."""
-    status = Counter(h.get("poverty_status") or h["category"] for h in statuses)
-    classes = Counter(h.get("exit_class") or "未评定" for h in statuses
-                      if h["category"] == "registered_poor" or h.get("exit_class"))
-    monitored = sum(1 for h in statuses if h.get("monitoring") or h["category"] == "monitored")
-    return {"total": len(statuses), "by_status": dict(sorted(status.items())),
-            "by_class": dict(sorted(classes.items())), "monitored": monitored,
-            "key": sum(1 for h in statuses if h.get("key_household"))}
+def household_counts(items: Iterable[State]) -> State:
+    """Counts over the items of the household list (where the views give no roll-up)."""
+    status: Counter[str] = Counter()
+    classes: Counter[str] = Counter()
+    total = monitored = key = 0
+    for item in items:
+        total += 1
+        status[item["poverty_status"]] += 1
+        if item["poverty_status"] == "registered_poor":
+            classes[item["exit_class"] or "未评定"] += 1
+        monitored += bool(item["monitoring"])
+        key += bool(item["key_household"])
+    return {"total": total, "by_status": dict(sorted(status.items())),
+            "by_class": dict(sorted(classes.items())), "monitored": monitored, "key": key}
+
+
+def _items(views: Views, query: HouseholdFilter) -> Iterator[State]:
+    after: str | None = ""
+    while after is not None:
+        page = views.household_list(query, after, LIST_PAGE)
+        yield from page["items"]
+        after = page["next"]
 
 
 def _from_rollups(rollups: list[State]) -> State:
@@ -103,8 +119,12 @@ def build(views: Views, root: str | None) -> State:
     if rollups and len(rollups) == len(tops):
         counts = _from_rollups(rollups)
     else:
-        villages = {u for u in scope if units[u].get("kind") == "village"}
-        counts = household_counts(list(listing.every_household(views, villages)))
+        column = UNIT_COLUMNS.get(units[root].get("kind", "")) if root else None
+        if root and column is None:  # a department or group: no households of its own
+            counts = household_counts([])
+        else:
+            scope_filter = HouseholdFilter(scope=(column, root) if column and root else None)
+            counts = household_counts(_items(views, scope_filter))
     rows = _finding_rows(views, scope)
     on = today.isoformat()
     open_rows = [f for f in rows if f["status"] in ("open", "rectification_reported")]

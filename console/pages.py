@@ -225,8 +225,7 @@ def exit_notice(unit_id: str):
     _require_scope(unit_id)
     board = _found(views.unit(unit_id), "unit", unit_id)
     year = request.args.get("year") or str(views.clock().year)
-    rows = [h for h in listing.every_household(views, {unit_id})
-            if _in_exit_notice(h, year)]
+    rows = [h for h in listing.village_statuses(views, unit_id) if _in_exit_notice(h, year)]
     return render_template("exit_notice.html", b=board, rows=rows, year=year,
                            today=views.clock().date().isoformat())
 
