@@ -255,3 +255,23 @@ def test_the_ledger_page_verifies_the_chain_on_request(console_app: Flask, sign_
     assert viewer.post_form("/ledger/verify", {}).status_code == 302
     page = viewer.get("/ledger").get_data(as_text=True)
     assert f"通过，校验 {_head(console_app)} 条" in page
+
+
+def test_a_type_added_to_the_catalog_is_recorded_through_its_generic_form(
+    console_app: Flask, sign_in: Any,
+) -> None:
+    _county(console_app)
+    admin = sign_in("county-admin", "admin")
+    before = _head(console_app)
+    missing = admin.post_form("/forms/MonitoringStarted", {
+        "household_id": "hh-001", "monitoring_type": "sudden_hardship", "note": "户主重病"})
+    assert missing.status_code == 422
+    assert "此项必填" in missing.get_data(as_text=True).split('data-field="risks"')[1]
+    assert _head(console_app) == before
+    answer = admin.post_form("/forms/MonitoringStarted", {
+        "household_id": "hh-001", "monitoring_type": "sudden_hardship",
+        "risks": ["illness", "accident"], "note": "户主重病"})
+    assert answer.headers["Location"] == "/households/hh-001"
+    page = admin.get("/households/hh-001").get_data(as_text=True)
+    section = page.split('id="status-monitoring"')[1].split("</div>")[0]
+    assert "突发严重困难户" in section and "疾病" in section and "意外事故" in section
