@@ -12,7 +12,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,10 +20,11 @@ from typing import Any
 
 import pytest
 from selenium import webdriver
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
-from selenium.webdriver.support.expected_conditions import staleness_of
+from selenium.webdriver.remote.webelement import WebElement
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 CHROMIUM = os.environ.get("LEDGER_TEST_CHROMIUM", "/usr/bin/chromium")
@@ -96,6 +97,20 @@ def chromium() -> Iterator[WebDriver]:
         driver.quit()
 
 
+def _replaced(element: WebElement) -> Callable[[WebDriver], bool]:
+    """The page holding `element` has gone. Chromedriver reports a node of a replaced document
+    either as stale or, at times, as an "inspector error"; both mean the same here."""
+
+    def gone(_: WebDriver) -> bool:
+        try:
+            element.tag_name  # noqa: B018 - touching the element is the test
+        except WebDriverException:
+            return True
+        return False
+
+    return gone
+
+
 class Console:
     """The browser on the console: sign in, open pages, fill and submit forms."""
 
@@ -116,7 +131,9 @@ class Console:
         """Click a submit button and wait until the answer page has replaced this one."""
         old = self.driver.find_element(By.TAG_NAME, "html")
         self.driver.find_element(By.CSS_SELECTOR, selector).click()
-        WebDriverWait(self.driver, 20).until(staleness_of(old))
+        WebDriverWait(self.driver, 20).until(_replaced(old))
+        WebDriverWait(self.driver, 20).until(
+            lambda d: d.execute_script("return document.readyState") == "complete")
 
     def fill(self, values: dict[str, str]) -> None:
         for name, value in values.items():
