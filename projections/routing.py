@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from projections import findings, households, people, rulebook, scoring, units
+from projections import findings, households, people, rollups, rulebook, scoring, units
 from projections.events import Event
 
 State = dict[str, Any]
@@ -149,10 +149,12 @@ READS: dict[str, frozenset[str]] = {
 class Folder:
     """Folds events into states held in a mapping; `load` fetches states not yet held."""
 
-    def __init__(self, load: Callable[[str, str], State | None] | None = None) -> None:
+    def __init__(self, load: Callable[[str, str], State | None] | None = None,
+                 roll_up: bool = False) -> None:
         self.states: dict[Target, State | None] = {}
         self.dirty: set[Target] = set()
         self._load = load
+        self.roll_up = roll_up  # keep the roll-up counters too (the runner; replays walk)
 
     def lookup(self, kind: str, key: str) -> State | None:
         target = (kind, key)
@@ -177,4 +179,8 @@ class Folder:
             if after is not None:
                 self.states[(kind, key)] = after
                 self.dirty.add((kind, key))
+        if self.roll_up:
+            for target, state in rollups.fold(event, touched, self.lookup).items():
+                self.states[target] = state
+                self.dirty.add(target)
         return touched

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from projections import findings, households, people, scoring, units
+from projections import findings, households, people, rollup_reads, scoring, units
 from projections.events import decode, microseconds
 from projections.replay import Cut, replay, states_of
 from projections.routing import RULES_KEY, subject
@@ -195,7 +195,13 @@ class Views:
                         if f["responsible_unit_id"] == unit_id]
         if state is None:
             return None
-        return units.render(state, answered, self._rules(cut), on)
+        rules = self._rules(cut)
+        board = units.render(state, answered, rules, on)
+        if cut.live:
+            board["rollup"] = rollup_reads.live(self.store, unit_id, rules, on)
+        else:
+            board["rollup"] = rollup_reads.replayed(self.store, unit_id, cut, rules, on)
+        return board
 
     def accountability(self, person_id: str, cut: Cut = Cut()) -> State | None:
         on = self._on(cut)

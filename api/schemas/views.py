@@ -20,6 +20,7 @@ from api.schemas.answer import (
 )
 from api.schemas.envelope import LoggedEventSchema, TypedData
 from api.schemas.event_data import RESPONSIBILITY_ROLES, SUBJECT_TYPES
+from api.schemas.rollups import RollupSchema
 from ledger.domain.registry import HOUSEHOLD_CATEGORIES, MEASURES
 from ledger.domain.supervision import CHECK_NAMES, CHECK_VALUES, INCOME_SOURCES, WARNING_COLORS
 from ledger.domain.units import LISTING_LEVELS, UNIT_KINDS
@@ -236,6 +237,7 @@ class UnitBoardSchema(Answer):
     findings = one(UnitFindingsSchema)
     delisting_allowed = flag()
     responsible = many(ResponsibleSchema)
+    rollup = one(RollupSchema, "the unit and every unit below it, added up")
 
 
 # People -----------------------------------------------------------------------------------
