@@ -5,10 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from projections import findings
-from projections.events import decode, microseconds
-from projections.replay import Cut
+from projections.replay import Cut, replay_many
 from projections.rollups import ROLLUP, add_household, bump, empty_counts, figures_of, render
-from projections.routing import Folder
 from projections.store import ProjectionStore
 
 State = dict[str, Any]
@@ -33,17 +31,18 @@ def replayed(store: ProjectionStore, unit_id: str, cut: Cut, rules: State | None
     subjects = [f"unit:{u}" for u in units] + [f"household:{h}" for h in household_ids]
     unit_findings: dict[str, State] = {}
     for start in range(0, len(subjects), CHUNK):
-        folder, latest = _replay_subjects(store, subjects[start:start + CHUNK], cut)
+        folder, latest = replay_many(store, subjects[start:start + CHUNK], cut)
         found = [s for (kind, _), s in folder.states.items() if kind == "finding" and s]
         for (kind, key), state in folder.states.items():
             if state is None:
                 continue
             if kind == "unit" and key in units:
                 counts["units"] += 1
-            elif kind == "household" and key in latest:
+            elif kind == "household" and (kind, key) in latest:
                 open_states = [f for f in found if f["subject_type"] == "household"
                                and f["subject_id"] == key and findings.is_open(f)]
-                add_household(counts, figures_of(state, open_states, rules, latest[key]), 1)
+                figures = figures_of(state, open_states, rules, latest[(kind, key)])
+                add_household(counts, figures, 1)
         unit_findings.update((f["finding_id"], f) for f in found
                              if f["subject_type"] == "unit" and f["subject_id"] in units)
     for finding in unit_findings.values():
@@ -62,28 +61,3 @@ def _subtree(store: ProjectionStore, unit_id: str) -> tuple[set[str], list[str]]
             level += [child for child in state["children"] if child not in units]
         units.update(level)
     return units, household_ids
-
-
-def _replay_subjects(store: ProjectionStore, subjects: list[str], cut: Cut
-                     ) -> tuple[Any, dict[str, str]]:
-    """Fold the events of several subjects that the cut lets through, in log order; the latest
-    business date of each household's events."""
-    statement = (f"SELECT DISTINCT position FROM proj_subject_events "
-                 f"WHERE subject IN ({', '.join('?' * len(subjects))})")
-    params: list[Any] = list(subjects)
-    if cut.as_of is not None:
-        statement += " AND recorded_us <= ?"
-        params.append(microseconds(cut.as_of))
-    if cut.valid_at is not None:
-        statement += " AND occurred_on <= ?"
-        params.append(cut.valid_at.isoformat())
-    positions = sorted(int(row[0]) for row in store.query(statement, params))
-    folder = Folder()
-    latest: dict[str, str] = {}
-    wanted = {s.partition(":")[2] for s in subjects if s.startswith("household:")}
-    for raw, _ in store.log.rows(positions, False):
-        event = decode(raw)
-        for kind, key in folder.fold(event):
-            if kind == "household" and key in wanted:
-                latest[key] = max(latest.get(key, ""), event.occurred_on)
-    return folder, latest

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from projections import findings, households, people, rollups, rulebook, scoring, units
+from projections import findings, households, people, rollups, rulebook, scoring, trace, units
 from projections.events import Event
 
 State = dict[str, Any]
@@ -150,11 +150,13 @@ class Folder:
     """Folds events into states held in a mapping; `load` fetches states not yet held."""
 
     def __init__(self, load: Callable[[str, str], State | None] | None = None,
-                 roll_up: bool = False) -> None:
+                 derived: bool = False) -> None:
         self.states: dict[Target, State | None] = {}
         self.dirty: set[Target] = set()
         self._load = load
-        self.roll_up = roll_up  # keep the roll-up counters too (the runner; replays walk)
+        # Keep the states derived across subjects too (roll-up counters, findings handed
+        # over): the runner does; replays fold one subject and work those out by walking.
+        self.derived = derived
 
     def lookup(self, kind: str, key: str) -> State | None:
         target = (kind, key)
@@ -179,8 +181,9 @@ class Folder:
             if after is not None:
                 self.states[(kind, key)] = after
                 self.dirty.add((kind, key))
-        if self.roll_up:
-            for target, state in rollups.fold(event, touched, self.lookup).items():
-                self.states[target] = state
-                self.dirty.add(target)
+        if self.derived:
+            for derive in (rollups.fold, trace.fold):
+                for target, state in derive(event, touched, self.lookup).items():
+                    self.states[target] = state
+                    self.dirty.add(target)
         return touched

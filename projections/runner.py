@@ -108,7 +108,7 @@ class ProjectionRunner:
 
     def _folder(self, generation: int) -> Folder:
         return Folder(load=lambda kind, key: self.store.load(kind, [key], generation).get(key),
-                      roll_up=True)
+                      derived=True)
 
     def _fold_page(self, generation: int, folder: Folder, after: int
                    ) -> tuple[int, int, list[IndexRow]] | None:

@@ -6,9 +6,9 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from projections import findings, households, people, rollup_reads, scoring, units
+from projections import findings, households, people, rollup_reads, scoring, trace, units
 from projections.events import decode, microseconds
-from projections.replay import Cut, replay, states_of
+from projections.replay import Cut, replay, replay_many, states_of
 from projections.routing import RULES_KEY, subject
 from projections.runner import wait_for
 from projections.store import ProjectionStore
@@ -209,7 +209,7 @@ class Views:
             state = self.store.load_one("person", person_id)
             if state is None:
                 return None
-            answered = self.store.findings("person_id = ?", (person_id,))
+            answered = self.store.findings(*self._traced(person_id, state))
             headed = self.store.load("unit", people.headed_units(state))
             visited = self.store.load("household", people.visited_households(state))
         else:
@@ -217,11 +217,29 @@ class Views:
             state = folder.states.get(("person", person_id))
             if state is None:
                 return None
-            answered = [f for f in states_of(folder, "finding")
-                        if f["responsible_person_id"] == person_id]
+            answered = self._replayed_findings(self._traced(person_id, state), cut)
             headed = self._replayed("unit", people.headed_units(state), cut)
             visited = self._replayed("household", people.visited_households(state), cut)
         return people.render(state, answered, headed, visited, self._rules(cut), on)
+
+    def _traced(self, person_id: str, state: State) -> tuple[str, list[Any]]:
+        """Where to look for the findings that may reach a person (projections.trace)."""
+        households, units = trace.watched(state["assignments"])
+        handed = self.store.load(trace.HANDED_OVER, trace.handed_over_keys(person_id, units))
+        return trace.candidates_sql(person_id, households, units,
+                                    [f for s in handed.values() for f in s["finding_ids"]])
+
+    def _replayed_findings(self, where: tuple[str, list[Any]], cut: Cut) -> list[State]:
+        """The findings the live table names, each replayed to the cut (those raised after it
+        drop out), a few hundred per query."""
+        ids = [row[0] for row in self.store.query(
+            f"SELECT finding_id FROM proj_findings WHERE {where[0]}", where[1])]
+        found = []
+        for start in range(0, len(ids), 400):
+            chunk = ids[start:start + 400]
+            folder, _ = replay_many(self.store, [subject("finding", f) for f in chunk], cut)
+            found += [s for f in chunk if (s := folder.states.get(("finding", f)))]
+        return found
 
     def _replayed(self, kind: str, keys: list[str], cut: Cut) -> dict[str, State]:
         found = {}

@@ -256,12 +256,27 @@ class LapseSchema(Answer):
     event_ids = event_ids()
 
 
+class ReachSchema(Answer):
+    as_ = fields.String(required=True, attribute="as", data_key="as", metadata={
+        "description": "why it reaches the person on the day it went overdue",
+        "enum": ["responsible_person", "helper_cadre", "subject_unit", "responsible_unit"]})
+    role = text("the role held then; null when named on the finding", nullable=True,
+                choices=RESPONSIBILITY_ROLES)
+    subject_id = text("the household or unit held, or the finding")
+    event_id = text("the ResponsibilityAssigned (or the event that named the person)")
+
+
 class OverdueFindingSchema(Answer):
     finding_id = text()
     due_date = day()
+    overdue_on = day("the day after the due date: responsibility is judged on it")
     status = text(choices=FINDING_STATUSES)
     closed_on = day(nullable=True)
-    event_ids = event_ids()
+    subject_type = text(choices=SUBJECT_TYPES)
+    subject_id = text()
+    responsible_unit_id = text("the unit responsible on `overdue_on`")
+    reached_as = many(ReachSchema)
+    event_ids = event_ids("the finding's events and the assignments that reach the person")
 
 
 class RejectedRectificationSchema(Answer):

@@ -68,7 +68,12 @@ def test_accountability_trail_lists_each_item_with_its_proving_events(world: Wor
     gap = trail["unvisited_households"]
     assert [(g["from"], g["until"]) for g in gap] == [("2020-01-20", "2020-03-31")]
     assert gap[0]["event_ids"] == [assigned.event_id, visit.event_id]
-    assert trail["overdue_findings"][0]["event_ids"] == [raised.event_id]
+    # p1 is named on it, helper cadre of h1 and secretary of the responsible village: each
+    # assignment is part of the evidence.
+    overdue = trail["overdue_findings"][0]
+    assert overdue["event_ids"] == [raised.event_id, assigned.event_id, headed.event_id]
+    assert [r["as"] for r in overdue["reached_as"]] == [
+        "responsible_person", "helper_cadre", "responsible_unit"]
     assert trail["rejected_rectifications"][0]["event_ids"] == [report.event_id,
                                                                  rejected.event_id]
     warned = trail["warnings_of_units_headed"][0]
