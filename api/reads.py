@@ -24,6 +24,7 @@ from api.schemas.views import (
     HistorySchema,
     HouseholdStatusSchema,
     ScoringSchema,
+    ScoringYearSchema,
     UnitBoardSchema,
     ViewsPositionSchema,
 )
@@ -188,6 +189,16 @@ def scoring_round(args: dict, round_id: str):
     """A competition round: village totals out of 100, ranked, top and bottom three."""
     cut = _read(args)
     return _found(_views().scoring(round_id, cut), "scoring round", round_id)
+
+
+@blp.get("/scoring/years/<int:year>")
+@blp.arguments(ReplayArgsSchema, location="query", unknown=RAISE)
+@blp.response(200, ScoringYearSchema)
+@blp.errors(401, 503)
+def scoring_year(args: dict, year: int):
+    """Each village's yearly total across the competition rounds of that year (by month)."""
+    cut = _read(args)
+    return _views().scoring_year(year, cut)
 
 
 @blp.get("/views/position")

@@ -284,6 +284,11 @@ class ProjectionStore:
     def load_one(self, kind: str, key: str) -> State | None:
         return self.load(kind, [key]).get(key)
 
+    def states(self, kind: str) -> dict[str, State]:
+        """Every live state of one kind (for kinds with few states, such as rounds)."""
+        rows = self.query("SELECT key, state FROM proj_state WHERE kind = ? ORDER BY key", (kind,))
+        return {key: orjson.loads(state) for key, state in rows}
+
     def findings(self, where: str = "", params: Iterable[Any] = (), order: str = "finding_id",
                  limit: int | None = None, offset: int = 0) -> list[State]:
         statement = "SELECT state FROM proj_findings"

@@ -257,6 +257,13 @@ class Views:
                 ("round", round_id))
         return None if state is None else scoring.render(state)
 
+    def scoring_year(self, year: int, cut: Cut = Cut()) -> State:
+        """Each village's total across the year's rounds; replayed, each round by itself."""
+        rounds = self.store.states("round")
+        if not cut.live:
+            rounds = self._replayed("round", sorted(rounds), cut)
+        return scoring.year(list(rounds.values()), year)
+
 
 def _counts(states: list[State], on: str) -> list[State]:
     by_unit: dict[str, State] = {}

@@ -349,26 +349,75 @@ class VillageScoreSchema(Answer):
     total = number()
     out_of = number()
     complete = flag("every section scored")
+    missing = texts("the sections not scored")
     rank = whole()
 
 
 class RewardSchema(Answer):
     village_id = text()
     total = number()
-    reward = number("yuan")
+    place = whole("1 to 3 among the complete villages; a tie shares its first place")
+    reward = number("yuan; null when the place is tied (see `ties`)", nullable=True)
+    tied = flag()
 
 
 class DeductionSchema(Answer):
     village_id = text()
     total = number()
-    deduction = number("yuan")
+    place = whole("1 (last) to 3 from the bottom among the complete villages")
+    deduction = number("yuan; null when the place is tied (see `ties`)", nullable=True)
+    tied = flag()
+
+
+class TieSchema(Answer):
+    cut = text(choices=("reward", "deduction"))
+    place = whole()
+    total = number()
+    village_ids = texts()
+    amounts = fields.List(fields.Float(), required=True,
+                          metadata={"description": "the amounts of the places the tie spans"})
+
+
+class IncompleteSchema(Answer):
+    village_id = text()
+    missing = texts()
 
 
 class ScoringSchema(Answer):
     round_id = text()
+    month = text("the month the round scores, as stated by its scores", nullable=True)
     villages = many(VillageScoreSchema)
     top = many(RewardSchema, "rewards 5000/3000/2000 yuan")
     bottom = many(DeductionSchema, "deductions 5000/3000/2000 yuan")
+    ties = many(TieSchema, "ties on a paid place: reported, not broken")
+    incomplete = many(IncompleteSchema, "villages missing a section: not ranked for money")
+
+
+class RoundTotalSchema(Answer):
+    round_id = text()
+    month = text()
+    total = number()
+    complete = flag()
+
+
+class VillageYearSchema(Answer):
+    village_id = text()
+    total = number("the sum of its round totals in the year")
+    rounds = many(RoundTotalSchema)
+    incomplete_rounds = whole()
+    rank = whole()
+
+
+class RoundMonthSchema(Answer):
+    round_id = text()
+    month = text()
+
+
+class ScoringYearSchema(Answer):
+    year = whole()
+    rounds = many(RoundMonthSchema, "the rounds whose month is in the year")
+    rounds_without_month = texts("rounds that state no month, so count in no year")
+    villages = many(VillageYearSchema)
 
 
 class ViewsPositionSchema(Answer):
