@@ -16,8 +16,8 @@ does the same from that unit. Counts that depend on today are kept by date so th
 them: a finding is overdue when its due date is before today, a household is covered when its
 last visit is within the visit period before today.
 
-A household's figures are judged on the latest business date of the events folded into it (the
-exit class takes the income standard of that year) with the rules as folded then; a later
+A household's figures are judged on the latest business date of the events that may change
+them (the exit class takes the income standard of that year) with the rules as folded then; a later
 `RuleParameterSet` does not re-judge households until their next event. After changing this
 fold, `ledger rebuild --fresh` rebuilds the counters from zero.
 
@@ -42,6 +42,8 @@ RULES_KEY = "rules"  # projections.routing.RULES_KEY; routing imports this modul
 EXIT_CLASSES = ("A", "B", "C")
 UNCLASSIFIED = "unclassified"
 NEVER = ""  # the visit-date key of households never visited
+# Household events that change none of its figures: nothing to work out again.
+UNCOUNTED = frozenset({"ResponsibilityAssigned", "ResponsibilityEnded"})
 
 
 # What one household adds up to -------------------------------------------------------------
@@ -91,19 +93,47 @@ def bump(counter: dict[str, int], key: str, by: int) -> None:
         counter.pop(key, None)
 
 
+Path = tuple[str, ...]
+
+
+def contribution(figures: State) -> dict[Path, int]:
+    """One household's figures as counter entries: a path into the counts and a number."""
+    entries: dict[Path, int] = {("households",): 1, ("category", figures["category"]): 1,
+                                ("poverty_status", figures["poverty_status"]): 1,
+                                ("exit_class", figures["exit_class"]): 1,
+                                ("visits", figures["category"], figures["last_visit"]): 1}
+    if figures["monitoring"]:
+        entries[("monitoring", figures["monitoring"])] = 1
+    if figures["key"]:
+        entries[("key",)] = 1
+    for due, count in figures["open_due"].items():
+        entries[("open_due", "household", due)] = count
+    return entries
+
+
+def difference(old: dict[Path, int], new: dict[Path, int]) -> dict[Path, int]:
+    """What changes when `old` entries give way to `new` ones (only the entries that move)."""
+    moved = {path: count - old.get(path, 0) for path, count in new.items()}
+    moved.update((path, -count) for path, count in old.items() if path not in new)
+    return {path: by for path, by in moved.items() if by}
+
+
+def add_entries(counts: State, entries: dict[Path, int]) -> None:
+    for path, by in entries.items():
+        if len(path) == 1:
+            counts[path[0]] += by
+            continue
+        counter = counts[path[0]]
+        for name in path[1:-1]:
+            counter = counter.setdefault(name, {})
+        bump(counter, path[-1], by)
+        if path[0] == "visits" and not counter:
+            del counts["visits"][path[1]]
+
+
 def add_household(counts: State, figures: State, sign: int) -> None:
     """Add (`sign` 1) or take away (-1) one household's figures."""
-    counts["households"] += sign
-    for name in ("category", "poverty_status", "exit_class"):
-        bump(counts[name], figures[name], sign)
-    if figures["monitoring"]:
-        bump(counts["monitoring"], figures["monitoring"], sign)
-    counts["key"] += sign if figures["key"] else 0
-    bump(counts["visits"].setdefault(figures["category"], {}), figures["last_visit"], sign)
-    if not counts["visits"][figures["category"]]:
-        del counts["visits"][figures["category"]]
-    for due, count in figures["open_due"].items():
-        bump(counts["open_due"]["household"], due, sign * count)
+    add_entries(counts, {path: sign * by for path, by in contribution(figures).items()})
 
 
 def new_rollup(unit: State) -> State:
@@ -187,6 +217,8 @@ def _household(changes: _Changes, event: Event, household_id: str,
     if household is None:
         return
     member = changes.get(MEMBER, household_id) or {"on": "", "open": {}, "figures": None}
+    if event.type in UNCOUNTED and member["figures"] is not None:
+        return
     member["on"] = max(member["on"], event.occurred_on)
     if finding is not None and finding["subject_type"] == "household" \
             and finding["subject_id"] == household_id:
@@ -201,13 +233,12 @@ def _household(changes: _Changes, event: Event, household_id: str,
     changes.put(MEMBER, household_id, member)
     if figures == old:
         return
-    if old is not None:
-        for rollup in changes.chain(old["village_id"]):
-            add_household(rollup["counts"], old, -1)
+    # A household stays in the village it was registered in (no event moves it).
+    moved = difference(contribution(old) if old else {}, contribution(figures))
     chain = changes.chain(figures["village_id"])
     for rollup in chain:
-        add_household(rollup["counts"], figures, 1)
-    if old is None and chain and household_id not in chain[0]["household_ids"]:
+        add_entries(rollup["counts"], moved)
+    if old is None and chain:
         chain[0]["household_ids"].append(household_id)
     member["figures"] = figures
 
