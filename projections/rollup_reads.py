@@ -13,9 +13,9 @@ State = dict[str, Any]
 CHUNK = 400
 
 
-def live(store: ProjectionStore, unit_id: str, rules: State | None, on: str) -> State:
-    """The live roll-up: one state read, whatever the size of the subtree."""
-    state = store.load_one(ROLLUP, unit_id)
+def live(state: State | None, rules: State | None, on: str) -> State:
+    """The live roll-up from the unit's `rollup` state: one state, whatever the size of the
+    subtree."""
     return render(state["counts"] if state else empty_counts(), rules, on)
 
 

@@ -186,7 +186,10 @@ class Views:
     def unit(self, unit_id: str, cut: Cut = Cut()) -> State | None:
         on = self._on(cut)
         if cut.live:
-            state = self.store.load_one("unit", unit_id)
+            # The board's states in one round trip: the unit, the rules, its roll-up.
+            found = self.store.load_targets([("unit", unit_id), ("rules", RULES_KEY),
+                                             (rollup_reads.ROLLUP, unit_id)])
+            state = found.get(("unit", unit_id))
             answered = self.store.findings("unit_id = ?", (unit_id,))
         else:
             folder = replay(self.store, subject("unit", unit_id), cut)
@@ -195,10 +198,11 @@ class Views:
                         if f["responsible_unit_id"] == unit_id]
         if state is None:
             return None
-        rules = self._rules(cut)
+        rules = found.get(("rules", RULES_KEY)) if cut.live else self._rules(cut)
         board = units.render(state, answered, rules, on)
         if cut.live:
-            board["rollup"] = rollup_reads.live(self.store, unit_id, rules, on)
+            board["rollup"] = rollup_reads.live(found.get((rollup_reads.ROLLUP, unit_id)),
+                                                rules, on)
         else:
             board["rollup"] = rollup_reads.replayed(self.store, unit_id, cut, rules, on)
         return board
