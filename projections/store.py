@@ -317,6 +317,20 @@ class ProjectionStore:
     def load_one(self, kind: str, key: str) -> State | None:
         return self.load(kind, [key]).get(key)
 
+    def load_targets(self, targets: list[tuple[str, str]]) -> dict[tuple[str, str], State]:
+        """Live states of several kinds in one query (one round trip for a board's states)."""
+        if not targets:
+            return {}
+        rows = self.query("SELECT kind, key, state FROM proj_state WHERE (kind, key) IN ("
+                          + ", ".join("(?, ?)" for _ in targets) + ")",
+                          [part for target in targets for part in target])
+        return {(kind, key): orjson.loads(state) for kind, key, state in rows}
+
+    def states(self, kind: str) -> dict[str, State]:
+        """Every live state of one kind (for kinds with few states, such as rounds)."""
+        rows = self.query("SELECT key, state FROM proj_state WHERE kind = ? ORDER BY key", (kind,))
+        return {key: orjson.loads(state) for key, state in rows}
+
     def findings(self, where: str = "", params: Iterable[Any] = (), order: str = "finding_id",
                  limit: int | None = None, offset: int = 0) -> list[State]:
         statement = "SELECT state FROM proj_findings"

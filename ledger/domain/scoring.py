@@ -24,16 +24,19 @@ class Score(LedgerAggregate):
         return uuid4()
 
     @classmethod
-    def record(cls, round_id: str, village_id: str, section: str, points: float) -> Score:
+    def record(cls, round_id: str, village_id: str, section: str, points: float,
+               month: str | None = None) -> Score:
         maximum = SECTION_MAXIMA[section]
         if not 0 <= points <= maximum:
             raise Invalid(
                 f"points for section {section} must be between 0 and {maximum}", field="points"
             )
-        return cls(round_id=round_id, village_id=village_id, section=section, points=points)
+        return cls(round_id=round_id, village_id=village_id, section=section, points=points,
+                   month=month)
 
     @event("ScoreRecorded")
-    def __init__(self, round_id: str, village_id: str, section: str, points: float) -> None:
+    def __init__(self, round_id: str, village_id: str, section: str, points: float,
+                 month: str | None = None) -> None:
         self.points = points
 
 
