@@ -55,14 +55,26 @@ CATALOG: tuple[EventType, ...] = (
     _client("DeadlineExtended", "a finding gets a later due date", ADMIN, INSPECTOR),
     _client("FindingWithdrawn", "a finding is withdrawn (raised in error, duplicate)",
             ADMIN, INSPECTOR),
+    _client("FindingTransferred", "an open finding passes to another unit (由镇级统筹)",
+            ADMIN, INSPECTOR),
     # Warnings and accountability
     _client("WarningIssued", "a unit gets a yellow or red card for a review period",
             ADMIN, INSPECTOR),
     _client("WarningRevoked", "a warning is revoked", ADMIN, INSPECTOR),
+    _client("QuarterlyRatingRecorded", "a unit's quarterly light (季度考核亮灯), not a warning",
+            ADMIN, INSPECTOR),
     _client("InterviewHeld", "a unit's responsible person is interviewed (约谈)",
             ADMIN, DISCIPLINE),
     _client("AccountabilityMeasureTaken", "a measure against a person, on recorded events",
             DISCIPLINE),
+    # Help plans and cross-checks (household lifecycle)
+    _client("HelpPlanRecorded", "a household's help plan of a year: causes and measures "
+            "(一户一方案); a later one of the same year replaces it", ADMIN, CADRE),
+    _client("MeasureCompleted", "a measure of a household's help plan is done", ADMIN, CADRE),
+    _client("SystemRecordCompared", "the information system's record of a household, compared "
+            "with what the ledger knew valid on its date (数据比对)", ADMIN, INSPECTOR),
+    _client("MismatchResolved", "a mismatch with the information system is resolved",
+            ADMIN, INSPECTOR),
     # Household lifecycle: the exit procedure (贫困户退出). The village committees and the
     # resident work team carry it out, so a village's cadres record it for their own unit's
     # households (and admins for any); inspectors supervise it and do not take its steps.
@@ -96,8 +108,14 @@ CATALOG: tuple[EventType, ...] = (
     _derived("InterviewRequired", "a unit got yellow cards in two consecutive review periods"),
     _derived("InterviewVoided", "the yellow cards that made an interview due no longer stand"),
     _derived("FindingAttached", "a finding was entered in its responsible unit's ledger"),
+    _derived("OpenFindingCounted", "an open finding was counted by a unit above it or its subject"),
+    _derived("OpenFindingSettled",
+             "a finding closed, was withdrawn or moved away: a unit no longer counts it"),
+    _derived("QuarterlyRatingWithdrawn", "a dispute overturned a quarterly light"),
     _derived("YellowCardNoted", "a yellow card was entered on its unit's record"),
     _derived("YellowCardWithdrawn", "a revoked yellow card was taken off its unit's record"),
+    _derived("DataMismatchFound", "a field of a compared record differs from what the ledger "
+             "knew valid on its date"),
     _derived("ExitAnnulled", "a dispute overturned a household's exit: it is registered poor "
              "again (数字脱贫 undone)"),
     _derived("HouseholdInspectionNoted", "an inspection's checks and income entered on its "

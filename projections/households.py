@@ -5,7 +5,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ledger.domain.supervision import CHECK_NAMES, INCOME_SOURCES
-from projections import findings, lifecycle, responsibility, rulebook
+from projections import findings, household_plans, lifecycle, responsibility, rulebook
 from projections.business_time import AT, is_latest, keep_latest, moment, shown
 from projections.events import Event
 
@@ -44,6 +44,8 @@ def apply(state: State | None, event: Event) -> State | None:
         _record_inspection(state, event)
     elif event.type in ("ResponsibilityAssigned", "ResponsibilityEnded"):
         responsibility.apply(state["responsibilities"], event)
+    elif event.type in household_plans.EVENTS:
+        household_plans.apply(state, event)
     elif event.type in lifecycle.LIFECYCLE_EVENTS:
         lifecycle.apply(state, event, _hold)
     return state
@@ -237,4 +239,5 @@ def render(
         "overdue_findings": [f["finding_id"] for f in overdue],
         "last_visit": shown(state["last_visit"]),
         "responsible": responsibility.responsible_on(state["responsibilities"], on),
+        **household_plans.render(state, on),
     }

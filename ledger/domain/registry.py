@@ -6,8 +6,10 @@ from typing import Any
 from eventsourcing.domain import event
 
 from ledger.domain.base import LedgerAggregate, occurring_at
+from ledger.domain.crosscheck import CrossChecks
 from ledger.domain.exit import ExitProcedure
 from ledger.domain.monitoring import Monitoring
+from ledger.domain.plans import HelpPlans, empty_plans
 from ledger.domain.supervision import INCOME_SOURCES
 from ledger.domain.timeline import Timeline, business_day, latest, note, on
 from ledger.errors import Conflict, Invalid
@@ -95,7 +97,7 @@ class Person(LedgerAggregate):
         pass
 
 
-class Household(ExitProcedure, Monitoring, LedgerAggregate):
+class Household(ExitProcedure, Monitoring, HelpPlans, CrossChecks, LedgerAggregate):
     """A household and its record by business time (size, category, income, the guarantees,
     the findings raised on it), from which its exit and its monitoring are decided."""
 
@@ -131,6 +133,9 @@ class Household(ExitProcedure, Monitoring, LedgerAggregate):
         self.exit_attempt: dict[str, Any] | None = None
         self.exit_year = exit_year
         self.spells: list[dict[str, Any]] = []
+        self.help_plans: dict[str, Any] = empty_plans()
+        self.open_mismatches: dict[str, dict[str, Any]] = {}
+        self.resolved_mismatches: dict[str, str] = {}  # mismatch event id -> resolving one
 
     @staticmethod
     def upcast_v1_v2(state: dict[str, Any]) -> None:
@@ -140,7 +145,8 @@ class Household(ExitProcedure, Monitoring, LedgerAggregate):
         since = ["1970-01-01", "1970-01-01T00:00:00.000000+00:00"]
         state["record"] = {"size": [[*since, state.pop("size")]],
                            "category": [[*since, state.pop("category")]]}
-        state.update(findings={}, exit_attempt=None, exit_year=None, spells=[])
+        state.update(findings={}, exit_attempt=None, exit_year=None, spells=[],
+                     help_plans=empty_plans(), open_mismatches={}, resolved_mismatches={})
 
     @property
     def size(self) -> int:

@@ -64,6 +64,30 @@ def _dispute(county: County, unit: str, n: int) -> str:
     return f"dw{n}"
 
 
+def _plan(county: County, unit: str, n: int) -> Data:
+    return {"household_id": county.villages[unit].household, "year": 2020,
+            "causes": ["illness"],
+            "measures": [{"measure_id": f"mw{n}", "kind": "health",
+                          "description": "medical insurance paid", "due_date": "2020-09-30",
+                          "person_id": county.villages[unit].person}]}
+
+
+def _planned(county: County, unit: str, n: int) -> str:
+    county.record("HelpPlanRecorded", _plan(county, unit, n), "2020-06-01")
+    return f"mw{n}"
+
+
+def _compared(county: County, unit: str, size: int) -> Data:
+    return {"household_id": county.villages[unit].household, "source": "national_system",
+            "as_of_date": "2020-06-30", "record": {"size": size}}
+
+
+def _mismatch(county: County, unit: str, n: int) -> str:
+    found = county.record("SystemRecordCompared", _compared(county, unit, 10 + n), "2020-07-01",
+                          INSPECTOR)
+    return found.consequences[0].event_id
+
+
 ALL_MET = {name: "met" for name in ("food", "clothing", "education", "medical", "housing",
                                      "water")}
 EXIT_STEPS: list[tuple[str, Data, str | None]] = [
@@ -150,6 +174,10 @@ MAKERS: dict[str, Maker] = {
                                          "new_due_date": "2020-12-31", "reason": "flood"},
     "FindingWithdrawn": lambda c, u, n: {"finding_id": _finding(c, u, n),
                                          "reason": "raised twice"},
+    "FindingTransferred": lambda c, u, n: {"finding_id": _finding(c, u, n), "to_unit_id": "t1",
+                                           "reason": "the village cannot mend the main"},
+    "QuarterlyRatingRecorded": lambda c, u, n: {"unit_id": _group(c, u, n), "period": "2020-Q1",
+                                                "light": "yellow", "score": 70.5},
     "WarningIssued": lambda c, u, n: {"warning_id": f"wn{n}", "unit_id": u, "color": "red",
                                       "period": "2020-Q3", "reason": "late"},
     "WarningRevoked": lambda c, u, n: {"warning_id": _warning(c, u, n),
@@ -165,6 +193,14 @@ MAKERS: dict[str, Maker] = {
                                       "contested_event_id": c.proofs[u], "grounds": "unfair"},
     "DisputeResolved": lambda c, u, n: {"dispute_id": _dispute(c, u, n), "outcome": "upheld",
                                         "note": "the finding stands"},
+    "HelpPlanRecorded": _plan,
+    "MeasureCompleted": lambda c, u, n: {"household_id": c.villages[u].household,
+                                         "measure_id": _planned(c, u, n), "note": "paid"},
+    "SystemRecordCompared": lambda c, u, n: _compared(c, u, 4),
+    "MismatchResolved": lambda c, u, n: {"household_id": c.villages[u].household,
+                                         "mismatch_event_id": _mismatch(c, u, n),
+                                         "resolution": "system_corrected",
+                                         "note": "the system had a typo"},
     "ExitAppraised": lambda c, u, n: {**_exit_before(c, u, n, "ExitAppraised"),
                                       **EXIT_STEPS[0][1]},
     "ExitVerified": lambda c, u, n: {**_exit_before(c, u, n, "ExitVerified"),
