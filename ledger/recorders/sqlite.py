@@ -18,7 +18,6 @@ from eventsourcing.sqlite import (
 from eventsourcing.utils import Environment, EnvType
 
 from ledger.recorders.append_only import sqlite_guards
-
 from ledger.recorders.bulk import SQLiteBulkReads
 from ledger.recorders.chained import ChainedRecorder
 from ledger.recorders.schema import BYTES, LEVEL, POSITION, SERIAL, TEXT, Dialect, Statements
