@@ -56,6 +56,7 @@ def restore_command(args: argparse.Namespace) -> int:
         return 1
     ledger = open_ledger(config)
     try:
+        ledger.recorder.continue_numbering()  # type: ignore[attr-defined]
         head = ledger.head()
     finally:
         ledger.close()
