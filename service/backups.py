@@ -40,7 +40,7 @@ class BackupError(Exception):
 
 @dataclass(frozen=True)
 class Head:
-    """The last position in a backup's log and its chain hash (None for an empty log)."""
+    """The last position in a backup's log and its chain hash."""
 
     position: int
     hash: str
@@ -51,7 +51,7 @@ class Head:
 
 def backup(recorder: Any, database_url: str, target: Path) -> Head | None:
     """Write a consistent backup of the ledger at `database_url` to `target` (replaced only
-    once the backup is whole); return the head it holds."""
+    once the backup is whole); return the head it holds (None for an empty log)."""
     partial = target.with_name(target.name + ".partial")
     partial.unlink(missing_ok=True)
     try:

@@ -2,13 +2,19 @@
 from __future__ import annotations
 
 import argparse
+import sqlite3
 import sys
 from pathlib import Path
 from typing import Any
 
+import psycopg
+
 from service.backups import BackupError, backup, restore
 from service.config import Config
 from service.root import Root, open_ledger
+
+# Faults of the files, the database or the tools: reported in a line, nothing changed.
+FAULTS = (BackupError, sqlite3.Error, psycopg.Error, OSError)
 
 
 def setup_roles(args: argparse.Namespace) -> int:
@@ -40,7 +46,7 @@ def backup_command(args: argparse.Namespace) -> int:
     with Root(Config.from_env()) as root:
         try:
             head = backup(root.ledger.recorder, root.config.database_url, Path(args.file))
-        except BackupError as error:
+        except FAULTS as error:
             print(f"backup failed: {error}", file=sys.stderr)
             return 1
     print(f"backed up the log through {head or 'nothing (empty log)'} to {args.file}")
@@ -51,7 +57,7 @@ def restore_command(args: argparse.Namespace) -> int:
     config = Config.from_env()
     try:
         restore(config.database_url, Path(args.file))
-    except BackupError as error:
+    except FAULTS as error:
         print(f"restore refused: {error}", file=sys.stderr)
         return 1
     ledger = open_ledger(config)
