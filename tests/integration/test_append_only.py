@@ -62,7 +62,8 @@ def roles(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -
             yield Roles(owner_url, _as_role(owner_url, role), role)
         finally:
             with psycopg.connect(owner_url, autocommit=True) as conn:
-                conn.execute(SQL("DROP OWNED BY {}").format(Identifier(role)))
+                if conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (role,)).fetchone():
+                    conn.execute(SQL("DROP OWNED BY {}").format(Identifier(role)))
             with psycopg.connect(f"{POSTGRES_SERVER}/postgres", autocommit=True) as conn:
                 conn.execute(SQL("DROP ROLE IF EXISTS {}").format(Identifier(role)))
 

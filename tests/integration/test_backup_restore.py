@@ -8,6 +8,7 @@ import re
 import threading
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
@@ -28,27 +29,35 @@ def _unit(unit_id: str) -> list[Command]:
     return [Command("UnitRegistered", {"unit_id": unit_id, "name": unit_id, "kind": "village"})]
 
 
+@dataclass
+class Writer:
+    positions: list[int] = field(default_factory=list)
+    under_way: threading.Event = field(default_factory=threading.Event)
+
+
 @contextmanager
-def _writing(url: str) -> Iterator[list[int]]:
+def _writing(url: str) -> Iterator[Writer]:
     """A writer with its own connections, appending one unit at a time until the block ends;
-    yields the positions it was answered."""
+    `under_way` is set once it has written five."""
     ledger = open_ledger(Config(database_url=url))
     stop = threading.Event()
-    positions: list[int] = []
+    writer = Writer()
     failures: list[BaseException] = []
 
     def write() -> None:
         try:
             while not stop.is_set():
-                [answer] = ledger.record(ADMIN, _unit(f"live-{len(positions)}"))
-                positions.append(answer.position)
+                [answer] = ledger.record(ADMIN, _unit(f"live-{len(writer.positions)}"))
+                writer.positions.append(answer.position)
+                if len(writer.positions) == 5:
+                    writer.under_way.set()
         except BaseException as error:  # noqa: BLE001 - re-raised below
             failures.append(error)
 
     thread = threading.Thread(target=write)
     thread.start()
     try:
-        yield positions
+        yield writer
     finally:
         stop.set()
         thread.join(60)
@@ -80,9 +89,8 @@ def test_a_backup_taken_while_writing_restores_to_a_ledger_that_verifies(
 
     backup = tmp_path / "ledger.backup"
     monkeypatch.setenv("LEDGER_DATABASE_URL", database_url)
-    with _writing(database_url) as written:
-        while len(written) < 5:  # the writer is under way before the backup starts
-            threading.Event().wait(0.01)
+    with _writing(database_url) as writer:
+        assert writer.under_way.wait(60), "the writer is under way before the backup starts"
         assert main(["backup", str(backup)]) == 0
         found = BACKED_UP.search(capsys.readouterr().out)
         assert found, "the backup names the head it holds"
