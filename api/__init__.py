@@ -6,7 +6,7 @@ from typing import Any, Protocol
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from flask import Flask
 
-from api import catalog, disputes, events, health, ledger_routes, reads
+from api import catalog, disputes, events, health, household_lists, ledger_routes, reads
 from api.auth import TokenCache
 from api.errors import register_error_handlers
 from api.limits import SETTINGS as LIMIT_SETTINGS
@@ -67,7 +67,8 @@ def build_app(parts: Parts, settings: dict[str, Any] | None = None) -> Flask:
 
     api = LedgerApi(app, spec_kwargs={"marshmallow_plugin": LedgerPlugin()})
     register_error_handlers(app)
-    authenticated = (events.blp, catalog.blp, reads.blp, ledger_routes.blp, disputes.blp)
+    authenticated = (events.blp, catalog.blp, reads.blp, household_lists.blp, ledger_routes.blp,
+                     disputes.blp)
     for blueprint in (health.blp, *authenticated):
         api.register_blueprint(blueprint)
     install_limits(app, authenticated)

@@ -6,12 +6,14 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from projections import findings, households, people, scoring, units
+from projections import findings, household_list, households, people, ratings, scoring, units
 from projections.events import decode, microseconds
+from projections.household_list import HouseholdFilter
 from projections.replay import Cut, replay, states_of
 from projections.routing import RULES_KEY, subject
 from projections.runner import wait_for
 from projections.store import ProjectionStore
+from projections.supervision_cycle import transferred_ids
 
 State = dict[str, Any]
 
@@ -27,6 +29,8 @@ class FindingFilter:
     overdue: bool | None = None
     due_from: date | None = None
     due_to: date | None = None
+    source: str | None = None
+    sector: str | None = None
 
     @property
     def replayable(self) -> bool:
@@ -36,7 +40,8 @@ class FindingFilter:
         clauses, params = [], []
         for column, value in (("unit_id", self.unit_id), ("subject_type", self.subject_type),
                               ("subject_id", self.subject_id), ("person_id", self.person_id),
-                              ("category", self.category), ("status", self.status)):
+                              ("category", self.category), ("status", self.status),
+                              ("source", self.source), ("sector", self.sector)):
             if value is not None:
                 clauses.append(f"{column} = ?")
                 params.append(value)
@@ -56,7 +61,8 @@ class FindingFilter:
         """The same test as `sql`, for replayed states."""
         pairs = (("responsible_unit_id", self.unit_id), ("subject_type", self.subject_type),
                  ("subject_id", self.subject_id), ("responsible_person_id", self.person_id),
-                 ("category", self.category), ("status", self.status))
+                 ("category", self.category), ("status", self.status),
+                 ("source", self.source), ("sector", self.sector))
         if any(value is not None and state.get(field) != value for field, value in pairs):
             return False
         if self.overdue is not None and findings.is_overdue(state, on) != self.overdue:
@@ -78,6 +84,7 @@ class Views:
                  clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
         self.store = store
         self.clock = clock
+        self._unit_kinds: dict[str, str] = {}  # a unit's kind never changes once registered
 
     # Position and lag -------------------------------------------------------------
     def wait(self, position: int, timeout: float) -> bool:
@@ -145,6 +152,28 @@ class Views:
                             "data": event.data})
         return answers
 
+    def household_list(self, query: HouseholdFilter, after: str = "", limit: int = 100
+                       ) -> State:
+        """One page of the household list in household_id order; `next` is the `after` of the
+        following page (None on the last). Keyset paging: a write between pages moves no
+        household to another page."""
+        where, params = query.sql(self._on(Cut()))
+        statement = (f"SELECT {', '.join(household_list.COLUMNS)} FROM proj_households "
+                     f"WHERE {where + ' AND ' if where else ''}household_id > ? "
+                     "ORDER BY household_id LIMIT ?")
+        rows = self.store.query(statement, [*params, after, limit + 1])
+        items = [household_list.item(r) for r in rows[:limit]]
+        more = len(rows) > limit
+        return {"items": items, "next": items[-1]["household_id"] if more else None}
+
+    def unit_kind(self, unit_id: str) -> str | None:
+        if unit_id not in self._unit_kinds:
+            state = self.store.load_one("unit", unit_id)
+            if state is None:
+                return None
+            self._unit_kinds[unit_id] = state["kind"]
+        return self._unit_kinds[unit_id]
+
     # Findings ------------------------------------------------------------------------------
     def finding_states(self, query: FindingFilter, cut: Cut = Cut(), limit: int | None = None,
                        offset: int = 0) -> list[State]:
@@ -188,14 +217,27 @@ class Views:
         if cut.live:
             state = self.store.load_one("unit", unit_id)
             answered = self.store.findings("unit_id = ?", (unit_id,))
+            away = list(self.store.load("finding", transferred_ids(state or {})).values())
         else:
             folder = replay(self.store, subject("unit", unit_id), cut)
             state = folder.states.get(("unit", unit_id))
             answered = [f for f in states_of(folder, "finding")
                         if f["responsible_unit_id"] == unit_id]
+            gone = set(transferred_ids(state or {}))
+            away = [f for f in states_of(folder, "finding") if f["finding_id"] in gone]
         if state is None:
             return None
-        return units.render(state, answered, self._rules(cut), on)
+        return units.render(state, answered, self._rules(cut), on, away)
+
+    def ratings(self, period: str, kind: str | None = None, cut: Cut = Cut()) -> State:
+        """The quarter's lights, ranked; unit names and kinds as registered."""
+        key = ("ratings", period)
+        if cut.live:
+            state = self.store.load_one(*key)
+        else:
+            state = replay(self.store, subject(*key), cut).states.get(key)
+        rated = list((state or {}).get("units", {}))
+        return ratings.render(period, state, self.store.load("unit", rated), kind)
 
     def accountability(self, person_id: str, cut: Cut = Cut()) -> State | None:
         on = self._on(cut)
@@ -205,7 +247,7 @@ class Views:
                 return None
             answered = self.store.findings("person_id = ?", (person_id,))
             headed = self.store.load("unit", people.headed_units(state))
-            visited = self.store.load("household", people.visited_households(state))
+            visited = self.store.load("household", people.watched_households(state))
         else:
             folder = replay(self.store, subject("person", person_id), cut)
             state = folder.states.get(("person", person_id))
@@ -214,7 +256,7 @@ class Views:
             answered = [f for f in states_of(folder, "finding")
                         if f["responsible_person_id"] == person_id]
             headed = self._replayed("unit", people.headed_units(state), cut)
-            visited = self._replayed("household", people.visited_households(state), cut)
+            visited = self._replayed("household", people.watched_households(state), cut)
         return people.render(state, answered, headed, visited, self._rules(cut), on)
 
     def _replayed(self, kind: str, keys: list[str], cut: Cut) -> dict[str, State]:
