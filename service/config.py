@@ -29,6 +29,8 @@ class Config:
     public_key_file: str | None = None
     checkpoint_interval: float = DEFAULT_CHECKPOINT_INTERVAL
     max_body_bytes: int | None = None
+    # How long a read waits for its min_position before answering 503; None: the app's default.
+    read_wait_seconds: float | None = None
     pg_pool_size: int = 5
     # Rate limits, as "N/second|minute|hour|day": failed authentications per client address,
     # writes per token; counted in process memory unless a shared store is named.
@@ -51,6 +53,10 @@ class Config:
             ),
             max_body_bytes=(
                 int(env["LEDGER_MAX_BODY_BYTES"]) if env.get("LEDGER_MAX_BODY_BYTES") else None
+            ),
+            read_wait_seconds=(
+                float(env["LEDGER_READ_WAIT_SECONDS"])
+                if env.get("LEDGER_READ_WAIT_SECONDS") else None
             ),
             pg_pool_size=int(env.get("LEDGER_PG_POOL_SIZE", "5")),
             auth_failure_limit=env.get("LEDGER_AUTH_FAILURE_LIMIT") or DEFAULT_AUTH_FAILURE_LIMIT,
@@ -76,4 +82,6 @@ class Config:
         }
         if self.max_body_bytes is not None:
             settings["MAX_CONTENT_LENGTH"] = self.max_body_bytes
+        if self.read_wait_seconds is not None:
+            settings["READ_WAIT_SECONDS"] = self.read_wait_seconds
         return settings

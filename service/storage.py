@@ -17,7 +17,7 @@ def persistence_env(url: str, pool_size: int = 5) -> dict[str, str]:
         if not path:
             raise DatabaseUrlError("a sqlite URL needs a file path: sqlite:///ledger.db")
         return {
-            "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+            "PERSISTENCE_MODULE": "ledger.recorders.sqlite:LedgerSQLiteFactory",
             "SQLITE_DBNAME": path,
             "SQLITE_LOCK_TIMEOUT": "30",
             "APPLICATION_RECORDER_TOPIC": (
@@ -30,7 +30,7 @@ def persistence_env(url: str, pool_size: int = 5) -> dict[str, str]:
         if not dbname:
             raise DatabaseUrlError("a postgresql URL needs a database name")
         return {
-            "PERSISTENCE_MODULE": "eventsourcing.postgres",
+            "PERSISTENCE_MODULE": "ledger.recorders.postgres:LedgerPostgresFactory",
             "POSTGRES_DBNAME": unquote(dbname),
             "POSTGRES_HOST": parts.hostname or "127.0.0.1",
             "POSTGRES_PORT": str(parts.port or 5432),
