@@ -21,7 +21,7 @@ from projections.runner import PAGE, ProjectionRunner
 from projections.store import ProjectionStore, store_for
 from projections.views import Views
 from service.config import Config
-from service.storage import persistence_env
+from service.storage import bound_pool_wait, persistence_env
 
 
 def open_ledger(config: Config, create_tables: bool = True) -> Ledger:
@@ -29,7 +29,9 @@ def open_ledger(config: Config, create_tables: bool = True) -> Ledger:
     env = persistence_env(config.database_url, config.pg_pool_size)
     if not create_tables:
         env["CREATE_TABLE"] = "no"
-    return Ledger(env=env)
+    ledger = Ledger(env=env)
+    bound_pool_wait(ledger.recorder, config.pg_pool_timeout)
+    return ledger
 
 
 @dataclass(frozen=True)
@@ -60,7 +62,8 @@ class Root:
 
     @cached_property
     def store(self) -> ProjectionStore:
-        return store_for(self.ledger, self.config.read_database_url, self.config.pg_pool_size)
+        return store_for(self.ledger, self.config.read_database_url, self.config.pg_pool_size,
+                         self.config.pg_pool_timeout)
 
     @cached_property
     def views(self) -> Views:

@@ -1,6 +1,7 @@
 """Turn a database URL into the eventsourcing library's persistence settings."""
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 DEFAULT_DATABASE_URL = "sqlite:///ledger.db"
@@ -47,3 +48,13 @@ def persistence_env(url: str, pool_size: int = 5) -> dict[str, str]:
     raise DatabaseUrlError(
         f"unsupported LEDGER_DATABASE_URL {url!r}: use sqlite:///path.db or postgresql://..."
     )
+
+
+def bound_pool_wait(recorder: Any, seconds: float) -> None:
+    """Make a request wait at most `seconds` for a PostgreSQL connection (the library takes
+    its `POSTGRES_CONNECT_TIMEOUT` in whole seconds, 30 by default): while the server is down
+    or restarting, the pool cannot connect, and every retry of a call would otherwise wait
+    that long before the 503. SQLite recorders have no pool and are left as they are."""
+    pool = getattr(getattr(recorder, "datastore", None), "pool", None)
+    if pool is not None and hasattr(pool, "timeout"):
+        pool.timeout = seconds

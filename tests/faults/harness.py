@@ -97,8 +97,8 @@ class Gunicorn:
         out = open(self.log, "ab") if self.log else subprocess.DEVNULL  # noqa: SIM115
         self.process = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "--workers", str(self.workers), "--bind",
-             f"127.0.0.1:{self.port}", "--reuse-port", "--graceful-timeout", "2", "--timeout", "4",
-             "service.app:create_app()"],
+             f"127.0.0.1:{self.port}", "--reuse-port", "--graceful-timeout", "2",
+             "--no-control-socket", "service.app:create_app()"],
             env=self.env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
         self.wait_ready(deadline)
 
