@@ -41,6 +41,10 @@ class Config:
     ratelimit_storage_uri: str = "memory://"
     # Proxies in front whose X-Forwarded-For names the client (0: the socket peer is the client).
     trusted_proxies: int = 0
+    # Who may scrape GET /metrics: "loopback" (clients on this machine), "on" (anyone), "off".
+    metrics: str = "loopback"
+    # Level of the JSON request log on standard error (DEBUG, INFO, WARNING, ERROR).
+    log_level: str = "INFO"
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Config:
@@ -62,6 +66,8 @@ class Config:
             write_limit=env.get("LEDGER_WRITE_LIMIT") or DEFAULT_WRITE_LIMIT,
             ratelimit_storage_uri=env.get("LEDGER_RATELIMIT_STORAGE_URI") or "memory://",
             trusted_proxies=int(env.get("LEDGER_TRUSTED_PROXIES", "0")),
+            metrics=env.get("LEDGER_METRICS") or "loopback",
+            log_level=env.get("LEDGER_LOG_LEVEL") or "INFO",
         )
         config = replace(config, **overrides)
         for name in ("auth_failure_limit", "write_limit"):
@@ -78,6 +84,7 @@ class Config:
             "WRITE_LIMIT": self.write_limit,
             "RATELIMIT_STORAGE_URI": self.ratelimit_storage_uri,
             "TRUSTED_PROXIES": self.trusted_proxies,
+            "METRICS": self.metrics,
         }
         if self.max_body_bytes is not None:
             settings["MAX_CONTENT_LENGTH"] = self.max_body_bytes

@@ -15,6 +15,7 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from ledger.application import Ledger
+from ledger.read_audit import ReadAudit
 from ledger.tamper.checkpoints import Checkpoints, PeriodicCheckpoints
 from ledger.tamper.signing import Signer, load_private_key, load_public_key
 from projections.runner import PAGE, ProjectionRunner
@@ -68,6 +69,14 @@ class Root:
     @cached_property
     def views(self) -> Views:
         return Views(self.store)
+
+    @cached_property
+    def read_audit(self) -> ReadAudit:
+        """Who read whose personal data, in the ledger's own database (ledger/read_audit.py)."""
+        recorder: Any = self.ledger.recorder
+        audit = ReadAudit(recorder.datastore)
+        audit.setup()
+        return audit
 
     def runner(self, page: int = PAGE) -> ProjectionRunner:
         return ProjectionRunner(self.store, page=page)

@@ -27,7 +27,8 @@ HEADERS = {"Content-Type": "application/json"}
 
 
 def _seed(url: str) -> tuple[str, int]:
-    """A village and one household, folded into the views; an admin token."""
+    """A village and one household, folded into the views (and the read audit's table made);
+    an admin token."""
     with Root(Config.from_env(database_url=url)) as root:
         token = root.ledger.create_token(ADMIN.id, ADMIN.role)
         client = create_app(root=root, settings={"TESTING": True}).test_client()
@@ -60,7 +61,7 @@ def _batch(n: int) -> dict[str, Any]:
     return {"events": [household(f"h-{i}") for i in range(1, n + 1)]}
 
 
-def test_a_read_only_database_refuses_writes_and_still_answers_reads(
+def test_a_read_only_database_refuses_writes_and_audited_reads_and_answers_the_rest(
     seeded: tuple[Path, str, int],
 ) -> None:
     path, token, before = seeded
@@ -70,7 +71,9 @@ def test_a_read_only_database_refuses_writes_and_still_answers_reads(
     try:
         one = client.post("/api/v1/events", data=json.dumps(household("h-1")), headers=auth)
         many = client.post("/api/v1/events/batch", data=json.dumps(_batch(5)), headers=auth)
-        read = client.get("/api/v1/households/h-0", headers=auth)
+        board = client.get("/api/v1/units/v1", headers=auth)
+        # A read of personal data is answered only once its read is audited (a write).
+        personal = client.get("/api/v1/households/h-0", headers=auth)
     finally:
         app.extensions["root"].close()
 
@@ -78,7 +81,9 @@ def test_a_read_only_database_refuses_writes_and_still_answers_reads(
         assert answer.status_code == 503, answer.get_json()
         assert answer.get_json()["error"]["code"] == "storage_read_only"
         assert answer.headers["Retry-After"]
-    assert read.status_code == 200 and read.get_json()["household_id"] == "h-0"
+    assert board.status_code == 200 and board.get_json()["unit_id"] == "v1"
+    assert personal.status_code == 503
+    assert personal.get_json()["error"]["code"] == "storage_read_only"
     after, chain_ok = _log_and_chain(f"sqlite:///{path}")
     print(f"read-only sqlite: refused=2 recorded_before={before} recorded_after={after}")
     assert after == before and chain_ok
