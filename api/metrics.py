@@ -22,7 +22,6 @@ from typing import Any
 from flask import Flask, Response, current_app, g, request
 from flask_smorest import abort
 from prometheus_client import (
-    CONTENT_TYPE_LATEST,
     CollectorRegistry,
     Counter,
     Gauge,
@@ -31,6 +30,7 @@ from prometheus_client import (
     multiprocess,
 )
 from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.exposition import CONTENT_TYPE_PLAIN_0_0_4
 from prometheus_client.registry import Collector
 
 from api.openapi import LedgerBlueprint
@@ -117,8 +117,8 @@ def _client_is_loopback() -> bool:
 
 
 @blp.get("/metrics")
-@blp.response(200, {"type": "string"}, content_type=CONTENT_TYPE_LATEST,
-              description="Prometheus text format")
+@blp.response(200, {"type": "string"}, content_type="text/plain",
+              description="Prometheus text format, version 0.0.4")
 @blp.errors(403, 404)
 @blp.doc(security=[])
 def metrics():
@@ -137,8 +137,8 @@ def metrics():
     registry_body = generate_latest(registry)
     live = CollectorRegistry()
     live.register(LiveState(current_app._get_current_object()))  # type: ignore[attr-defined]
-    return Response(registry_body + generate_latest(live), mimetype=None,
-                    content_type=CONTENT_TYPE_LATEST)
+    return Response(registry_body + generate_latest(live),
+                    content_type=CONTENT_TYPE_PLAIN_0_0_4)
 
 
 def install_metrics(app: Flask) -> Metrics:
