@@ -88,9 +88,12 @@ class LedgerBlueprint(Blueprint):
     def errors(self, *statuses: int) -> Any:
         """Document the error answers an operation can give, each in the error envelope.
 
-        Every operation that authenticates (401) can also be rate-limited (429)."""
+        Every operation that authenticates (401) can also be rate-limited (429), and reads
+        the database to do so, which may be unavailable (503)."""
         if 401 in statuses and 429 not in statuses:
             statuses = (*statuses, 429)
+        if 401 in statuses and 503 not in statuses:
+            statuses = (*statuses, 503)
 
         def decorate(func: Any) -> Any:
             for status in statuses:
