@@ -7,7 +7,7 @@ built on first use, so a command that only needs the ledger never opens the read
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
@@ -22,7 +22,7 @@ from projections.runner import PAGE, ProjectionRunner
 from projections.store import ProjectionStore, store_for
 from projections.views import Views
 from service.config import Config
-from service.storage import bound_pool_wait, persistence_env
+from service.storage import bound_pool_wait, one_process_creating_tables, persistence_env
 
 
 def open_ledger(config: Config, create_tables: bool = True) -> Ledger:
@@ -30,7 +30,9 @@ def open_ledger(config: Config, create_tables: bool = True) -> Ledger:
     env = persistence_env(config.database_url, config.pg_pool_size)
     if not create_tables:
         env["CREATE_TABLE"] = "no"
-    ledger = Ledger(env=env)
+    creating = one_process_creating_tables(config.database_url) if create_tables else nullcontext()
+    with creating:
+        ledger = Ledger(env=env)
     bound_pool_wait(ledger.recorder, config.pg_pool_timeout)
     return ledger
 

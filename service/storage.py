@@ -1,10 +1,17 @@
 """Turn a database URL into the eventsourcing library's persistence settings."""
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
+import psycopg
+
 DEFAULT_DATABASE_URL = "sqlite:///ledger.db"
+# Session advisory lock held while one process creates the tables ("ledgerbo" in ASCII);
+# not the recorders' own schema lock, which they take inside it.
+STARTUP_LOCK = 0x6C6564676572626F
 
 
 class DatabaseUrlError(ValueError):
@@ -58,3 +65,20 @@ def bound_pool_wait(recorder: Any, seconds: float) -> None:
     pool = getattr(getattr(recorder, "datastore", None), "pool", None)
     if pool is not None and hasattr(pool, "timeout"):
         pool.timeout = seconds
+
+
+@contextmanager
+def one_process_creating_tables(url: str) -> Iterator[None]:
+    """On PostgreSQL, let one process at a time create the tables: gunicorn's workers start
+    together on a fresh database, and the library creates some of its tables (snapshots)
+    without a lock of its own, so the loser of that race died at boot. SQLite serialises
+    schema changes itself."""
+    if not url.startswith(("postgresql://", "postgres://")):
+        yield
+        return
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("SELECT pg_advisory_lock(%s)", (STARTUP_LOCK,))
+        try:
+            yield
+        finally:
+            conn.execute("SELECT pg_advisory_unlock(%s)", (STARTUP_LOCK,))

@@ -97,7 +97,7 @@ class Gunicorn:
         out = open(self.log, "ab") if self.log else subprocess.DEVNULL  # noqa: SIM115
         self.process = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "--workers", str(self.workers), "--bind",
-             f"127.0.0.1:{self.port}", "--reuse-port", "--graceful-timeout", "2",
+             f"127.0.0.1:{self.port}", "--graceful-timeout", "2",
              "--no-control-socket", "service.app:create_app()"],
             env=self.env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
         self.wait_ready(deadline)
@@ -110,11 +110,22 @@ class Gunicorn:
             time.sleep(0.1)
 
     def worker_pids(self) -> list[int]:
+        """The master's children, read from /proc (every process whose parent it is)."""
         assert self.process is not None
-        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
-        return [int(pid) for pid in children.read_text().split()]
+        workers = []
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == self.process.pid:
+                workers.append(int(stat.parent.name))
+        return workers
 
     def kill_worker(self) -> int:
+        end = time.monotonic() + 10
+        while not self.worker_pids() and time.monotonic() < end:
+            time.sleep(0.05)
         pid = self.worker_pids()[0]
         os.kill(pid, signal.SIGKILL)
         return pid
@@ -130,11 +141,15 @@ class Gunicorn:
 
     @staticmethod
     def kill_orphans(workers: list[int]) -> None:
+        """SIGKILL the workers and wait until they are gone (and the port with them)."""
         for pid in workers:
             try:
                 os.kill(pid, signal.SIGKILL)
             except ProcessLookupError:
                 pass
+        end = time.monotonic() + 10
+        while any(Path(f"/proc/{pid}").exists() for pid in workers) and time.monotonic() < end:
+            time.sleep(0.02)
 
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:

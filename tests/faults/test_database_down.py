@@ -46,7 +46,8 @@ def test_writes_answer_503_while_postgres_is_down_and_recover_by_themselves(
     server.start()
     try:
         token = make_token(url)
-        assert post(server.port, token, VILLAGE).status == 201
+        first = post(server.port, token, VILLAGE)
+        assert first.status == 201, first
         writers = Writers(server.port, token, threads=3)
         writers.start()
         writers.wait_for(20)

@@ -41,7 +41,8 @@ def test_killing_a_worker_and_the_master_loses_and_doubles_nothing(
 ) -> None:
     url, server = served
     token = make_token(url)
-    assert post(server.port, token, VILLAGE).status == 201
+    first = post(server.port, token, VILLAGE)
+    assert first.status == 201, first
     writers = Writers(server.port, token, threads=3)
     writers.start()
     writers.wait_for(20)
