@@ -119,7 +119,7 @@ def _client_is_loopback() -> bool:
 @blp.get("/metrics")
 @blp.response(200, {"type": "string"}, content_type="text/plain",
               description="Prometheus text format, version 0.0.4")
-@blp.errors(403, 404)
+@blp.errors(403, 404, 503)
 @blp.doc(security=[])
 def metrics():
     """Counters and gauges for Prometheus. No token; by default only for loopback clients."""
