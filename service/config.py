@@ -31,9 +31,9 @@ class Config:
     max_body_bytes: int | None = None
     pg_pool_size: int = 5
     # Seconds a request waits for a PostgreSQL connection before its storage is called
-    # unavailable (503). The library retries a lost connection up to 10 times, so a request
-    # waits at most about 10 x (this + 0.2 s) per call while the server is down.
-    pg_pool_timeout: float = 0.5
+    # unavailable (503); after such a wait the pool fails at once for a moment, so the
+    # library's retries of a call (10, 0.2 s apart) do not each wait again (service/storage.py).
+    pg_pool_timeout: float = 1.0
     # Rate limits, as "N/second|minute|hour|day": failed authentications per client address,
     # writes per token; counted in process memory unless a shared store is named.
     auth_failure_limit: str = DEFAULT_AUTH_FAILURE_LIMIT
@@ -61,7 +61,7 @@ class Config:
                 int(env["LEDGER_MAX_BODY_BYTES"]) if env.get("LEDGER_MAX_BODY_BYTES") else None
             ),
             pg_pool_size=int(env.get("LEDGER_PG_POOL_SIZE", "5")),
-            pg_pool_timeout=float(env.get("LEDGER_PG_POOL_TIMEOUT", "0.5")),
+            pg_pool_timeout=float(env.get("LEDGER_PG_POOL_TIMEOUT", "1.0")),
             auth_failure_limit=env.get("LEDGER_AUTH_FAILURE_LIMIT") or DEFAULT_AUTH_FAILURE_LIMIT,
             write_limit=env.get("LEDGER_WRITE_LIMIT") or DEFAULT_WRITE_LIMIT,
             ratelimit_storage_uri=env.get("LEDGER_RATELIMIT_STORAGE_URI") or "memory://",
