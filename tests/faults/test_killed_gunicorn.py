@@ -45,14 +45,14 @@ def test_killing_a_worker_and_the_master_loses_and_doubles_nothing(
     assert first.status == 201, first
     writers = Writers(server.port, token, threads=3)
     writers.start()
-    writers.wait_for(20)
+    writers.wait_for(15)
     server.kill_worker()  # the master forks a new one
-    writers.wait_for(20)
+    writers.wait_for(15)
     orphans = server.kill_master()
     writers.wait_for(10)  # the orphaned workers still serve
     server.kill_orphans(orphans)  # now nothing answers: refused or cut connections
     server.start()
-    writers.wait_for(20)
+    writers.wait_for(15)
     writers.stop()
     # Requests cut off after their commit are in the log without an answer: their retry
     # must answer the first answer, not record them again nor refuse them as duplicates.
@@ -64,6 +64,6 @@ def test_killing_a_worker_and_the_master_loses_and_doubles_nothing(
           f"of_which_recorded_before_retry={len(in_doubt)}", dict(writers.statuses))
     assert not writers.unanswered, writers.unanswered
     assert writers.failures == [], [(a.status, a.body) for a in writers.failures]
-    assert counts.acknowledged >= 70
+    assert counts.acknowledged >= 55
     assert counts.lost == 0 and counts.doubled == 0 and counts.chain_ok
     assert counts.recorded == counts.acknowledged
