@@ -1,10 +1,11 @@
 """Reads of personal data, recorded as they are answered and listed for the committee.
 
-An answered (200) read of a household's status or history, or of a person's accountability
-trail, adds a row to the read audit (`ledger/read_audit.py`) before the answer leaves. If the
-row cannot be written, the reader gets the storage error instead of the data: no one sees
-personal data without leaving a trace. `GET /api/v1/audit/reads` lists a subject's reads, for
-the discipline committee and admins only."""
+An answered (200) read of a household's status or history, of a person's accountability
+trail, or of an evidence pack about either, adds a row to the read audit
+(`ledger/read_audit.py`) before the answer leaves. If the row cannot be written, the reader
+gets the storage error instead of the data: no one sees personal data without a trace.
+`GET /api/v1/audit/reads` lists a subject's reads, for the discipline committee and admins
+only."""
 from __future__ import annotations
 
 from flask import Flask, current_app, g, jsonify, request
@@ -17,13 +18,15 @@ from api.observability import request_id
 from api.openapi import LedgerBlueprint
 from api.schemas.audit import ReadsArgsSchema, ReadsPageSchema
 from ledger.errors import Forbidden
-from ledger.read_audit import Read, ReadAudit
+from ledger.read_audit import SUBJECT_TYPES, Read, ReadAudit
 
-# endpoint -> (subject type, the view argument naming the subject)
+# endpoint -> (subject type, or the view argument naming it; the view argument naming the
+# subject)
 AUDITED = {
     "reads.household_status": ("household", "household_id"),
     "reads.household_history": ("household", "household_id"),
     "reads.accountability_trail": ("person", "person_id"),
+    "disputes.evidence_pack": ("<subject_type>", "subject_id"),
 }
 AUDITORS = ("discipline", "admin")
 
@@ -61,8 +64,13 @@ def install_read_audit(app: Flask) -> None:
         if audited is None or response.status_code != 200:
             return response
         subject_type, argument = audited
+        arguments = request.view_args or {}
+        if subject_type.startswith("<"):
+            subject_type = arguments[subject_type.strip("<>")]
+        if subject_type not in SUBJECT_TYPES:
+            return response
         actor = g.actor
-        read = Read(actor.id, actor.role, subject_type, (request.view_args or {})[argument],
+        read = Read(actor.id, actor.role, subject_type, arguments[argument],
                     request.url_rule.rule if request.url_rule else "", request_id())
         try:
             _audit().record(read)

@@ -3,10 +3,13 @@ when, which subject, which route and request; never the data), and only the disc
 committee and admins list them."""
 from __future__ import annotations
 
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
 
+from ledger.tamper.signing import write_key_pair
 from tests.e2e.conftest import HttpLedger
 
 AUDIT = "/api/v1/audit/reads"
@@ -116,3 +119,19 @@ def test_the_audit_refuses_update_and_delete_below_the_application(http: HttpLed
                 cursor.execute(statement)
     [row] = _reads(http, tokens["discipline"], "household", "hh-1").get_json()["reads"]
     assert row["actor"] == "discipline-1"
+
+
+def test_an_evidence_pack_about_a_person_is_an_audited_read(
+    make_http: Callable[..., HttpLedger], tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    write_key_pair(tmp_path / "signing.pem", tmp_path / "signing.pem.pub")
+    monkeypatch.setenv("LEDGER_SIGNING_KEY_FILE", str(tmp_path / "signing.pem"))
+    http = make_http()
+    tokens = _county(http)
+    pack = _get(http, "/api/v1/evidence/person/p1", tokens["discipline"], "req-pack-1")
+    unit_pack = _get(http, "/api/v1/evidence/unit/v1", tokens["discipline"])
+    assert pack.status_code == 200 and unit_pack.status_code == 200
+    [row] = _reads(http, tokens["admin"], "person", "p1").get_json()["reads"]
+    assert (row["actor"], row["route"], row["request_id"]) == (
+        "discipline-1", "/api/v1/evidence/<string:subject_type>/<string:subject_id>",
+        "req-pack-1")
