@@ -19,6 +19,7 @@ from typing import Any
 
 from flask import Flask, g, request
 from flask.wrappers import Response
+from werkzeug.exceptions import HTTPException
 
 LOGGER = logging.getLogger("ledger.http")
 REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
@@ -64,7 +65,10 @@ def _event_types() -> list[str]:
     """The types a write asked to record, read from its body without keeping anything else."""
     if request.method != "POST" or not request.is_json:
         return []
-    body = request.get_json(silent=True)
+    try:
+        body = request.get_json(silent=True)
+    except HTTPException:  # a body over the size limit is not read, here either
+        return []
     items = body.get("events") if isinstance(body, dict) and "events" in body else [body]
     if not isinstance(items, list):
         return []

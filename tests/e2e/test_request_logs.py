@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+from collections.abc import Callable
 
 import pytest
 
@@ -75,3 +76,16 @@ def test_a_refused_write_is_logged_with_actor_type_and_code_and_no_secret(
     text = json.dumps(lines)
     for secret in (admin, viewer, "not-a-token", HEAD_NAME):
         assert secret not in text
+
+
+def test_a_body_over_the_limit_is_logged_as_413_without_being_read(
+    make_http: Callable[..., HttpLedger], lines: list[dict]
+) -> None:
+    http = make_http(MAX_CONTENT_LENGTH=1000)
+    admin = http.token("county-admin", "admin")
+    big = {**VILLAGE, "data": {**VILLAGE["data"], "name": "x" * 5000}}
+    answer = http.post(admin, big, headers={"X-Request-Id": "req-big"})
+    assert answer.status_code == 413 and answer.get_json()["error"]["code"] == "too_large"
+    [line] = [line for line in lines if line["request_id"] == "req-big"]
+    assert (line["status"], line["error_code"], line["event_types"]) == (413, "too_large", [])
+    assert [e["type"] for e in http.log()] == ["TokenIssued", "TokenIssued"]
