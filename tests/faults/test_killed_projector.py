@@ -13,7 +13,7 @@ import sys
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -68,9 +68,9 @@ def _projector(root: Root, log: Path) -> subprocess.Popen[bytes]:
         env=env, stdout=open(log, "ab"), stderr=subprocess.STDOUT)  # noqa: SIM115
 
 
-def _wait(condition: object, deadline: float) -> None:
+def _wait(condition: Callable[[], bool], deadline: float) -> None:
     end = time.monotonic() + deadline
-    while not condition() and time.monotonic() < end:  # type: ignore[operator]
+    while not condition() and time.monotonic() < end:
         time.sleep(0.02)
 
 
