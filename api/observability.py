@@ -67,7 +67,7 @@ def _event_types() -> list[str]:
         return []
     try:
         body = request.get_json(silent=True)
-    except HTTPException:  # a body over the size limit is not read, here either
+    except (HTTPException, RecursionError):  # too large, or nested too deeply to decode
         return []
     items = body.get("events") if isinstance(body, dict) and "events" in body else [body]
     if not isinstance(items, list):
