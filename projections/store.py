@@ -505,26 +505,27 @@ class PostgresProjectionStore(ProjectionStore):
         super().close()
 
 
-def open_read_store(url: str, log: LedgerLog, pool_size: int = 5) -> ProjectionStore:
+def open_read_store(url: str, log: LedgerLog, pool_size: int = 5,
+                    pool_timeout: float = 30.0) -> ProjectionStore:
     """A store in a database of its own (`sqlite:///views.db`, `postgresql://...`)."""
     if url.startswith("sqlite:///") and len(url) > len("sqlite:///"):
         return SQLiteProjectionStore(url[len("sqlite:///"):], log)
     if url.startswith(("postgresql://", "postgres://")):
         pool = ConnectionPool(url, min_size=1, max_size=max(1, pool_size),
-                              kwargs={"autocommit": True}, open=True)
+                              kwargs={"autocommit": True}, open=True, timeout=pool_timeout)
         return PostgresProjectionStore(pool.connection, log, pool)
     raise ValueError(
         f"unsupported LEDGER_READ_DATABASE_URL {url!r}: use sqlite:///views.db or postgresql://...")
 
 
-def store_for(ledger: Any, read_database_url: str | None = None, pool_size: int = 5
-              ) -> ProjectionStore:
+def store_for(ledger: Any, read_database_url: str | None = None, pool_size: int = 5,
+              pool_timeout: float = 30.0) -> ProjectionStore:
     """The projection store for `ledger`'s log: in `read_database_url` if given, else beside
     the events in the ledger's own database. Ready to read (set up)."""
     log = log_of(ledger)
     datastore = ledger.recorder.datastore
     if read_database_url is not None:
-        store = open_read_store(read_database_url, log, pool_size)
+        store = open_read_store(read_database_url, log, pool_size, pool_timeout)
     elif hasattr(datastore, "schema"):
         store = PostgresProjectionStore(datastore.get_connection, log)
     else:

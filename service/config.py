@@ -32,6 +32,10 @@ class Config:
     # How long a read waits for its min_position before answering 503; None: the app's default.
     read_wait_seconds: float | None = None
     pg_pool_size: int = 5
+    # Seconds a request waits for a PostgreSQL connection before its storage is called
+    # unavailable (503); after such a wait the pool fails at once for a moment, so the
+    # library's retries of a call (10, 0.2 s apart) do not each wait again (service/storage.py).
+    pg_pool_timeout: float = 1.0
     # Rate limits, as "N/second|minute|hour|day": failed authentications per client address,
     # writes per token; counted in process memory unless a shared store is named.
     auth_failure_limit: str = DEFAULT_AUTH_FAILURE_LIMIT
@@ -39,6 +43,10 @@ class Config:
     ratelimit_storage_uri: str = "memory://"
     # Proxies in front whose X-Forwarded-For names the client (0: the socket peer is the client).
     trusted_proxies: int = 0
+    # Who may scrape GET /metrics: "loopback" (clients on this machine), "on" (anyone), "off".
+    metrics: str = "loopback"
+    # Level of the JSON request log on standard error (DEBUG, INFO, WARNING, ERROR).
+    log_level: str = "INFO"
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Config:
@@ -59,10 +67,13 @@ class Config:
                 if env.get("LEDGER_READ_WAIT_SECONDS") else None
             ),
             pg_pool_size=int(env.get("LEDGER_PG_POOL_SIZE", "5")),
+            pg_pool_timeout=float(env.get("LEDGER_PG_POOL_TIMEOUT", "1.0")),
             auth_failure_limit=env.get("LEDGER_AUTH_FAILURE_LIMIT") or DEFAULT_AUTH_FAILURE_LIMIT,
             write_limit=env.get("LEDGER_WRITE_LIMIT") or DEFAULT_WRITE_LIMIT,
             ratelimit_storage_uri=env.get("LEDGER_RATELIMIT_STORAGE_URI") or "memory://",
             trusted_proxies=int(env.get("LEDGER_TRUSTED_PROXIES", "0")),
+            metrics=env.get("LEDGER_METRICS") or "loopback",
+            log_level=env.get("LEDGER_LOG_LEVEL") or "INFO",
         )
         config = replace(config, **overrides)
         for name in ("auth_failure_limit", "write_limit"):
@@ -79,6 +90,7 @@ class Config:
             "WRITE_LIMIT": self.write_limit,
             "RATELIMIT_STORAGE_URI": self.ratelimit_storage_uri,
             "TRUSTED_PROXIES": self.trusted_proxies,
+            "METRICS": self.metrics,
         }
         if self.max_body_bytes is not None:
             settings["MAX_CONTENT_LENGTH"] = self.max_body_bytes
