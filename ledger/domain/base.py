@@ -114,6 +114,11 @@ class LedgerAggregate(Aggregate):
     def id_for(cls, value: str) -> UUID:
         return natural_id(cls.KIND, value)
 
+    def personal_subject(self) -> str | None:
+        """The data subject (`household:ID`, `person:ID`) whose personal data this aggregate's
+        events hold, when their own fields do not name it; None for most aggregates."""
+        return None
+
 
 EVENT_METADATA = frozenset(
     {"originator_id", "originator_version", "originator_topic", "timestamp", "actor", "occurred_at"}

@@ -76,6 +76,16 @@ class Person(LedgerAggregate):
         self.person_id = person_id
         self.unit_id = unit_id
 
+    def personal_subject(self) -> str:
+        return f"person:{self.person_id}"
+
+    def erase_personal_data(self, basis: str) -> None:
+        self._personal_data_erased(subject_type="person", subject_id=self.person_id, basis=basis)
+
+    @event("PersonalDataErased")
+    def _personal_data_erased(self, subject_type: str, subject_id: str, basis: str) -> None:
+        pass
+
     def take_measure(self, measure: str, basis: list[str], note: str) -> None:
         self._measure_taken(person_id=self.person_id, measure=measure, basis=basis, note=note)
 
@@ -100,6 +110,17 @@ class Household(LedgerAggregate):
         self.size = size
         self.category = category
         self.responsible: Holders = {}
+
+    def personal_subject(self) -> str:
+        return f"household:{self.household_id}"
+
+    def erase_personal_data(self, basis: str) -> None:
+        self._personal_data_erased(
+            subject_type="household", subject_id=self.household_id, basis=basis)
+
+    @event("PersonalDataErased")
+    def _personal_data_erased(self, subject_type: str, subject_id: str, basis: str) -> None:
+        pass
 
     def record_facts(self, facts: dict[str, Any]) -> None:
         self._facts_recorded(household_id=self.household_id, **facts)

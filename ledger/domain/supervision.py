@@ -42,6 +42,9 @@ class Inspection(LedgerAggregate):
         self.subject_type = subject_type
         self.subject_id = subject_id
 
+    def personal_subject(self) -> str | None:
+        return f"household:{self.subject_id}" if self.subject_type == "household" else None
+
 
 class Finding(LedgerAggregate):
     """A problem in the findings ledger: open → rectification reported → closed or open again."""
@@ -66,9 +69,18 @@ class Finding(LedgerAggregate):
         responsible_person_id: str | None = None,
     ) -> None:
         self.finding_id = finding_id
+        self.subject_type = subject_type
+        self.subject_id = subject_id
         self.responsible_unit_id = responsible_unit_id
         self.due_date = due_date
         self.status = OPEN
+
+    def personal_subject(self) -> str | None:
+        """Reports, verifications and reasons about a household's finding are about the
+        household (snapshots from before the subject was kept name none)."""
+        if getattr(self, "subject_type", None) == "household":
+            return f"household:{self.subject_id}"
+        return None
 
     @property
     def is_open(self) -> bool:
