@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
@@ -339,10 +339,8 @@ class Ledger(Application):
     def _revealed(self, logged: list[LoggedEvent]) -> list[LoggedEvent]:
         """The events with their sealed fields opened, or shown as erased."""
         datas = self.reveal([e.data for e in logged])
-        for event, data in zip(logged, datas, strict=True):
-            event.data.clear()
-            event.data.update(data)
-        return logged
+        return [e if d is e.data else replace(e, data=d)
+                for e, d in zip(logged, datas, strict=True)]
 
     def position_of(self, event_id: str) -> int | None:
         """The log position of the event named `<aggregate uuid>:<version>`, if recorded."""

@@ -14,6 +14,7 @@ from api.schemas.answer import (
     moment,
     number,
     one,
+    personal,
     text,
     texts,
     whole,
@@ -33,7 +34,7 @@ class FindingSummarySchema(Answer):
     subject_type = text(choices=SUBJECT_TYPES)
     subject_id = text()
     category = text()
-    description = text()
+    description = personal()
     responsible_unit_id = text()
     responsible_person_id = text(nullable=True)
     raised_on = day()
@@ -53,7 +54,7 @@ class ReportSchema(Answer):
 class RejectionSchema(Answer):
     event_id = text("the RectificationVerified that rejected it")
     on = day()
-    note = text()
+    note = personal()
     report = one(ReportSchema, "the rejected report", nullable=True)
 
 
@@ -159,7 +160,7 @@ class ResponsibleSchema(Answer):
 class HouseholdStatusSchema(Answer):
     household_id = text()
     village_id = text()
-    head_name = text()
+    head_name = personal()
     size = whole()
     category = text(choices=HOUSEHOLD_CATEGORIES)
     as_of_date = day("the business date rules were judged on")
@@ -264,7 +265,7 @@ class OverdueFindingSchema(Answer):
 
 class RejectedRectificationSchema(Answer):
     finding_id = text()
-    note = text()
+    note = personal()
     on = day()
     event_ids = event_ids()
 
@@ -291,7 +292,7 @@ class InterviewDueSchema(Answer):
 
 class HeldInterviewSchema(Answer):
     unit_id = text()
-    note = text()
+    note = personal()
     on = day()
     event_id = text()
 
@@ -299,14 +300,14 @@ class HeldInterviewSchema(Answer):
 class MeasureSchema(Answer):
     measure = text(choices=MEASURES)
     basis = event_ids("the events it was taken on")
-    note = text()
+    note = personal()
     on = day()
     event_id = text()
 
 
 class AccountabilitySchema(Answer):
     person_id = text()
-    name = text()
+    name = personal()
     unit_id = text()
     as_of_date = day()
     responsibilities = many(AssignmentSchema)
