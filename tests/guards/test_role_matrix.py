@@ -39,6 +39,7 @@ WHO_MAY_RECORD: dict[str, set[str]] = {
     "ScoreRecorded": {"admin", "inspector"},
     "DisputeOpened": {"admin", "inspector", "cadre", "discipline"},
     "DisputeResolved": {"discipline"},
+    "PersonalDataErased": {"admin", "discipline"},
     "RuleParameterSet": {"admin"},
 }
 # Writes a cadre may make only for its own unit. (DisputeOpened has no unit check today: a
