@@ -84,3 +84,18 @@ def test_a_ring_refuses_a_master_key_that_did_not_wrap_its_keys() -> None:
 ])
 def test_the_subject_of_an_event_comes_from_its_fields(data: dict, subject: str | None) -> None:
     assert subject_from_data(data) == subject
+
+
+def test_a_key_directory_keeps_wrapped_keys_and_destroys_them(tmp_path) -> None:  # noqa: ANN001
+    from ledger.privacy.keys import KeyDirectory
+
+    folder = KeyDirectory(str(tmp_path / "keys"))
+    ring = KeyRing(folder, MasterKey(new_key()))
+    key = ring.for_sealing("household:h1")
+    assert key is not None and ring.for_reading(["household:h1"]) == {"household:h1": key}
+    [stored] = [p for p in (tmp_path / "keys").iterdir() if p.read_bytes() and
+                "household:h1".encode().hex() in p.name]
+    ring.erase("household:h1")
+    assert stored.read_bytes() == b""  # a tombstone: the subject never gets a new key
+    assert ring.for_reading(["household:h1"]) == {"household:h1": None}
+    assert ring.for_sealing("household:h1") is None
