@@ -41,7 +41,12 @@ from ledger.identity import (
 )
 from ledger.privacy.fields import subject_key
 from ledger.privacy.keys import KeyRing
-from ledger.privacy.sealing import Revealer, SealingMapper, subjects_of_aggregates
+from ledger.privacy.sealing import (
+    Revealer,
+    SealingMapper,
+    sealing_subjects,
+    subjects_of_aggregates,
+)
 from ledger.recorders import ChainedEvent, IdempotencyClaim, as_uuid
 from ledger.session import AggregateStore, Session
 
@@ -154,6 +159,8 @@ class Ledger(Application):
             session, events = decided
             chained: list[ChainedEvent] = []
             owners = {a.id: s for a, _ in session.loaded() if (s := a.personal_subject())}
+            if self.keys is not None:
+                self.keys.prepare(sealing_subjects(events, owners))
             try:
                 with subjects_of_aggregates(owners):
                     self.save(*events, idempotency=claim, chained=chained)

@@ -6,7 +6,7 @@ ever hold sealed fields (no rule needs a name or a free text). Reads open them a
 """
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
@@ -63,18 +63,31 @@ def _has_personal(value: Any) -> bool:
     return False
 
 
+def _subject_of(event: Any, state: dict[str, Any]) -> str | None:
+    if type(event).__name__ in IMPERSONAL_TYPES:
+        return None
+    return (_owners.get() or {}).get(event.originator_id) or subject_from_data(state)
+
+
+def sealing_subjects(events: Iterable[Any], owners: Mapping[UUID, str]) -> set[str]:
+    """The subjects whose keys saving `events` will seal with."""
+    token = _owners.set(owners)
+    try:
+        return {s for e in events if (s := _subject_of(e, vars(e))) and _has_personal(vars(e))}
+    finally:
+        _owners.reset(token)
+
+
 class SealingMapper(Mapper):
     """The library's mapper, sealing the personal fields of events about a data subject."""
 
     keys: KeyRing | None = None
 
     def to_stored_event(self, domain_event: Any) -> StoredEvent:
-        if self.keys is None or isinstance(domain_event, Snapshot) \
-                or type(domain_event).__name__ in IMPERSONAL_TYPES:
+        if self.keys is None or isinstance(domain_event, Snapshot):
             return super().to_stored_event(domain_event)
         state = dict(vars(domain_event))
-        subject = (_owners.get() or {}).get(domain_event.originator_id) \
-            or subject_from_data(state)
+        subject = _subject_of(domain_event, state)
         if subject is None or not _has_personal(state):
             return super().to_stored_event(domain_event)
         state = _sealed(state, subject, self.keys.for_sealing(subject))

@@ -37,11 +37,11 @@ class SQLiteKeyTable:
                              for row in c.fetchall())
         return found
 
-    def add(self, subject: str, wrapped: bytes) -> None:
+    def add(self, wrapped: dict[str, bytes]) -> None:
         with self._datastore.transaction(commit=True) as c:
             c.execute("PRAGMA secure_delete = ON")
-            c.execute(f"INSERT OR IGNORE INTO {KEYS_TABLE} (subject, wrapped) VALUES (?, ?)",
-                      (subject, wrapped))
+            c.executemany(f"INSERT OR IGNORE INTO {KEYS_TABLE} (subject, wrapped) VALUES (?, ?)",
+                          list(wrapped.items()))
 
     def destroy(self, subject: str) -> bool:
         conn = sqlite3.connect(self._path, timeout=30, isolation_level=None)
@@ -82,10 +82,10 @@ class PostgresKeyTable:
             return {row["subject"]: None if row["wrapped"] is None else bytes(row["wrapped"])
                     for row in c.fetchall()}
 
-    def add(self, subject: str, wrapped: bytes) -> None:
+    def add(self, wrapped: dict[str, bytes]) -> None:
         with self._datastore.transaction(commit=True) as c:
-            c.execute(f"INSERT INTO {self._table} (subject, wrapped) VALUES (%s, %s) "
-                      "ON CONFLICT (subject) DO NOTHING", (subject, wrapped))
+            c.executemany(f"INSERT INTO {self._table} (subject, wrapped) VALUES (%s, %s) "
+                          "ON CONFLICT (subject) DO NOTHING", list(wrapped.items()))
 
     def destroy(self, subject: str) -> bool:
         with self._datastore.transaction(commit=True) as c:

@@ -19,8 +19,9 @@ class MemoryTable:
     def wrapped(self, subjects: Iterable[str]) -> dict[str, bytes | None]:
         return {s: self.rows[s] for s in subjects if s in self.rows}
 
-    def add(self, subject: str, wrapped: bytes) -> None:
-        self.rows.setdefault(subject, wrapped)
+    def add(self, wrapped: dict[str, bytes]) -> None:
+        for subject, content in wrapped.items():
+            self.rows.setdefault(subject, content)
 
     def destroy(self, subject: str) -> bool:
         had = self.rows.get(subject) is not None
