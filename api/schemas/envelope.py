@@ -75,7 +75,7 @@ def erasable(schema: type[Schema], _made: dict[type[Schema], type[Schema]] = {} 
                                required=field.required, metadata=field.metadata)
         declared[name] = copy
     declared["erased"] = fields.List(fields.String(), metadata={"description": ERASED_NOTE})
-    made = type(schema)(f"Erasable{schema.__name__}", (schema,), declared)
+    made = schema.from_dict(declared, name=f"Erasable{schema.__name__}")
     _made[schema] = made
     return made
 

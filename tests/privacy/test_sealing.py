@@ -95,7 +95,7 @@ def test_a_key_directory_keeps_wrapped_keys_and_destroys_them(tmp_path) -> None:
     key = ring.for_sealing("household:h1")
     assert key is not None and ring.for_reading(["household:h1"]) == {"household:h1": key}
     [stored] = [p for p in (tmp_path / "keys").iterdir() if p.read_bytes() and
-                "household:h1".encode().hex() in p.name]
+                b"household:h1".hex() in p.name]
     ring.erase("household:h1")
     assert stored.read_bytes() == b""  # a tombstone: the subject never gets a new key
     assert ring.for_reading(["household:h1"]) == {"household:h1": None}
