@@ -84,13 +84,21 @@ class SealingMapper(Mapper):
     keys: KeyRing | None = None
 
     def to_stored_event(self, domain_event: Any) -> StoredEvent:
-        if self.keys is None or isinstance(domain_event, Snapshot):
+        if self.keys is None:
             return super().to_stored_event(domain_event)
         state = dict(vars(domain_event))
-        subject = _subject_of(domain_event, state)
-        if subject is None or not _has_personal(state):
-            return super().to_stored_event(domain_event)
-        state = _sealed(state, subject, self.keys.for_sealing(subject))
+        if isinstance(domain_event, Snapshot):
+            # An aggregate that kept a personal field (its head's name, to compare) keeps it
+            # sealed in its snapshots too.
+            subject = subject_from_data(state["state"])
+            if subject is None or not _has_personal(state["state"]):
+                return super().to_stored_event(domain_event)
+            state["state"] = _sealed(state["state"], subject, self.keys.for_sealing(subject))
+        else:
+            subject = _subject_of(domain_event, state)
+            if subject is None or not _has_personal(state):
+                return super().to_stored_event(domain_event)
+            state = _sealed(state, subject, self.keys.for_sealing(subject))
         originator_id = state.pop("originator_id")
         originator_version = state.pop("originator_version")
         class_version = getattr(type(domain_event), "class_version", 1)

@@ -147,3 +147,15 @@ def test_no_byte_of_the_sqlite_file_keeps_the_names_or_the_key(world: World,
     for text in NAMES:
         assert text.encode() not in content
     assert OFFICIAL.encode() not in content  # never stored in the clear either
+
+
+def test_snapshots_keep_personal_fields_sealed(world: World) -> None:
+    """A snapshot is the aggregate's state; were a name kept there, it is kept sealed."""
+    from eventsourcing.domain import Snapshot
+
+    from ledger.domain.registry import Household
+
+    household = world.ledger.repository.get(Household.id_for("h1"))
+    household.head_name = HEAD  # as an aggregate that compares names would keep it
+    stored = world.ledger.mapper.to_stored_event(Snapshot.take(household))
+    assert HEAD.encode() not in stored.state and b"_sealed_" in stored.state
