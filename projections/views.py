@@ -1,6 +1,7 @@
 """The read side's one entry point: each view, live or replayed, as plain values."""
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -89,12 +90,24 @@ class FindingFilter:
         return subject("person", self.person_id or "")
 
 
+def _revealed(method: Callable[..., Any]) -> Callable[..., Any]:
+    """The read's answer with personal fields opened (or shown erased) for the caller; the
+    read models themselves only ever hold them sealed."""
+    @functools.wraps(method)
+    def read(self: Views, *args: Any, **kwargs: Any) -> Any:
+        return self.reveal(method(self, *args, **kwargs))
+
+    return read
+
+
 class Views:
     def __init__(self, store: ProjectionStore,
-                 clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
+                 clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+                 reveal: Callable[[Any], Any] = lambda value: value) -> None:
         self.store = store
         self.clock = clock
         self._unit_kinds: dict[str, str] = {}  # a unit's kind never changes once registered
+        self.reveal = reveal
 
     # Position and lag -------------------------------------------------------------
     def wait(self, position: int, timeout: float) -> bool:
@@ -131,6 +144,7 @@ class Views:
         return None if state is None else state["responsible_unit_id"]
 
     # Households ---------------------------------------------------------------------------
+    @_revealed
     def household(self, household_id: str, cut: Cut = Cut()) -> State | None:
         on = self._on(cut)
         if cut.live:
@@ -146,6 +160,7 @@ class Views:
             return None
         return households.render(state, about, self._rules(cut), on)
 
+    @_revealed
     def household_history(self, household_id: str, cut: Cut = Cut(), after: int = 0,
                           limit: int = 1000) -> list[State]:
         valid_at = None if cut.valid_at is None else cut.valid_at.isoformat()
@@ -185,8 +200,13 @@ class Views:
         return self._unit_kinds[unit_id]
 
     # Findings ------------------------------------------------------------------------------
+    @_revealed
     def finding_states(self, query: FindingFilter, cut: Cut = Cut(), limit: int | None = None,
                        offset: int = 0) -> list[State]:
+        return self._finding_states(query, cut, limit, offset)
+
+    def _finding_states(self, query: FindingFilter, cut: Cut = Cut(), limit: int | None = None,
+                        offset: int = 0) -> list[State]:
         on = self._on(cut)
         if cut.live:
             where, params = query.sql(on)
@@ -196,10 +216,11 @@ class Views:
                        key=lambda f: f["finding_id"])
         return found[offset:] if limit is None else found[offset:offset + limit]
 
+    @_revealed
     def findings(self, query: FindingFilter, cut: Cut = Cut(), limit: int = 100,
                  offset: int = 0) -> State:
         on = self._on(cut)
-        page = self.finding_states(query, cut, limit, offset)
+        page = self._finding_states(query, cut, limit, offset)
         if cut.live:
             where, params = query.sql(on)
             counts = [
@@ -208,10 +229,11 @@ class Views:
                 for r in self.store.finding_counts(where, params, today=on)
             ]
         else:
-            counts = _counts(self.finding_states(query, cut), on)
+            counts = _counts(self._finding_states(query, cut), on)
         return {"as_of_date": on, "findings": [findings.summary(f, on) for f in page],
                 "counts_by_unit": counts, "limit": limit, "offset": offset}
 
+    @_revealed
     def finding(self, finding_id: str, cut: Cut = Cut()) -> State | None:
         on = self._on(cut)
         if cut.live:
@@ -222,6 +244,7 @@ class Views:
         return None if state is None else findings.detail(state, on)
 
     # Units, people, scoring ---------------------------------------------------------------
+    @_revealed
     def unit(self, unit_id: str, cut: Cut = Cut()) -> State | None:
         on = self._on(cut)
         if cut.live:
@@ -259,6 +282,7 @@ class Views:
         rated = list((state or {}).get("units", {}))
         return ratings.render(period, state, self.store.load("unit", rated), kind)
 
+    @_revealed
     def accountability(self, person_id: str, cut: Cut = Cut()) -> State | None:
         on = self._on(cut)
         if cut.live:
@@ -305,6 +329,7 @@ class Views:
                 found[key] = state
         return found
 
+    @_revealed
     def scoring(self, round_id: str, cut: Cut = Cut()) -> State | None:
         if cut.live:
             state = self.store.load_one("round", round_id)

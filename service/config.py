@@ -16,6 +16,7 @@ from api.limits import DEFAULT_AUTH_FAILURE_LIMIT, DEFAULT_WRITE_LIMIT
 from service.storage import DEFAULT_DATABASE_URL
 
 DEFAULT_CHECKPOINT_INTERVAL = 600.0
+DEFAULT_MASTER_KEY_FILE = "ledger-master.key"
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,11 @@ class Config:
     # unavailable (503); after such a wait the pool fails at once for a moment, so the
     # library's retries of a call (10, 0.2 s apart) do not each wait again (service/storage.py).
     pg_pool_timeout: float = 1.0
+    # Wraps the per-subject keys of personal data; made (mode 600) when missing. Keep it
+    # outside the database and its backups: without it no personal field can be read.
+    master_key_file: str = DEFAULT_MASTER_KEY_FILE
+    # Keep the wrapped subject keys as files in this directory instead of a database table.
+    key_directory: str | None = None
     # Rate limits, as "N/second|minute|hour|day": failed authentications per client address,
     # writes per token; counted in process memory unless a shared store is named.
     auth_failure_limit: str = DEFAULT_AUTH_FAILURE_LIMIT
@@ -68,6 +74,8 @@ class Config:
             ),
             pg_pool_size=int(env.get("LEDGER_PG_POOL_SIZE", "5")),
             pg_pool_timeout=float(env.get("LEDGER_PG_POOL_TIMEOUT", "1.0")),
+            master_key_file=env.get("LEDGER_MASTER_KEY_FILE") or DEFAULT_MASTER_KEY_FILE,
+            key_directory=env.get("LEDGER_KEY_DIRECTORY") or None,
             auth_failure_limit=env.get("LEDGER_AUTH_FAILURE_LIMIT") or DEFAULT_AUTH_FAILURE_LIMIT,
             write_limit=env.get("LEDGER_WRITE_LIMIT") or DEFAULT_WRITE_LIMIT,
             ratelimit_storage_uri=env.get("LEDGER_RATELIMIT_STORAGE_URI") or "memory://",

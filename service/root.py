@@ -15,7 +15,10 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from ledger.application import Ledger
+from ledger.privacy.cipher import MasterKey
+from ledger.privacy.keys import KeyDirectory, KeyRing, KeyTable
 from ledger.read_audit import ReadAudit
+from ledger.recorders.keys import key_table_of
 from ledger.tamper.checkpoints import Checkpoints, PeriodicCheckpoints
 from ledger.tamper.signing import Signer, load_private_key, load_public_key
 from projections.runner import PAGE, ProjectionRunner
@@ -26,13 +29,18 @@ from service.storage import bound_pool_wait, one_process_creating_tables, persis
 
 
 def open_ledger(config: Config, create_tables: bool = True) -> Ledger:
-    """The event-sourced application on the configured database."""
+    """The event-sourced application on the configured database, sealing personal data under
+    keys from the configured key store."""
     env = persistence_env(config.database_url, config.pg_pool_size)
     if not create_tables:
         env["CREATE_TABLE"] = "no"
     creating = one_process_creating_tables(config.database_url) if create_tables else nullcontext()
     with creating:
         ledger = Ledger(env=env)
+        if create_tables:
+            table: KeyTable = (KeyDirectory(config.key_directory) if config.key_directory
+                               else key_table_of(ledger.recorder))
+            ledger.use_keys(KeyRing(table, MasterKey.from_file(config.master_key_file)))
     bound_pool_wait(ledger.recorder, config.pg_pool_timeout)
     return ledger
 
@@ -70,7 +78,7 @@ class Root:
 
     @cached_property
     def views(self) -> Views:
-        return Views(self.store)
+        return Views(self.store, reveal=self.ledger.reveal)
 
     @cached_property
     def read_audit(self) -> ReadAudit:

@@ -439,6 +439,12 @@ class RiskEliminated(Strict):
     note = Text(LONG_TEXT, required=True)
 
 
+class PersonalDataErased(Strict):
+    subject_type = Choice(("household", "person"), required=True)
+    subject_id = Identifier(required=True)
+    basis = Text(LONG_TEXT, required=True)
+
+
 # Rule parameters --------------------------------------------------------------
 class RuleParameterSet(Strict):
     parameter = Choice(tuple(RULE_PARAMETERS), required=True)

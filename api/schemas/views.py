@@ -14,6 +14,7 @@ from api.schemas.answer import (
     moment,
     number,
     one,
+    personal,
     text,
     texts,
     whole,
@@ -46,7 +47,7 @@ class FindingSummarySchema(Answer):
     category = text()
     source = text("where it came from", nullable=True, choices=FINDING_SOURCES)
     sector = text("its sector ledger (行业台账)", nullable=True, choices=FINDING_SECTORS)
-    description = text()
+    description = personal()
     responsible_unit_id = text()
     responsible_person_id = text(nullable=True)
     raised_on = day()
@@ -66,7 +67,7 @@ class ReportSchema(Answer):
 class RejectionSchema(Answer):
     event_id = text("the RectificationVerified that rejected it")
     on = day()
-    note = text()
+    note = personal()
     report = one(ReportSchema, "the rejected report", nullable=True)
 
 
@@ -218,7 +219,7 @@ class MonitoringSchema(Answer):
 class HouseholdStatusSchema(Answer):
     household_id = text()
     village_id = text()
-    head_name = text()
+    head_name = personal()
     size = whole()
     category = text(choices=HOUSEHOLD_CATEGORIES)
     poverty_status = text(choices=("registered_poor", "exited", "not_registered"))
@@ -386,7 +387,7 @@ class OverdueFindingSchema(Answer):
 
 class RejectedRectificationSchema(Answer):
     finding_id = text()
-    note = text()
+    note = personal()
     on = day()
     event_ids = event_ids()
 
@@ -413,7 +414,7 @@ class InterviewDueSchema(Answer):
 
 class HeldInterviewSchema(Answer):
     unit_id = text()
-    note = text()
+    note = personal()
     on = day()
     event_id = text()
 
@@ -421,14 +422,14 @@ class HeldInterviewSchema(Answer):
 class MeasureSchema(Answer):
     measure = text(choices=MEASURES)
     basis = event_ids("the events it was taken on")
-    note = text()
+    note = personal()
     on = day()
     event_id = text()
 
 
 class AccountabilitySchema(Answer):
     person_id = text()
-    name = text()
+    name = personal()
     unit_id = text()
     as_of_date = day()
     responsibilities = many(AssignmentSchema)

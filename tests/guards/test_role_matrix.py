@@ -43,6 +43,7 @@ WHO_MAY_RECORD: dict[str, set[str]] = {
     "ScoreRecorded": {"admin", "inspector"},
     "DisputeOpened": {"admin", "inspector", "cadre", "discipline"},
     "DisputeResolved": {"discipline"},
+    "PersonalDataErased": {"admin", "discipline"},
     "RuleParameterSet": {"admin"},
     "HelpPlanRecorded": {"admin", "cadre"},
     "MeasureCompleted": {"admin", "cadre"},
