@@ -27,6 +27,7 @@ from api.schemas.views import (
     HouseholdStatusSchema,
     RatingsSchema,
     ScoringSchema,
+    ScoringYearSchema,
     UnitBoardSchema,
     ViewsPositionSchema,
 )
@@ -215,6 +216,16 @@ def quarterly_lights(args: dict, period: str):
         raise NotFound(f"{period!r} is not a quarter like 2020-Q1", field="period", id=period)
     cut = _read(args)
     return _views().ratings(period, args.get("kind"), cut)
+
+
+@blp.get("/scoring/years/<int:year>")
+@blp.arguments(ReplayArgsSchema, location="query", unknown=RAISE)
+@blp.response(200, ScoringYearSchema)
+@blp.errors(401, 503)
+def scoring_year(args: dict, year: int):
+    """Each village's yearly total across the competition rounds of that year (by month)."""
+    cut = _read(args)
+    return _views().scoring_year(year, cut)
 
 
 @blp.get("/views/position")

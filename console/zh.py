@@ -115,7 +115,7 @@ VALUES = {
     "lack_labour": "缺劳力", "lack_funds": "缺资金", "poor_transport": "交通条件落后",
     "lack_motivation": "自身发展动力不足", "housing": "住房", "ecological": "生态补偿",
     "national_system": "全国扶贫开发信息系统", "water": "饮水",
-    "ended": "已终止", "annulled": "已撤销退出",
+    "ended": "已终止", "annulled": "已撤销退出", "unclassified": "无分类",
 }
 
 CRITERIA = {

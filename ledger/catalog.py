@@ -104,6 +104,9 @@ CATALOG: tuple[EventType, ...] = (
             projected=False),
     _client("DisputeResolved", "a dispute is upheld or the contested event overturned",
             DISCIPLINE, projected=False),
+    _client("PersonalDataErased", "a household's or person's personal data is erased (crypto-"
+            "shredding: its key is destroyed, the events and their chain stay)",
+            ADMIN, DISCIPLINE, projected=False),
     # Recorded by the ledger itself
     _derived("InterviewRequired", "a unit got yellow cards in two consecutive review periods"),
     _derived("InterviewVoided", "the yellow cards that made an interview due no longer stand"),

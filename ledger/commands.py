@@ -20,6 +20,7 @@ from ledger.domain.supervision import Finding, Inspection, Warning
 from ledger.domain.units import Unit
 from ledger.errors import Forbidden, Invalid, NotFound
 from ledger.identity import Actor
+from ledger.privacy.fields import subject_from_data
 from ledger.session import Reference, Session
 
 Data = dict[str, Any]
@@ -344,7 +345,9 @@ def open_dispute(session: Session, actor: Actor, data: Data) -> None:
             field="contested_event_id",
             id=data["contested_event_id"],
         )
-    session.create(Dispute, data["dispute_id"], "dispute_id", **data)
+    dispute = session.create(Dispute, data["dispute_id"], "dispute_id", **data)
+    contested = session.recorded_event(data["contested_event_id"])
+    dispute.grounds_subject = subject_from_data(vars(contested))
 
 
 @handles("DisputeResolved")
@@ -375,6 +378,17 @@ def _undo_contested(session: Session, dispute: Dispute) -> None:
         elif isinstance(contested, Unit.QuarterlyRatingRecorded):  # type: ignore[attr-defined]
             unit = session.get(Unit, contested.unit_id, "dispute_id")
             unit.withdraw_rating(contested.originator_version, reason)
+
+
+
+@handles("PersonalDataErased")
+def erase_personal_data(session: Session, actor: Actor, data: Data) -> None:
+    """The erasure itself is recorded here; the application destroys the subject's key once
+    the event is saved."""
+    subject_cls: type[Household | Person] = (
+        Household if data["subject_type"] == "household" else Person)
+    subject = session.get(subject_cls, data["subject_id"], "subject_id")
+    subject.erase_personal_data(data["basis"])
 
 
 # The household lifecycle registers its handlers here (exit procedure, monitoring).

@@ -5,7 +5,7 @@ from datetime import date
 from typing import Any
 
 from ledger.domain.units import MAIN_RESPONSIBLE_ROLES
-from projections import findings, household_plans, responsibility, rulebook
+from projections import household_plans, responsibility, rulebook, trace
 from projections.events import Event
 
 State = dict[str, Any]
@@ -113,23 +113,6 @@ def unvisited(state: State, household_states: dict[str, State], rules: State | N
     return lapses
 
 
-def _overdue(state: State, finding_states: list[State], on: str) -> list[State]:
-    items = []
-    for finding in finding_states:
-        if finding["responsible_person_id"] != state["person_id"]:
-            continue
-        if findings.went_overdue(finding, on):
-            proof = [finding["raised_event"]] + [
-                step["event_id"] for step in finding["trail"] if step["type"] == "DeadlineExtended"
-            ]
-            if finding["closing_event"]:
-                proof.append(finding["closing_event"])
-            items.append({"finding_id": finding["finding_id"], "due_date": finding["due_date"],
-                          "status": finding["status"], "closed_on": finding["closed_on"],
-                          "event_ids": proof})
-    return items
-
-
 def _rejections(state: State, finding_states: list[State]) -> list[State]:
     items = {r["event_ids"][-1]: r for r in state["rejections"]}
     for finding in finding_states:
@@ -179,7 +162,8 @@ def render(state: State, finding_states: list[State], unit_states: dict[str, Sta
         "as_of_date": on,
         "responsibilities": state["assignments"],
         "unvisited_households": unvisited(state, household_states, rules, on),
-        "overdue_findings": _overdue(state, finding_states, on),
+        "overdue_findings": trace.overdue_items(state["person_id"], state["assignments"],
+                                                finding_states, on),
         "rejected_rectifications": _rejections(state, finding_states),
         "warnings_of_units_headed": _warnings(state, unit_states, on),
         "interviews_required": state["interviews_required"],

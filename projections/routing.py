@@ -15,8 +15,10 @@ from projections import (
     lifecycle,
     people,
     ratings,
+    rollups,
     rulebook,
     scoring,
+    trace,
     units,
 )
 from projections.events import Event
@@ -187,10 +189,14 @@ READS: dict[str, frozenset[str]] = {
 class Folder:
     """Folds events into states held in a mapping; `load` fetches states not yet held."""
 
-    def __init__(self, load: Callable[[str, str], State | None] | None = None) -> None:
+    def __init__(self, load: Callable[[str, str], State | None] | None = None,
+                 derived: bool = False) -> None:
         self.states: dict[Target, State | None] = {}
         self.dirty: set[Target] = set()
         self._load = load
+        # Keep the states derived across subjects too (roll-up counters, findings handed
+        # over): the runner does; replays fold one subject and work those out by walking.
+        self.derived = derived
 
     def lookup(self, kind: str, key: str) -> State | None:
         target = (kind, key)
@@ -215,4 +221,9 @@ class Folder:
             if after is not None:
                 self.states[(kind, key)] = after
                 self.dirty.add((kind, key))
+        if self.derived:
+            for derive in (rollups.fold, trace.fold):
+                for target, state in derive(event, touched, self.lookup).items():
+                    self.states[target] = state
+                    self.dirty.add(target)
         return touched

@@ -317,6 +317,20 @@ class ProjectionStore:
     def load_one(self, kind: str, key: str) -> State | None:
         return self.load(kind, [key]).get(key)
 
+    def load_targets(self, targets: list[tuple[str, str]]) -> dict[tuple[str, str], State]:
+        """Live states of several kinds in one query (one round trip for a board's states)."""
+        if not targets:
+            return {}
+        rows = self.query("SELECT kind, key, state FROM proj_state WHERE (kind, key) IN ("
+                          + ", ".join("(?, ?)" for _ in targets) + ")",
+                          [part for target in targets for part in target])
+        return {(kind, key): orjson.loads(state) for kind, key, state in rows}
+
+    def states(self, kind: str) -> dict[str, State]:
+        """Every live state of one kind (for kinds with few states, such as rounds)."""
+        rows = self.query("SELECT key, state FROM proj_state WHERE kind = ? ORDER BY key", (kind,))
+        return {key: orjson.loads(state) for key, state in rows}
+
     def findings(self, where: str = "", params: Iterable[Any] = (), order: str = "finding_id",
                  limit: int | None = None, offset: int = 0) -> list[State]:
         statement = "SELECT state FROM proj_findings"
@@ -491,26 +505,27 @@ class PostgresProjectionStore(ProjectionStore):
         super().close()
 
 
-def open_read_store(url: str, log: LedgerLog, pool_size: int = 5) -> ProjectionStore:
+def open_read_store(url: str, log: LedgerLog, pool_size: int = 5,
+                    pool_timeout: float = 30.0) -> ProjectionStore:
     """A store in a database of its own (`sqlite:///views.db`, `postgresql://...`)."""
     if url.startswith("sqlite:///") and len(url) > len("sqlite:///"):
         return SQLiteProjectionStore(url[len("sqlite:///"):], log)
     if url.startswith(("postgresql://", "postgres://")):
         pool = ConnectionPool(url, min_size=1, max_size=max(1, pool_size),
-                              kwargs={"autocommit": True}, open=True)
+                              kwargs={"autocommit": True}, open=True, timeout=pool_timeout)
         return PostgresProjectionStore(pool.connection, log, pool)
     raise ValueError(
         f"unsupported LEDGER_READ_DATABASE_URL {url!r}: use sqlite:///views.db or postgresql://...")
 
 
-def store_for(ledger: Any, read_database_url: str | None = None, pool_size: int = 5
-              ) -> ProjectionStore:
+def store_for(ledger: Any, read_database_url: str | None = None, pool_size: int = 5,
+              pool_timeout: float = 30.0) -> ProjectionStore:
     """The projection store for `ledger`'s log: in `read_database_url` if given, else beside
     the events in the ledger's own database. Ready to read (set up)."""
     log = log_of(ledger)
     datastore = ledger.recorder.datastore
     if read_database_url is not None:
-        store = open_read_store(read_database_url, log, pool_size)
+        store = open_read_store(read_database_url, log, pool_size, pool_timeout)
     elif hasattr(datastore, "schema"):
         store = PostgresProjectionStore(datastore.get_connection, log)
     else:

@@ -16,6 +16,7 @@ from ledger.identity import ROLES, UNIT_SCOPED_ROLES
 from projections.runner import COMMIT_EVERY, KEEP_STATES
 from service.config import Config
 from service.root import Root
+from service.storage_cli import add_storage_commands
 
 
 def _root() -> Root:
@@ -404,6 +405,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--fresh", action="store_true",
                    help="drop an unfinished rebuild instead of resuming it")
     p.set_defaults(run=rebuild)
+
+    add_storage_commands(commands)
     return parser
 
 

@@ -279,6 +279,9 @@ class ScoreRecorded(Strict):
     village_id = Identifier(required=True)
     section = Choice(tuple(SECTION_MAXIMA), required=True)
     points = fields.Float(required=True, allow_nan=False, validate=validate.Range(min=0, max=50))
+    month = fields.String(
+        validate=validate.Regexp(r"^\d{4}-(0[1-9]|1[0-2])$", error="must be a month: YYYY-MM"),
+        metadata={"description": "the month the round scores (大比武 is monthly), e.g. 2020-03"})
 
     @validates_schema
     def points_within_section(self, data: dict, **_: object) -> None:
@@ -434,6 +437,12 @@ class MonitoringStarted(Strict):
 class RiskEliminated(Strict):
     household_id = Identifier(required=True)
     note = Text(LONG_TEXT, required=True)
+
+
+class PersonalDataErased(Strict):
+    subject_type = Choice(("household", "person"), required=True)
+    subject_id = Identifier(required=True)
+    basis = Text(LONG_TEXT, required=True)
 
 
 # Rule parameters --------------------------------------------------------------

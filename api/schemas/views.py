@@ -14,6 +14,7 @@ from api.schemas.answer import (
     moment,
     number,
     one,
+    personal,
     text,
     texts,
     whole,
@@ -21,6 +22,7 @@ from api.schemas.answer import (
 from api.schemas.envelope import LoggedEventSchema, TypedData
 from api.schemas.event_data import RESPONSIBILITY_ROLES, SUBJECT_TYPES
 from api.schemas.household_plans import MismatchSchema, OverdueHelpMeasureSchema, PlanSchema
+from api.schemas.rollups import RollupSchema
 from ledger.domain.monitoring import MONITORING_TYPES
 from ledger.domain.registry import HOUSEHOLD_CATEGORIES, MEASURES
 from ledger.domain.supervision import (
@@ -45,7 +47,7 @@ class FindingSummarySchema(Answer):
     category = text()
     source = text("where it came from", nullable=True, choices=FINDING_SOURCES)
     sector = text("its sector ledger (行业台账)", nullable=True, choices=FINDING_SECTORS)
-    description = text()
+    description = personal()
     responsible_unit_id = text()
     responsible_person_id = text(nullable=True)
     raised_on = day()
@@ -65,7 +67,7 @@ class ReportSchema(Answer):
 class RejectionSchema(Answer):
     event_id = text("the RectificationVerified that rejected it")
     on = day()
-    note = text()
+    note = personal()
     report = one(ReportSchema, "the rejected report", nullable=True)
 
 
@@ -217,7 +219,7 @@ class MonitoringSchema(Answer):
 class HouseholdStatusSchema(Answer):
     household_id = text()
     village_id = text()
-    head_name = text()
+    head_name = personal()
     size = whole()
     category = text(choices=HOUSEHOLD_CATEGORIES)
     poverty_status = text(choices=("registered_poor", "exited", "not_registered"))
@@ -341,6 +343,7 @@ class UnitBoardSchema(Answer):
     open_findings_in_subtree = whole(
         "findings open on the unit, the units below it and their households (by subject or "
         "responsible unit): what a delisting waits for")
+    rollup = one(RollupSchema, "the unit and every unit below it, added up")
 
 
 # People -----------------------------------------------------------------------------------
@@ -359,17 +362,32 @@ class LapseSchema(Answer):
     event_ids = event_ids()
 
 
+class ReachSchema(Answer):
+    as_ = fields.String(required=True, attribute="as", data_key="as", metadata={
+        "description": "why it reaches the person on the day it went overdue",
+        "enum": ["responsible_person", "helper_cadre", "subject_unit", "responsible_unit"]})
+    role = text("the role held then; null when named on the finding", nullable=True,
+                choices=RESPONSIBILITY_ROLES)
+    subject_id = text("the household or unit held, or the finding")
+    event_id = text("the ResponsibilityAssigned (or the event that named the person)")
+
+
 class OverdueFindingSchema(Answer):
     finding_id = text()
     due_date = day()
+    overdue_on = day("the day after the due date: responsibility is judged on it")
     status = text(choices=FINDING_STATUSES)
     closed_on = day(nullable=True)
-    event_ids = event_ids()
+    subject_type = text(choices=SUBJECT_TYPES)
+    subject_id = text()
+    responsible_unit_id = text("the unit responsible on `overdue_on`")
+    reached_as = many(ReachSchema)
+    event_ids = event_ids("the finding's events and the assignments that reach the person")
 
 
 class RejectedRectificationSchema(Answer):
     finding_id = text()
-    note = text()
+    note = personal()
     on = day()
     event_ids = event_ids()
 
@@ -396,7 +414,7 @@ class InterviewDueSchema(Answer):
 
 class HeldInterviewSchema(Answer):
     unit_id = text()
-    note = text()
+    note = personal()
     on = day()
     event_id = text()
 
@@ -404,14 +422,14 @@ class HeldInterviewSchema(Answer):
 class MeasureSchema(Answer):
     measure = text(choices=MEASURES)
     basis = event_ids("the events it was taken on")
-    note = text()
+    note = personal()
     on = day()
     event_id = text()
 
 
 class AccountabilitySchema(Answer):
     person_id = text()
-    name = text()
+    name = personal()
     unit_id = text()
     as_of_date = day()
     responsibilities = many(AssignmentSchema)
@@ -439,26 +457,75 @@ class VillageScoreSchema(Answer):
     total = number()
     out_of = number()
     complete = flag("every section scored")
+    missing = texts("the sections not scored")
     rank = whole()
 
 
 class RewardSchema(Answer):
     village_id = text()
     total = number()
-    reward = number("yuan")
+    place = whole("1 to 3 among the complete villages; a tie shares its first place")
+    reward = number("yuan; null when the place is tied (see `ties`)", nullable=True)
+    tied = flag()
 
 
 class DeductionSchema(Answer):
     village_id = text()
     total = number()
-    deduction = number("yuan")
+    place = whole("1 (last) to 3 from the bottom among the complete villages")
+    deduction = number("yuan; null when the place is tied (see `ties`)", nullable=True)
+    tied = flag()
+
+
+class TieSchema(Answer):
+    cut = text(choices=("reward", "deduction"))
+    place = whole()
+    total = number()
+    village_ids = texts()
+    amounts = fields.List(fields.Float(), required=True,
+                          metadata={"description": "the amounts of the places the tie spans"})
+
+
+class IncompleteSchema(Answer):
+    village_id = text()
+    missing = texts()
 
 
 class ScoringSchema(Answer):
     round_id = text()
+    month = text("the month the round scores, as stated by its scores", nullable=True)
     villages = many(VillageScoreSchema)
     top = many(RewardSchema, "rewards 5000/3000/2000 yuan")
     bottom = many(DeductionSchema, "deductions 5000/3000/2000 yuan")
+    ties = many(TieSchema, "ties on a paid place: reported, not broken")
+    incomplete = many(IncompleteSchema, "villages missing a section: not ranked for money")
+
+
+class RoundTotalSchema(Answer):
+    round_id = text()
+    month = text()
+    total = number()
+    complete = flag()
+
+
+class VillageYearSchema(Answer):
+    village_id = text()
+    total = number("the sum of its round totals in the year")
+    rounds = many(RoundTotalSchema)
+    incomplete_rounds = whole()
+    rank = whole()
+
+
+class RoundMonthSchema(Answer):
+    round_id = text()
+    month = text()
+
+
+class ScoringYearSchema(Answer):
+    year = whole()
+    rounds = many(RoundMonthSchema, "the rounds whose month is in the year")
+    rounds_without_month = texts("rounds that state no month, so count in no year")
+    villages = many(VillageYearSchema)
 
 
 # Quarterly lights ---------------------------------------------------------------------------

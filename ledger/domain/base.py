@@ -119,6 +119,11 @@ class LedgerAggregate(Aggregate):
     def id_for(cls, value: str) -> UUID:
         return natural_id(cls.KIND, value)
 
+    def personal_subject(self) -> str | None:
+        """The data subject (`household:ID`, `person:ID`) whose personal data this aggregate's
+        events hold, when their own fields do not name it; None for most aggregates."""
+        return None
+
 
 # Fields whose null says something ("the ledger did not know"), so answers show it.
 KEPT_WHEN_NULL = frozenset({"ledger_value"})

@@ -89,6 +89,16 @@ class Person(LedgerAggregate):
         self.person_id = person_id
         self.unit_id = unit_id
 
+    def personal_subject(self) -> str:
+        return f"person:{self.person_id}"
+
+    def erase_personal_data(self, basis: str) -> None:
+        self._personal_data_erased(subject_type="person", subject_id=self.person_id, basis=basis)
+
+    @event("PersonalDataErased")
+    def _personal_data_erased(self, subject_type: str, subject_id: str, basis: str) -> None:
+        pass
+
     def take_measure(self, measure: str, basis: list[str], note: str) -> None:
         self._measure_taken(person_id=self.person_id, measure=measure, basis=basis, note=note)
 
@@ -179,6 +189,17 @@ class Household(ExitProcedure, Monitoring, HelpPlans, CrossChecks, LedgerAggrega
                     note(household.record, name, self.occurred_at, getattr(self, name))
             if self.income is not None:
                 note(household.record, "income", self.occurred_at, income_of(self.income))
+
+    def personal_subject(self) -> str:
+        return f"household:{self.household_id}"
+
+    def erase_personal_data(self, basis: str) -> None:
+        self._personal_data_erased(
+            subject_type="household", subject_id=self.household_id, basis=basis)
+
+    @event("PersonalDataErased")
+    def _personal_data_erased(self, subject_type: str, subject_id: str, basis: str) -> None:
+        pass
 
     def record_facts(self, facts: dict[str, Any]) -> None:
         category = facts.get("category")

@@ -49,6 +49,9 @@ class Inspection(LedgerAggregate):
         self.subject_type = subject_type
         self.subject_id = subject_id
 
+    def personal_subject(self) -> str | None:
+        return f"household:{self.subject_id}" if self.subject_type == "household" else None
+
 
 class Finding(LedgerAggregate):
     """A problem in the findings ledger: open → rectification reported → closed or open again."""
@@ -96,6 +99,13 @@ class Finding(LedgerAggregate):
         open findings began after them)."""
         state.setdefault("subject_type", None)
         state.setdefault("subject_id", None)
+
+    def personal_subject(self) -> str | None:
+        """Reports, verifications and reasons about a household's finding are about the
+        household."""
+        if self.subject_type == "household":
+            return f"household:{self.subject_id}"
+        return None
 
     @property
     def is_open(self) -> bool:

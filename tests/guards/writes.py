@@ -51,6 +51,14 @@ def _assignment(county: County, unit: str, n: int, ended: bool = False) -> Data:
     return {**held, "effective_to": "2020-05-01"}
 
 
+def _household(county: County, unit: str, n: int) -> str:
+    """A household of its own, so an erasure leaves the village's household readable."""
+    household_id = f"he{n}"
+    county.record("HouseholdRegistered", {"household_id": household_id, "village_id": unit,
+                                          "head_name": "Wang", "size": 2, "category": "other"})
+    return household_id
+
+
 def _warning(county: County, unit: str, n: int) -> str:
     county.record("WarningIssued", {"warning_id": f"ww{n}", "unit_id": unit, "color": "red",
                                     "period": "2020-Q3", "reason": "late"}, actor=INSPECTOR)
@@ -218,6 +226,9 @@ MAKERS: dict[str, Maker] = {
         "monitoring_type": "sudden_hardship", "risks": ["accident"], "note": "injured"},
     "RiskEliminated": lambda c, u, n: {"household_id": _monitored(c, u, n),
                                        "note": "recovered and back at work"},
+    "PersonalDataErased": lambda c, u, n: {"subject_type": "household",
+                                           "subject_id": _household(c, u, n),
+                                           "basis": "the household asked"},
     # The default value: recording it changes no rule in force.
     "RuleParameterSet": lambda c, u, n: {"parameter": "visit_period_days", "value": 31},
 }

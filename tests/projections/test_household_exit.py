@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from api.errors import STATUS_OF
 from ledger.application import Command, LoggedEvent
 from ledger.errors import Conflict, Invalid, InvalidTransition, LedgerError
 from ledger.identity import Actor
@@ -16,6 +17,8 @@ from tests.projections.conftest import ADMIN, DISCIPLINE, INSPECTOR, World, at
 ALL_MET = {name: "met" for name in ("food", "clothing", "education", "medical", "housing",
                                      "water")}
 CADRE = Actor("cadre-wang", "cadre", "v1")
+# The error codes of CONTRACT.md and the README, by the refusal that answers them.
+CODES = {InvalidTransition: "invalid_transition", Conflict: "conflict", Invalid: "invalid"}
 STEPS: list[tuple[str, dict[str, Any], str]] = [
     ("ExitAppraised", {"votes_for": 30, "votes_total": 35}, "2020-07-01"),
     ("ExitVerified", {"passed": True, "note": "checked"}, "2020-07-05"),
@@ -46,12 +49,15 @@ def _steps(world: World, upto: str, h: str = "h1") -> dict[str, LoggedEvent]:
 
 
 def _refused(world: World, error: type[LedgerError], type_: str, data: dict[str, Any],
-             day: str, actor: Actor = CADRE) -> LedgerError:
-    """The write is refused with `error`, and the log gained nothing."""
+             day: str, actor: Actor = CADRE, status: int = 409) -> LedgerError:
+    """The write is refused with `error`, answered over HTTP with `status`, and the log
+    gained nothing."""
     before = world.ledger.read_log(0, 10_000)
     with pytest.raises(error) as caught:
         world.ledger.record(actor, [Command(type_, data, at(day))])
     assert type(caught.value) is error
+    assert caught.value.code == CODES[error]
+    assert next(s for cls, s in STATUS_OF if isinstance(caught.value, cls)) == status
     assert world.ledger.read_log(0, 10_000) == before
     return caught.value
 
@@ -292,7 +298,9 @@ def test_a_household_that_exited_before_the_ledger_began_is_registered_exited(
     world = village
     registration = {"household_id": "h-old", "village_id": "v1", "head_name": "Li",
                     "size": 3, "category": "exited"}
-    _refused(world, Invalid, "HouseholdRegistered", registration, "2020-01-02", ADMIN)
+    missing = _refused(world, Invalid, "HouseholdRegistered", registration, "2020-01-02", ADMIN,
+                       status=422)
+    assert (missing.code, missing.details["field"]) == ("invalid", "exit_year")
     world.record("HouseholdRegistered", {**registration, "exit_year": 2018}, "2020-01-02")
     world.project()
     status = world.views.household("h-old")
