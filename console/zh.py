@@ -74,6 +74,7 @@ FIELDS = {
     "transferred_out": "已移交问题", "overdue_before_transfer": "移交前已逾期",
     "withdrawn_event": "撤回事件", "objections_open": "未处理异议", "notice": "公示期",
     "until": "截止", "units": "单位数", "key_households": "重点户",
+    "erased": "已删除的个人信息",
     "on": "日期", "event_id": "事件", "event_ids": "依据事件", "periods": "期间",
     "warning_ids": "警告", "held_event": "约谈事件", "voided_event": "取消事件",
     "assigned_event": "任命事件", "ended_event": "解除事件", "registered_event": "登记事件",
