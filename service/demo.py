@@ -188,6 +188,7 @@ class County:
         self.interviews_due: list[tuple[str, int]] = []  # (village, month it becomes due)
         self.ids: Counter = Counter()
         self.county_inspector = Actor("p-dc-0001", "inspector")
+        self.flagged: set[str] = set()  # households that ever had a finding
 
     # Small helpers ----------------------------------------------------------------------
     def next_id(self, prefix: str, width: int = 6) -> str:
@@ -376,6 +377,8 @@ class County:
             self.warnings(month)
             self.measures(month)
         self.delist(month)
+        if month == self.months:
+            self.lifecycle(month)
 
     def reassign(self, month: int) -> None:
         """Some helper cadres hand their households over; a few first secretaries rotate."""
@@ -469,6 +472,8 @@ class County:
         if helper is not None:
             data["responsible_person_id"] = helper
         self.w.add(inspector, "FindingRaised", data, on)
+        if subject[0] == "household":
+            self.flagged.add(subject[1])
         finding.actions = self.fate(on.date(), finding.due)
         self.findings[finding.finding_id] = finding
         self.active.append(finding)
@@ -617,6 +622,79 @@ class County:
                     "person_id": person_id, "measure": "reminder_talk",
                     "basis": [f.raised_event_id for f in items],
                     "note": "帮扶户问题逾期两周以上未整改，提醒谈话"}, moment(end, 15))
+
+    # The household lifecycle, in the last month: exits, monitoring, plans, a cross-check --
+    def lifecycle(self, month: int) -> None:
+        """Registered poor households that never had a finding leave poverty through the whole
+        procedure (one meets an objection, dismissed); some edge households enter monitoring;
+        registered poor households get help plans, a few measures past due; the information
+        system's records are compared, a few disagreeing on the household's size."""
+        rng = self.rng
+        day = date(YEAR, month, 27)  # after the month's regular visits (days 3-26)
+        clean = [h for h in self.households
+                 if h.category == "registered_poor" and h.household_id not in self.flagged]
+        for index, household in enumerate(rng.sample(clean, k=max(1, len(clean) // 30))):
+            self.exit(household, day, objection=index == 0)
+        edge = [h for h in self.households if h.category == "edge"]
+        for household in rng.sample(edge, k=max(0, len(edge) // 20)):
+            self.w.add(ADMIN, "MonitoringStarted", {
+                "household_id": household.household_id,
+                "monitoring_type": rng.choice(("edge", "sudden_hardship")),
+                "risks": rng.sample(("illness", "disability", "accident", "unemployment"), 2),
+                "note": "收入接近边缘线，纳入监测"}, moment(day, 11))
+        poor = [h for h in self.households if h.category == "registered_poor"]
+        for household in rng.sample(poor, k=max(1, len(poor) // 10)):
+            self.plan(household, day)
+        for household in rng.sample(self.households, k=max(1, len(self.households) // 50)):
+            size = household.size + (1 if rng.random() < 0.2 else 0)
+            self.w.add(ADMIN, "SystemRecordCompared", {
+                "household_id": household.household_id, "source": "national_system",
+                "as_of_date": day.isoformat(), "record": {"size": size}}, moment(day, 16))
+
+    def exit(self, household: Household, day: date, objection: bool) -> None:
+        h_id = household.household_id
+        year = {"household_id": h_id, "year": YEAR}
+        wage = 6000 * household.size
+        self.w.add(self.inspectors[self.villages[household.village].township],
+                   "InspectionRecorded", {
+                       "inspection_id": self.next_id("i", 8), "subject_type": "household",
+                       "subject_id": h_id, "method": "visit", "inspector_ids": [household.helper],
+                       "checks": dict.fromkeys(CHECK_NAMES, "met"),
+                       "income": {"wage": wage, "business": 0, "transfer": 0, "property": 0}},
+                   moment(day, 9))
+        self.w.add(ADMIN, "ExitAppraised", {**year, "votes_for": 28, "votes_total": 31},
+                   moment(day, 10))
+        self.w.add(ADMIN, "ExitVerified", {**year, "passed": True, "note": "两不愁三保障达标"},
+                   moment(day, 11))
+        self.w.add(ADMIN, "ExitAcknowledged", year, moment(day, 12))
+        start = day + timedelta(days=1)
+        self.w.add(ADMIN, "ExitPublicized", {**year, "from": start.isoformat(),
+                                             "to": (start + timedelta(days=7)).isoformat()},
+                   moment(start, 9))
+        if objection:
+            self.w.add(ADMIN, "ExitObjectionRaised", {**year, "note": "村民反映收入偏高"},
+                       moment(start + timedelta(days=2), 10))
+            self.w.add(ADMIN, "ExitObjectionSettled", {**year, "upheld": False,
+                                                       "note": "核实后收入属实"},
+                       moment(start + timedelta(days=4), 10))
+        self.w.add(ADMIN, "HouseholdExited", year, moment(start + timedelta(days=9), 10))
+
+    def plan(self, household: Household, day: date) -> None:
+        h_id = household.household_id
+        measures = [
+            {"measure_id": f"{h_id}-m1", "kind": "industry", "description": "发放养殖补贴",
+             "due_date": (day - timedelta(days=self.rng.choice((5, 40)))).isoformat(),
+             "person_id": household.helper},
+            {"measure_id": f"{h_id}-m2", "kind": "employment", "description": "推荐公益岗位",
+             "due_date": (day + timedelta(days=30)).isoformat()},
+        ]
+        self.w.add(ADMIN, "HelpPlanRecorded", {
+            "household_id": h_id, "year": YEAR, "causes": ["lack_skills", "lack_funds"],
+            "measures": measures}, moment(max(day - timedelta(days=20), date(YEAR, 1, 3)), 10))
+        if self.rng.random() < 0.5:
+            self.w.add(ADMIN, "MeasureCompleted", {"household_id": h_id,
+                                                   "measure_id": f"{h_id}-m1",
+                                                   "note": "补贴已发放"}, moment(day, 15))
 
     def delist(self, month: int) -> None:
         open_villages = {f.village for f in self.active}
