@@ -24,7 +24,7 @@ EXPECTED_TYPES = {
     "InspectionRecorded", "FindingRaised", "FindingAttached", "RectificationReported",
     "RectificationVerified", "DeadlineExtended", "FindingWithdrawn", "WarningIssued",
     "YellowCardNoted", "InterviewRequired", "InterviewHeld", "AccountabilityMeasureTaken",
-    "ScoreRecorded",
+    "ScoreRecorded", "QuarterlyRatingRecorded", "OpenFindingCounted", "OpenFindingSettled",
 }
 
 
