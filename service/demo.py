@@ -46,6 +46,13 @@ FINDING_TEXT = {
     "income": "收入测算与实际不符，帮扶台账数据不实",
     "records": "村级档案资料不规范，帮扶手册填写不全",
 }
+# The sector ledger (行业台账) each kind of problem belongs to.
+SECTORS = {"food": "social_security", "clothing": "social_security", "education": "education",
+           "medical": "health", "housing": "housing", "water": "water", "income": "employment",
+           "records": "data"}
+# How a listed village is supervised in a month (a month with none leaves a gap).
+SUPERVISIONS: tuple[tuple[str | None, int], ...] = (
+    ("supervision", 50), ("roving", 20), ("unannounced", 15), (None, 15))
 # A finding's fate, decided when it is raised: (name, weight).
 FATES = (("prompt", 55), ("rejected", 12), ("late", 12), ("extended", 8), ("neglected", 8),
          ("withdrawn", 5))
@@ -354,12 +361,17 @@ class County:
 
     def list_units(self, on: date) -> None:
         villages = list(self.villages.values())
+        target = date(YEAR, 12, 31).isoformat()
         for village in self.rng.sample(villages, max(1, round(len(villages) / 10))):
             village.listed = True
-            self.admin("UnitListed", {"unit_id": village.unit_id, "level": "district"}, on)
+            self.admin("UnitListed", {"unit_id": village.unit_id, "level": "district",
+                                      "supervising_unit_id": village.township,
+                                      "due_date": target}, on)
         for t_id in self.townships:
             if self.rng.random() < 0.05:
-                self.admin("UnitListed", {"unit_id": t_id, "level": "city"}, on)
+                self.admin("UnitListed", {"unit_id": t_id, "level": "city",
+                                          "supervising_unit_id": "county", "due_date": target},
+                           on)
 
     # One month ----------------------------------------------------------------------------
     def month(self, month: int) -> None:
@@ -369,11 +381,13 @@ class County:
             for v_id in villages:
                 self.visit_village(self.villages[v_id], month)
                 self.check_village(self.villages[v_id], month)
+                self.supervise(self.villages[v_id], month)
         self.record_late_visits(month)
         self.follow_ups(month)
         self.interviews(month)
         self.scoring(month)
         if month % 3 == 0:
+            self.lights(month)
             self.warnings(month)
             self.measures(month)
         self.delist(month)
@@ -461,6 +475,32 @@ class County:
         self.raise_finding(inspector, village.unit_id, on, "records", inspection_id,
                            ("unit", village.unit_id), None)
 
+    def supervise(self, village: Village, month: int) -> None:
+        """A listed village's monthly supervision by its township (督战), now and then missed."""
+        if not village.listed:
+            return
+        method = self.rng.choices([m for m, _ in SUPERVISIONS], [w for _, w in SUPERVISIONS])[0]
+        if method is None:
+            return
+        inspector = self.inspectors[village.township]
+        self.w.add(inspector, "InspectionRecorded", {
+            "inspection_id": self.next_id("i", 8), "subject_type": "unit",
+            "subject_id": village.unit_id, "method": method, "inspector_ids": [inspector.id]},
+            moment(self.day_in(month, 3, 26), 15))
+
+    def lights(self, month: int) -> None:
+        """Each township's quarterly light (季度考核亮灯), scored on its villages' overdue share."""
+        end = month_end(month)
+        period = f"{YEAR}-Q{(month - 1) // 3 + 1}"
+        for t_id, villages in self.townships.items():
+            open_ = [f for v_id in villages for f in self.open_and_overdue(v_id, end)[0]]
+            overdue = sum(f.due < end for f in open_)
+            score = round(100 - 40 * overdue / max(1, len(open_)) - self.rng.uniform(0, 10), 1)
+            light = "green" if score >= 85 else "yellow" if score >= 70 else "red"
+            self.w.add(self.county_inspector, "QuarterlyRatingRecorded", {
+                "unit_id": t_id, "period": period, "light": light, "score": score},
+                moment(end, 10))
+
     def raise_finding(self, inspector: Actor, village_id: str, on: datetime, problem: str,
                       inspection_id: str, subject: tuple[str, str], helper: str | None) -> None:
         finding = PlannedFinding(self.next_id("f", 6), village_id, helper,
@@ -468,7 +508,9 @@ class County:
         data = {"finding_id": finding.finding_id, "subject_type": subject[0],
                 "subject_id": subject[1], "category": problem,
                 "description": FINDING_TEXT[problem], "responsible_unit_id": village_id,
-                "due_date": finding.due.isoformat(), "inspection_id": inspection_id}
+                "due_date": finding.due.isoformat(), "inspection_id": inspection_id,
+                "source": "cross_check" if subject[0] == "unit" else "inspection",
+                "sector": SECTORS[problem]}
         if helper is not None:
             data["responsible_person_id"] = helper
         self.w.add(inspector, "FindingRaised", data, on)

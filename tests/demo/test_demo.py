@@ -27,6 +27,7 @@ EXPECTED_TYPES = {
     "ScoreRecorded", "ExitAppraised", "ExitVerified", "ExitAcknowledged", "ExitPublicized",
     "ExitObjectionRaised", "ExitObjectionSettled", "HouseholdExited", "MonitoringStarted",
     "HelpPlanRecorded", "MeasureCompleted", "SystemRecordCompared", "DataMismatchFound",
+    "QuarterlyRatingRecorded", "OpenFindingCounted", "OpenFindingSettled",
 }
 
 
