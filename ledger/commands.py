@@ -311,6 +311,8 @@ def compare_system_record(session: Session, actor: Actor, data: Data) -> None:
     # Stored sealed: opened here, or None once the household's personal data was erased.
     head_name = session.reveal({"head_name": registered.head_name})["head_name"] \
         if registered else ""
+    # The open mismatches' values were stored sealed too; a repeat is judged on what they say.
+    household.open_mismatches = session.reveal(household.open_mismatches)
     household.compare_system_record(data["source"], data["as_of_date"], data["record"],
                                     head_name)
 

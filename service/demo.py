@@ -687,8 +687,9 @@ class County:
         poor = [h for h in self.households if h.category == "registered_poor"]
         for household in rng.sample(poor, k=max(1, len(poor) // 10)):
             self.plan(household, day)
-        for household in rng.sample(self.households, k=max(1, len(self.households) // 50)):
-            size = household.size + (1 if rng.random() < 0.2 else 0)
+        compared = rng.sample(self.households, k=max(1, len(self.households) // 50))
+        for index, household in enumerate(compared):
+            size = household.size + (1 if index == 0 or rng.random() < 0.2 else 0)
             self.w.add(ADMIN, "SystemRecordCompared", {
                 "household_id": household.household_id, "source": "national_system",
                 "as_of_date": day.isoformat(), "record": {"size": size}}, moment(day, 16))
