@@ -56,9 +56,9 @@ def _filter(args: dict[str, Any]) -> HouseholdFilter:
     scope = None
     if g.actor.role in SCOPED_ROLES:
         own = g.actor.unit_id
-        kind = views.unit_kind(own) if own else None
+        own_kind = views.unit_kind(own) if own else None
         # A token of no unit, or of one that is no village, township or county, sees nothing.
-        scope = (UNIT_COLUMNS.get(kind or "", "village_id"), own or "")
+        scope = (UNIT_COLUMNS.get(own_kind or "", "village_id"), own or "")
     return HouseholdFilter(**{k: args[k] for k in FILTER_FIELDS if k in args}, scope=scope)
 
 
