@@ -5,7 +5,7 @@ from datetime import date
 from typing import Any
 
 from ledger.domain.units import MAIN_RESPONSIBLE_ROLES
-from projections import findings, responsibility, rulebook
+from projections import household_plans, responsibility, rulebook, trace
 from projections.events import Event
 
 State = dict[str, Any]
@@ -48,6 +48,10 @@ def apply(state: State | None, event: Event, person_id: str) -> State | None:
     elif event.type == "InterviewHeld" and data["person_id"] == person_id:
         state["interviews_held"].append({"unit_id": data["unit_id"], "note": data["note"],
                                          "on": event.occurred_on, "event_id": event.event_id})
+    elif event.type == "HelpPlanRecorded":
+        planned = state.setdefault("planned_households", [])
+        if data["household_id"] not in planned:
+            planned.append(data["household_id"])
     elif event.type == "RectificationReported" and event.actor == person_id:
         state["reported"][data["finding_id"]] = event.event_id
     elif event.type == "RectificationVerified" and not data["accepted"]:
@@ -57,6 +61,12 @@ def apply(state: State | None, event: Event, person_id: str) -> State | None:
                                         "on": event.occurred_on,
                                         "event_ids": [report, event.event_id]})
     return state
+
+
+def watched_households(state: State) -> list[str]:
+    """Households whose states the trail reads: those to visit and those whose help plans
+    name this person in a measure."""
+    return sorted({*visited_households(state), *state.get("planned_households", [])})
 
 
 def _days(first: str, last: str) -> int:
@@ -101,23 +111,6 @@ def unvisited(state: State, household_states: dict[str, State], rules: State | N
                 })
             last_on, last_event = visit_on, visit_event
     return lapses
-
-
-def _overdue(state: State, finding_states: list[State], on: str) -> list[State]:
-    items = []
-    for finding in finding_states:
-        if finding["responsible_person_id"] != state["person_id"]:
-            continue
-        if findings.went_overdue(finding, on):
-            proof = [finding["raised_event"]] + [
-                step["event_id"] for step in finding["trail"] if step["type"] == "DeadlineExtended"
-            ]
-            if finding["closing_event"]:
-                proof.append(finding["closing_event"])
-            items.append({"finding_id": finding["finding_id"], "due_date": finding["due_date"],
-                          "status": finding["status"], "closed_on": finding["closed_on"],
-                          "event_ids": proof})
-    return items
 
 
 def _rejections(state: State, finding_states: list[State]) -> list[State]:
@@ -169,10 +162,13 @@ def render(state: State, finding_states: list[State], unit_states: dict[str, Sta
         "as_of_date": on,
         "responsibilities": state["assignments"],
         "unvisited_households": unvisited(state, household_states, rules, on),
-        "overdue_findings": _overdue(state, finding_states, on),
+        "overdue_findings": trace.overdue_items(state["person_id"], state["assignments"],
+                                                finding_states, on),
         "rejected_rectifications": _rejections(state, finding_states),
         "warnings_of_units_headed": _warnings(state, unit_states, on),
         "interviews_required": state["interviews_required"],
         "interviews_held": state["interviews_held"],
         "measures": state["measures"],
+        "overdue_help_measures": household_plans.overdue_measures(
+            state["person_id"], household_states, on),
     }

@@ -43,5 +43,28 @@ def replay(store: ProjectionStore, subject: str, cut: Cut) -> Folder:
     return folder
 
 
+def replay_many(store: ProjectionStore, subjects: list[str], cut: Cut
+                ) -> tuple[Folder, dict[tuple[str, str], str]]:
+    """Fold the events of several subjects that the cut lets through, each once, in log order
+    (one query for their positions); with the latest business date folded into each state."""
+    statement = ("SELECT DISTINCT position FROM proj_subject_events "
+                 f"WHERE subject IN ({', '.join('?' * len(subjects))})")
+    params: list[Any] = list(subjects)
+    if cut.as_of is not None:
+        statement += " AND recorded_us <= ?"
+        params.append(microseconds(cut.as_of))
+    if cut.valid_at is not None:
+        statement += " AND occurred_on <= ?"
+        params.append(cut.valid_at.isoformat())
+    positions = sorted(int(row[0]) for row in store.query(statement, params)) if subjects else []
+    folder = Folder()
+    latest: dict[tuple[str, str], str] = {}
+    for raw, _ in store.log.rows(positions, False):
+        event = decode(raw)
+        for target in folder.fold(event):
+            latest[target] = max(latest.get(target, ""), event.occurred_on)
+    return folder, latest
+
+
 def states_of(folder: Folder, kind: str) -> list[State]:
     return [s for (k, _), s in folder.states.items() if k == kind and s is not None]

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
+from projections import rollups
 from projections.events import Event, decode
 from projections.routing import FOLDS, STATE_ROUTED, Folder, Target, subject, targets
 from projections.store import Generation, GenerationGone, ProjectionStore
@@ -54,9 +55,9 @@ def _prefetch(store: ProjectionStore, generation: int, folder: Folder, events: l
             touched = targets(event, lambda k, key: folder.states.get((k, key)))
             if not round_:
                 known.append(None if state_routed else touched)
-            for kind, key in touched:
+            for kind, key in touched + rollups.companions(touched):
                 if (kind, key) not in folder.states:
-                    wanted[kind].add(key)
+                    wanted.setdefault(kind, set()).add(key)
             finding_id = event.data.get("finding_id")
             if finding_id and ("finding", finding_id) not in folder.states:
                 wanted["finding"].add(finding_id)
@@ -106,7 +107,8 @@ class ProjectionRunner:
         return self.target().position
 
     def _folder(self, generation: int) -> Folder:
-        return Folder(load=lambda kind, key: self.store.load(kind, [key], generation).get(key))
+        return Folder(load=lambda kind, key: self.store.load(kind, [key], generation).get(key),
+                      derived=True)
 
     def _fold_page(self, generation: int, folder: Folder, after: int
                    ) -> tuple[int, int, list[IndexRow]] | None:

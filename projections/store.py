@@ -55,7 +55,7 @@ def _finding_row(state: State) -> tuple:
         state["finding_id"], state["responsible_unit_id"], state["subject_type"],
         state["subject_id"], state["category"], state["status"], state["due_date"],
         state.get("responsible_person_id"), state["raised_on"], state["closed_on"],
-        _dumps(state),
+        state.get("source"), state.get("sector"), _dumps(state),
     )
 
 
@@ -112,12 +112,14 @@ class ProjectionStore:
             self._lock_schema(cur)
             cur.execute(tables.GENERATIONS)
             cur.execute("SELECT generation FROM proj_generations WHERE live = 1")
-            row = cur.fetchone()
-            if row is not None:
-                self._ensure_household_list(cur, int(row[0]))
+            live = cur.fetchone()
+            if live is not None:
+                self._add_finding_columns(cur, int(live[0]), live=True)
+                self._ensure_household_list(cur, int(live[0]))
                 return
             if self._relation_kind(cur, "proj_state") == "table":
                 generation = self._adopt_legacy(cur)
+                self._add_finding_columns(cur, generation, live=False)
             else:
                 cur.execute("SELECT COALESCE(MAX(generation), 0) + 1 FROM proj_generations")
                 generation = int(cur.fetchone()[0])
@@ -129,6 +131,18 @@ class ProjectionStore:
             self._add_household_list(cur, generation)
             for view in tables.VIEWS:
                 self._point_view(cur, view, generation)
+
+    def _add_finding_columns(self, cur: Any, generation: int, live: bool) -> None:
+        """Give a generation made before them the finding columns added since (empty until a
+        rebuild fills them: they are for filters only), and the view of a live one."""
+        findings = tables.table("proj_findings", generation)
+        cur.execute(f"SELECT * FROM {findings} LIMIT 0")
+        present = {column[0] for column in cur.description}
+        missing = [(c, t) for c, t in tables.ADDED_FINDING_COLUMNS if c not in present]
+        for column, kind in missing:
+            cur.execute(f"ALTER TABLE {findings} ADD COLUMN {column} {kind}")
+        if missing and live:
+            self._point_view(cur, "proj_findings", generation)
 
     def _adopt_legacy(self, cur: Any) -> int:
         """Keep the views of a ledger that predates generations: they become generation 0."""
@@ -193,6 +207,7 @@ class ProjectionStore:
                 if keep is None or number != keep[0]:
                     self._drop(cur, number)
             if keep is not None:
+                self._add_finding_columns(cur, keep[0], live=False)
                 return Generation(keep[0], keep[1], False)
             number = max((r[0] for r in rows), default=0) + 1
             for statement in tables.create_tables(number):
@@ -301,6 +316,20 @@ class ProjectionStore:
 
     def load_one(self, kind: str, key: str) -> State | None:
         return self.load(kind, [key]).get(key)
+
+    def load_targets(self, targets: list[tuple[str, str]]) -> dict[tuple[str, str], State]:
+        """Live states of several kinds in one query (one round trip for a board's states)."""
+        if not targets:
+            return {}
+        rows = self.query("SELECT kind, key, state FROM proj_state WHERE (kind, key) IN ("
+                          + ", ".join("(?, ?)" for _ in targets) + ")",
+                          [part for target in targets for part in target])
+        return {(kind, key): orjson.loads(state) for kind, key, state in rows}
+
+    def states(self, kind: str) -> dict[str, State]:
+        """Every live state of one kind (for kinds with few states, such as rounds)."""
+        rows = self.query("SELECT key, state FROM proj_state WHERE kind = ? ORDER BY key", (kind,))
+        return {key: orjson.loads(state) for key, state in rows}
 
     def findings(self, where: str = "", params: Iterable[Any] = (), order: str = "finding_id",
                  limit: int | None = None, offset: int = 0) -> list[State]:
@@ -476,26 +505,27 @@ class PostgresProjectionStore(ProjectionStore):
         super().close()
 
 
-def open_read_store(url: str, log: LedgerLog, pool_size: int = 5) -> ProjectionStore:
+def open_read_store(url: str, log: LedgerLog, pool_size: int = 5,
+                    pool_timeout: float = 30.0) -> ProjectionStore:
     """A store in a database of its own (`sqlite:///views.db`, `postgresql://...`)."""
     if url.startswith("sqlite:///") and len(url) > len("sqlite:///"):
         return SQLiteProjectionStore(url[len("sqlite:///"):], log)
     if url.startswith(("postgresql://", "postgres://")):
         pool = ConnectionPool(url, min_size=1, max_size=max(1, pool_size),
-                              kwargs={"autocommit": True}, open=True)
+                              kwargs={"autocommit": True}, open=True, timeout=pool_timeout)
         return PostgresProjectionStore(pool.connection, log, pool)
     raise ValueError(
         f"unsupported LEDGER_READ_DATABASE_URL {url!r}: use sqlite:///views.db or postgresql://...")
 
 
-def store_for(ledger: Any, read_database_url: str | None = None, pool_size: int = 5
-              ) -> ProjectionStore:
+def store_for(ledger: Any, read_database_url: str | None = None, pool_size: int = 5,
+              pool_timeout: float = 30.0) -> ProjectionStore:
     """The projection store for `ledger`'s log: in `read_database_url` if given, else beside
     the events in the ledger's own database. Ready to read (set up)."""
     log = log_of(ledger)
     datastore = ledger.recorder.datastore
     if read_database_url is not None:
-        store = open_read_store(read_database_url, log, pool_size)
+        store = open_read_store(read_database_url, log, pool_size, pool_timeout)
     elif hasattr(datastore, "schema"):
         store = PostgresProjectionStore(datastore.get_connection, log)
     else:

@@ -11,13 +11,17 @@ from __future__ import annotations
 
 FINDING_COLUMNS = (
     "finding_id", "unit_id", "subject_type", "subject_id", "category", "status",
-    "due_date", "person_id", "raised_on", "closed_on",
+    "due_date", "person_id", "raised_on", "closed_on", "source", "sector",
 )
 # The household list (projections.household_list): one row per household, filterable.
 HOUSEHOLD_COLUMNS = (
     "household_id", "village_id", "township_id", "county_id", "category", "poverty_status",
     "exit_class", "key_household", "monitoring", "last_visit", "open_findings", "size",
 )
+
+# Finding columns added after the first layout, each with its type: `ProjectionStore.setup`
+# adds them to a live generation made before them.
+ADDED_FINDING_COLUMNS = (("source", "TEXT"), ("sector", "TEXT"))
 GENERATIONS = (
     "CREATE TABLE IF NOT EXISTS proj_generations (generation INTEGER PRIMARY KEY, "
     "position BIGINT NOT NULL, live INTEGER NOT NULL)"
@@ -50,7 +54,8 @@ def create_tables(generation: int) -> list[str]:
         f"CREATE TABLE IF NOT EXISTS {findings} (finding_id TEXT PRIMARY KEY, "
         "unit_id TEXT NOT NULL, subject_type TEXT NOT NULL, subject_id TEXT NOT NULL, "
         "category TEXT NOT NULL, status TEXT NOT NULL, due_date TEXT NOT NULL, person_id TEXT, "
-        "raised_on TEXT NOT NULL, closed_on TEXT, state TEXT NOT NULL)",
+        "raised_on TEXT NOT NULL, closed_on TEXT, state TEXT NOT NULL, source TEXT, "
+        "sector TEXT)",
         f"CREATE TABLE IF NOT EXISTS {events} (subject TEXT NOT NULL, position BIGINT NOT NULL, "
         "recorded_us BIGINT NOT NULL, occurred_on TEXT NOT NULL)",
     ]

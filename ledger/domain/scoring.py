@@ -24,16 +24,19 @@ class Score(LedgerAggregate):
         return uuid4()
 
     @classmethod
-    def record(cls, round_id: str, village_id: str, section: str, points: float) -> Score:
+    def record(cls, round_id: str, village_id: str, section: str, points: float,
+               month: str | None = None) -> Score:
         maximum = SECTION_MAXIMA[section]
         if not 0 <= points <= maximum:
             raise Invalid(
                 f"points for section {section} must be between 0 and {maximum}", field="points"
             )
-        return cls(round_id=round_id, village_id=village_id, section=section, points=points)
+        return cls(round_id=round_id, village_id=village_id, section=section, points=points,
+                   month=month)
 
     @event("ScoreRecorded")
-    def __init__(self, round_id: str, village_id: str, section: str, points: float) -> None:
+    def __init__(self, round_id: str, village_id: str, section: str, points: float,
+                 month: str | None = None) -> None:
         self.points = points
 
 
@@ -49,6 +52,12 @@ class Dispute(LedgerAggregate):
         self.dispute_id = dispute_id
         self.contested_event_id = contested_event_id
         self.outcome: str | None = None
+        self.grounds_subject: str | None = None
+
+    def personal_subject(self) -> str | None:
+        """Whose data the grounds are about: the contested event's subject, as the command
+        found it (kept in memory for this write only)."""
+        return self.grounds_subject
 
     def resolve(self, outcome: str, note: str) -> None:
         if self.outcome is not None:
