@@ -52,7 +52,7 @@ def main() -> None:
     header("console_bench.py")
     print(f"scale {args.scale}: {households:,} households, {MONTHS} months, seed {SEED}")
     with database(args.backend, args.database_url) as url:
-        with Root(Config(database_url=url)) as root:
+        with Root(Config(database_url=url, log_level="WARNING")) as root:
             ensure_county(root.ledger, households)
             root.runner().catch_up()
             app = create_app(root=root, settings={"TESTING": True})
