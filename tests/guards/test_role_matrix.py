@@ -70,6 +70,7 @@ UNSCOPED_READS = (
     "/api/v1/events?limit=5",
     "/api/v1/event-types",
     "/api/v1/scoring/r1",
+    "/api/v1/scoring/years/2020",
     "/api/v1/views/position",
     "/api/v1/ledger/verify",
     "/api/v1/ledger/checkpoints",
