@@ -187,7 +187,7 @@ class Ledger(Application):
 
     def _decide(self, actor: Actor, commands: list[Command]) -> tuple[Session, list[Any]]:
         """Run every command against current state; the events in the order they happened."""
-        session = Session(self.aggregates)
+        session = Session(self.aggregates, self.reveal)
         session.prefetch(
             [r for c in commands for r in references(c.data)],
             [e for c in commands for e in event_references(c.data)],

@@ -308,8 +308,13 @@ def complete_measure(session: Session, actor: Actor, data: Data) -> None:
 def compare_system_record(session: Session, actor: Actor, data: Data) -> None:
     household = session.get(Household, data["household_id"], "household_id")
     registered = session.recorded_event(_registration(data["household_id"]))  # head's name
+    # Stored sealed: opened here, or None once the household's personal data was erased.
+    head_name = session.reveal({"head_name": registered.head_name})["head_name"] \
+        if registered else ""
+    # The open mismatches' values were stored sealed too; a repeat is judged on what they say.
+    household.open_mismatches = session.reveal(household.open_mismatches)
     household.compare_system_record(data["source"], data["as_of_date"], data["record"],
-                                    registered.head_name if registered else "")
+                                    head_name)
 
 
 @handles("MismatchResolved")

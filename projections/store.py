@@ -321,8 +321,9 @@ class ProjectionStore:
         """Live states of several kinds in one query (one round trip for a board's states)."""
         if not targets:
             return {}
-        rows = self.query("SELECT kind, key, state FROM proj_state WHERE (kind, key) IN ("
-                          + ", ".join("(?, ?)" for _ in targets) + ")",
+        # ORed equalities: SQLite searches its key index for each, a row-value IN list it scans.
+        rows = self.query("SELECT kind, key, state FROM proj_state WHERE "
+                          + " OR ".join("(kind = ? AND key = ?)" for _ in targets),
                           [part for target in targets for part in target])
         return {(kind, key): orjson.loads(state) for kind, key, state in rows}
 

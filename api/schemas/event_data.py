@@ -328,15 +328,6 @@ class HelpPlanRecorded(Strict):
     measures = fields.List(fields.Nested(HelpMeasureSchema), required=True,
                            validate=validate.Length(max=100))
 
-    @validates_schema
-    def measure_ids_differ(self, data: dict, **_: object) -> None:
-        seen: set[str] = set()
-        for index, measure in enumerate(data["measures"]):
-            if measure["measure_id"] in seen:
-                raise ValidationError({"measures": {index: {"measure_id": [
-                    "appears twice in the plan"]}}})
-            seen.add(measure["measure_id"])
-
 
 class MeasureCompleted(Strict):
     household_id = Identifier(required=True)
@@ -355,6 +346,10 @@ class ComparedRecordSchema(Strict):
     def names_a_field(self, data: dict, **_: object) -> None:
         if not data:
             raise ValidationError("give at least one field to compare", "_schema")
+
+    @classmethod
+    def openapi(cls, converter: Any, generated: dict[str, Any]) -> dict[str, Any]:
+        return {**generated, "minProperties": 1}
 
 
 class SystemRecordCompared(Strict):
