@@ -6,13 +6,25 @@ from typing import Any, Protocol
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from flask import Flask
 
-from api import catalog, disputes, events, health, ledger_routes, reads
+from api import (
+    catalog,
+    disputes,
+    events,
+    health,
+    household_lists,
+    ledger_routes,
+    metrics,
+    read_audit,
+    reads,
+)
 from api.auth import TokenCache
 from api.errors import register_error_handlers
 from api.limits import SETTINGS as LIMIT_SETTINGS
 from api.limits import install_limits
+from api.observability import install_observability
 from api.openapi import LedgerApi, LedgerPlugin
 from ledger.application import Ledger
+from ledger.read_audit import ReadAudit
 from ledger.tamper.checkpoints import Checkpoints
 from projections.views import Views
 
@@ -28,6 +40,7 @@ DEFAULTS: dict[str, Any] = {
     "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
     "JSON_SORT_KEYS": False,
     "READ_WAIT_SECONDS": 2.0,  # how long a read waits for min_position before a 503
+    "METRICS": "loopback",  # who may scrape /metrics: loopback, on, off (api/metrics.py)
     "API_SPEC_OPTIONS": {
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}
@@ -52,6 +65,9 @@ class Parts(Protocol):
     @property
     def verifying_key(self) -> Ed25519PublicKey | None: ...
 
+    @property
+    def read_audit(self) -> ReadAudit: ...
+
 
 def build_app(parts: Parts, settings: dict[str, Any] | None = None) -> Flask:
     """The Flask app over parts already built: defaults, then `settings` (Flask config)."""
@@ -64,11 +80,18 @@ def build_app(parts: Parts, settings: dict[str, Any] | None = None) -> Flask:
     app.extensions["views"] = parts.views
     app.extensions["checkpoints"] = parts.checkpoints
     app.extensions["verifying_key"] = parts.verifying_key
+    app.extensions["read_audit"] = parts.read_audit
 
     api = LedgerApi(app, spec_kwargs={"marshmallow_plugin": LedgerPlugin()})
     register_error_handlers(app)
-    authenticated = (events.blp, catalog.blp, reads.blp, ledger_routes.blp, disputes.blp)
-    for blueprint in (health.blp, *authenticated):
+    # After-request hooks run last-registered first: the read audit may still turn an answer
+    # into a refusal, which metrics and then the log must see.
+    install_observability(app)
+    metrics.install_metrics(app)
+    read_audit.install_read_audit(app)
+    authenticated = (events.blp, catalog.blp, reads.blp, household_lists.blp, ledger_routes.blp,
+                     disputes.blp, read_audit.blp)
+    for blueprint in (health.blp, metrics.blp, *authenticated):
         api.register_blueprint(blueprint)
     install_limits(app, authenticated)
 

@@ -1,8 +1,11 @@
 """The one place where errors become HTTP answers: {"error": {"code", "message", "details"}}."""
 from __future__ import annotations
 
+import sqlite3
 from typing import Any
 
+import psycopg
+from eventsourcing import persistence
 from flask import Flask, jsonify
 from werkzeug.exceptions import HTTPException
 
@@ -26,7 +29,38 @@ HTTP_CODES = {
     422: "invalid",
     429: "rate_limited",
     503: "unavailable",
+    507: "storage_full",
 }
+
+# What the database says when it cannot take the request: down, restarting, unreachable, out
+# of connections, locked, read-only or full. The library wraps the drivers' errors in its own
+# classes; the projection store and its pool raise the drivers' own.
+STORAGE_ERRORS: tuple[type[Exception], ...] = (
+    persistence.OperationalError, persistence.InterfaceError, persistence.InternalError,
+    psycopg.OperationalError, psycopg.InterfaceError, psycopg.errors.ReadOnlySqlTransaction,
+    sqlite3.OperationalError,
+)
+STORAGE_RETRY_AFTER = "2"
+
+
+def storage_refusal(error: Exception) -> tuple[int, str, str] | None:
+    """(status, code, message) for a database that cannot take the request, else None.
+
+    A full disk is 507 `storage_full`; a read-only database 503 `storage_read_only`; any other
+    unavailability 503 `storage_unavailable`. A refused transaction commits nothing; only a
+    connection lost during the commit leaves it unknown whether the write landed, which a retry
+    under the same Idempotency-Key settles. An error that is not about availability (a bug)
+    stays a 500."""
+    text = str(error).lower()
+    full = isinstance(error, psycopg.errors.DiskFull)
+    if full or "disk is full" in text or "no space left" in text:
+        return 507, "storage_full", "the database is full; nothing was recorded"
+    if "readonly database" in text or "read-only transaction" in text:
+        return 503, "storage_read_only", "the database is read-only; nothing was recorded"
+    if isinstance(error, persistence.InternalError | psycopg.errors.ReadOnlySqlTransaction):
+        return None
+    return 503, "storage_unavailable", ("the database is unavailable; retry later (a write "
+                                        "under the same Idempotency-Key is recorded once)")
 
 
 class Unauthorized(Exception):
@@ -42,6 +76,17 @@ def register_error_handlers(app: Flask) -> None:
     def ledger_error(error: errors.LedgerError):
         status = next((s for cls, s in STATUS_OF if isinstance(error, cls)), 500)
         return jsonify(error_body(error.code, error.message, error.details)), status
+
+    @app.errorhandler(persistence.PersistenceError)
+    @app.errorhandler(psycopg.Error)
+    @app.errorhandler(sqlite3.Error)
+    def storage_error(error: Exception):
+        refusal = storage_refusal(error) if isinstance(error, STORAGE_ERRORS) else None
+        if refusal is None:
+            raise error
+        status, code, message = refusal
+        headers = {"Retry-After": STORAGE_RETRY_AFTER} if status == 503 else {}
+        return jsonify(error_body(code, message)), status, headers
 
     @app.errorhandler(Unauthorized)
     def unauthorized(error: Unauthorized):

@@ -44,7 +44,7 @@ blp = LedgerBlueprint("events", __name__, url_prefix="/api/v1", description="The
 blp.ARGUMENTS_PARSER = _BodyParser()
 blp.before_request(require_actor)
 blp.before_request(require_json_body)
-WRITE_ERRORS = (400, 401, 403, 404, 409, 413)
+WRITE_ERRORS = (400, 401, 403, 404, 409, 413, 503, 507)
 
 
 def _ledger() -> Ledger:

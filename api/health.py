@@ -19,9 +19,11 @@ class HealthSchema(Answer):
 
 @blp.get("/healthz")
 @blp.response(200, HealthSchema)
+@blp.errors(503)
 @blp.doc(security=[])
 def healthz():
-    """The service answers and its database is reachable; the head of the log. No token."""
+    """The service answers and its database is reachable; the head of the log. No token.
+    503 `storage_unavailable` while the database is not."""
     head = current_app.extensions["ledger"].head()
     return {
         "status": "ok",

@@ -29,7 +29,10 @@ ERROR_WHEN: dict[int, str] = {
     429: "rate_limited: too many failed authentications from this client address, or too "
          "many writes with this token (LEDGER_AUTH_FAILURE_LIMIT, LEDGER_WRITE_LIMIT); "
          "retry after Retry-After seconds",
-    503: "unavailable: the views did not reach min_position within the wait; retry later",
+    503: "unavailable: the views did not reach min_position within the wait; retry later. "
+         "storage_unavailable: the database is down or unreachable; storage_read_only: it "
+         "takes no writes",
+    507: "storage_full: the database has no room left; nothing was recorded",
 }
 ERROR_HEADERS: dict[int, dict[str, Any]] = {
     401: {"WWW-Authenticate": {"description": "Bearer", "schema": {"type": "string"}}},
@@ -85,9 +88,12 @@ class LedgerBlueprint(Blueprint):
     def errors(self, *statuses: int) -> Any:
         """Document the error answers an operation can give, each in the error envelope.
 
-        Every operation that authenticates (401) can also be rate-limited (429)."""
+        Every operation that authenticates (401) can also be rate-limited (429), and reads
+        the database to do so, which may be unavailable (503)."""
         if 401 in statuses and 429 not in statuses:
             statuses = (*statuses, 429)
+        if 401 in statuses and 503 not in statuses:
+            statuses = (*statuses, 503)
 
         def decorate(func: Any) -> Any:
             for status in statuses:

@@ -1,6 +1,7 @@
 """The read side over HTTP: views, replay (`as_of`, `valid_at`) and read-your-writes."""
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -14,6 +15,7 @@ from api.schemas.reads import (
     ExportArgsSchema,
     FindingsArgsSchema,
     HistoryArgsSchema,
+    RatingsArgsSchema,
     ReadArgsSchema,
     ReplayArgsSchema,
 )
@@ -23,13 +25,14 @@ from api.schemas.views import (
     FindingsPageSchema,
     HistorySchema,
     HouseholdStatusSchema,
+    RatingsSchema,
     ScoringSchema,
     ScoringYearSchema,
     UnitBoardSchema,
     ViewsPositionSchema,
 )
+from api.spreadsheets import XLSX, Column, to_csv, to_xlsx
 from ledger.errors import Forbidden, NotFound
-from projections.export import to_csv, to_xlsx
 from projections.findings import summary
 from projections.replay import Cut
 from projections.views import FindingFilter, Views
@@ -39,9 +42,19 @@ blp.before_request(require_actor)
 
 SCOPED_ROLES = ("viewer", "cadre")
 FILTER_FIELDS = ("unit_id", "subject_type", "subject_id", "person_id", "category", "status",
-                 "overdue", "due_from", "due_to")
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+                 "overdue", "due_from", "due_to", "source", "sector")
+QUARTER = re.compile(r"^\d{4}-Q[1-4]$")
 FILE = {"type": "string", "format": "binary"}
+FINDING_COLUMNS = (
+    Column("finding_id", "问题编号"), Column("subject_type", "对象类型"),
+    Column("subject_id", "对象编号"), Column("category", "问题类别"),
+    Column("source", "问题来源"), Column("sector", "所属行业"),
+    Column("description", "问题描述"), Column("responsible_unit_id", "责任单位"),
+    Column("responsible_person_id", "责任人"), Column("raised_on", "发现日期"),
+    Column("due_date", "整改时限"), Column("status", "状态"), Column("overdue", "是否逾期"),
+    Column("closed_on", "销号日期"), Column("raised_event", "立项事件"),
+    Column("closing_event", "销号事件"),
+)
 
 
 def _views() -> Views:
@@ -140,9 +153,9 @@ def findings_export(args: dict):
     on = cut.on(views.clock())
     rows = [summary(f, on) for f in views.finding_states(_filter(args), cut)]
     if args["format"] == "xlsx":
-        body, mimetype = to_xlsx(rows), XLSX
+        body, mimetype = to_xlsx("问题台账", FINDING_COLUMNS, rows), XLSX
     else:
-        body, mimetype = to_csv(rows), "text/csv; charset=utf-8"
+        body, mimetype = to_csv(FINDING_COLUMNS, rows), "text/csv; charset=utf-8"
     name = f"findings-{on}.{args['format']}"
     return Response(body, mimetype=mimetype,
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
@@ -189,6 +202,20 @@ def scoring_round(args: dict, round_id: str):
     """A competition round: village totals out of 100, ranked, top and bottom three."""
     cut = _read(args)
     return _found(_views().scoring(round_id, cut), "scoring round", round_id)
+
+
+@blp.get("/ratings/<string:period>")
+@blp.arguments(RatingsArgsSchema, location="query", unknown=RAISE)
+@blp.response(200, RatingsSchema)
+@blp.errors(401, 404, 503)
+def quarterly_lights(args: dict, period: str):
+    """A quarter's lights (季度考核亮灯): every unit rated in it, ranked by score, with the
+    count of each light; none rated yet, an empty table. 404 for a period that is not a
+    quarter (`2020-Q1`): no such table can exist."""
+    if not QUARTER.match(period):
+        raise NotFound(f"{period!r} is not a quarter like 2020-Q1", field="period", id=period)
+    cut = _read(args)
+    return _views().ratings(period, args.get("kind"), cut)
 
 
 @blp.get("/scoring/years/<int:year>")

@@ -2,13 +2,19 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
 from eventsourcing.application import Application
-from eventsourcing.persistence import EventStore, IntegrityError, JSONTranscoder, StoredEvent
+from eventsourcing.persistence import (
+    EventStore,
+    IntegrityError,
+    JSONTranscoder,
+    Mapper,
+    StoredEvent,
+)
 from eventsourcing.utils import get_topic
 
 from ledger import snapshots
@@ -32,6 +38,14 @@ from ledger.identity import (
     TokenListing,
     new_token,
     token_digest,
+)
+from ledger.privacy.fields import subject_key
+from ledger.privacy.keys import KeyRing
+from ledger.privacy.sealing import (
+    Revealer,
+    SealingMapper,
+    sealing_subjects,
+    subjects_of_aggregates,
 )
 from ledger.recorders import ChainedEvent, IdempotencyClaim, as_uuid
 from ledger.session import AggregateStore, Session
@@ -92,6 +106,30 @@ class Ledger(Application):
         super().register_transcodings(transcoder)
         snapshots.register_transcodings(transcoder)
 
+    def construct_mapper(self) -> Mapper:
+        return self.factory.mapper(transcoder=self.construct_transcoder(),
+                                   mapper_class=SealingMapper)
+
+    # Personal data -----------------------------------------------------------------
+    keys: KeyRing | None = None
+    reveal: Revealer = Revealer(None)
+
+    def use_keys(self, keys: KeyRing) -> None:
+        """Seal personal fields under subject keys from `keys` from now on, and open them on
+        reads. Without keys (a bare ledger in a unit test) they are stored as given."""
+        self.keys = keys
+        self.mapper.keys = keys  # type: ignore[attr-defined]
+        self.reveal = Revealer(keys)
+
+    def _destroy_erased_keys(self, events: list[Any]) -> None:
+        """After an erasure is recorded, its subject's key goes; from then on every sealed
+        field about the subject reads as erased."""
+        if self.keys is None:
+            return
+        for event in events:
+            if type(event).__name__ == "PersonalDataErased":
+                self.keys.erase(subject_key(event.subject_type, event.subject_id))
+
     # Commands ------------------------------------------------------------------
     def record(
         self, actor: Actor, commands: list[Command], idempotency_key: str | None = None
@@ -120,8 +158,12 @@ class Ledger(Application):
                 raise
             session, events = decided
             chained: list[ChainedEvent] = []
+            owners = {a.id: s for a, _ in session.loaded() if (s := a.personal_subject())}
+            if self.keys is not None:
+                self.keys.prepare(sealing_subjects(events, owners))
             try:
-                self.save(*events, idempotency=claim, chained=chained)
+                with subjects_of_aggregates(owners):
+                    self.save(*events, idempotency=claim, chained=chained)
             except IntegrityError:
                 # The same request under this key won, or someone wrote to the same aggregate
                 # first: answer as the winner did, or decide again on fresh state.
@@ -129,6 +171,7 @@ class Ledger(Application):
                 if earlier is not None:
                     return earlier
                 continue
+            self._destroy_erased_keys(events)
             snapshots.take(self.snapshot_store, snapshots.due(session.loaded()))
             logged = [self._logged(r, e) for r, e in zip(chained, events, strict=True)]
             return self._answers(logged)
@@ -144,7 +187,7 @@ class Ledger(Application):
 
     def _decide(self, actor: Actor, commands: list[Command]) -> tuple[Session, list[Any]]:
         """Run every command against current state; the events in the order they happened."""
-        session = Session(self.aggregates)
+        session = Session(self.aggregates, self.reveal)
         session.prefetch(
             [r for c in commands for r in references(c.data)],
             [e for c in commands for e in event_references(c.data)],
@@ -294,11 +337,17 @@ class Ledger(Application):
     # The global log ---------------------------------------------------------------
     def read_log(self, after: int = 0, limit: int = 100) -> list[LoggedEvent]:
         rows = self.recorder.select_chained(after, limit)  # type: ignore[attr-defined]
-        return [self._logged(row) for row in rows]
+        return self._revealed([self._logged(row) for row in rows])
 
     def _read_range(self, first: int, last: int) -> list[LoggedEvent]:
         rows = self.recorder.select_chained(first - 1, last - first + 1, stop=last)  # type: ignore[attr-defined]
-        return [self._logged(row) for row in rows]
+        return self._revealed([self._logged(row) for row in rows])
+
+    def _revealed(self, logged: list[LoggedEvent]) -> list[LoggedEvent]:
+        """The events with their sealed fields opened, or shown as erased."""
+        datas = self.reveal([e.data for e in logged])
+        return [e if d is e.data else replace(e, data=d)
+                for e, d in zip(logged, datas, strict=True)]
 
     def position_of(self, event_id: str) -> int | None:
         """The log position of the event named `<aggregate uuid>:<version>`, if recorded."""

@@ -55,14 +55,47 @@ CATALOG: tuple[EventType, ...] = (
     _client("DeadlineExtended", "a finding gets a later due date", ADMIN, INSPECTOR),
     _client("FindingWithdrawn", "a finding is withdrawn (raised in error, duplicate)",
             ADMIN, INSPECTOR),
+    _client("FindingTransferred", "an open finding passes to another unit (由镇级统筹)",
+            ADMIN, INSPECTOR),
     # Warnings and accountability
     _client("WarningIssued", "a unit gets a yellow or red card for a review period",
             ADMIN, INSPECTOR),
     _client("WarningRevoked", "a warning is revoked", ADMIN, INSPECTOR),
+    _client("QuarterlyRatingRecorded", "a unit's quarterly light (季度考核亮灯), not a warning",
+            ADMIN, INSPECTOR),
     _client("InterviewHeld", "a unit's responsible person is interviewed (约谈)",
             ADMIN, DISCIPLINE),
     _client("AccountabilityMeasureTaken", "a measure against a person, on recorded events",
             DISCIPLINE),
+    # Help plans and cross-checks (household lifecycle)
+    _client("HelpPlanRecorded", "a household's help plan of a year: causes and measures "
+            "(一户一方案); a later one of the same year replaces it", ADMIN, CADRE),
+    _client("MeasureCompleted", "a measure of a household's help plan is done", ADMIN, CADRE),
+    _client("SystemRecordCompared", "the information system's record of a household, compared "
+            "with what the ledger knew valid on its date (数据比对)", ADMIN, INSPECTOR),
+    _client("MismatchResolved", "a mismatch with the information system is resolved",
+            ADMIN, INSPECTOR),
+    # Household lifecycle: the exit procedure (贫困户退出). The village committees and the
+    # resident work team carry it out, so a village's cadres record it for their own unit's
+    # households (and admins for any); inspectors supervise it and do not take its steps.
+    _client("ExitAppraised", "the village's democratic appraisal proposes a household's exit "
+            "(民主评议); recorded by the village's cadres", ADMIN, CADRE),
+    _client("ExitVerified", "the village committees and work team verify an exit against the "
+            "standard (核实); passed only when the household meets it", ADMIN, CADRE),
+    _client("ExitAcknowledged", "the household acknowledges its exit (户认可)", ADMIN, CADRE),
+    _client("ExitPublicized", "the exit is publicly posted in the village (公示) for at least "
+            "exit_notice_days", ADMIN, CADRE),
+    _client("ExitObjectionRaised", "an objection to a posted exit, received by the village "
+            "while the notice runs", ADMIN, CADRE),
+    _client("ExitObjectionSettled", "the objections to a posted exit are settled: upheld ends "
+            "the attempt", ADMIN, CADRE),
+    _client("HouseholdExited", "the exit is announced and the household leaves the register "
+            "(公告, 销号) after the notice, with no objection standing", ADMIN, CADRE),
+    # Return-to-poverty monitoring (防止返贫监测): found and followed by the village's cadres.
+    _client("MonitoringStarted", "a household enters return-to-poverty monitoring with its "
+            "risks (one spell at a time)", ADMIN, CADRE),
+    _client("RiskEliminated", "a monitored household's risk is removed (风险消除): income at or "
+            "above the edge line, guarantees held, no open finding", ADMIN, CADRE),
     # Rule parameters, scoring and disputes
     _client("RuleParameterSet", "a rule parameter takes a value (for a year, or for all)", ADMIN),
     _client("ScoreRecorded", "a village's points in one section of a competition round",
@@ -71,12 +104,31 @@ CATALOG: tuple[EventType, ...] = (
             projected=False),
     _client("DisputeResolved", "a dispute is upheld or the contested event overturned",
             DISCIPLINE, projected=False),
+    _client("PersonalDataErased", "a household's or person's personal data is erased (crypto-"
+            "shredding: its key is destroyed, the events and their chain stay)",
+            ADMIN, DISCIPLINE, projected=False),
     # Recorded by the ledger itself
     _derived("InterviewRequired", "a unit got yellow cards in two consecutive review periods"),
     _derived("InterviewVoided", "the yellow cards that made an interview due no longer stand"),
     _derived("FindingAttached", "a finding was entered in its responsible unit's ledger"),
+    _derived("OpenFindingCounted", "an open finding was counted by a unit above it or its subject"),
+    _derived("OpenFindingSettled",
+             "a finding closed, was withdrawn or moved away: a unit no longer counts it"),
+    _derived("QuarterlyRatingWithdrawn", "a dispute overturned a quarterly light"),
     _derived("YellowCardNoted", "a yellow card was entered on its unit's record"),
     _derived("YellowCardWithdrawn", "a revoked yellow card was taken off its unit's record"),
+    _derived("DataMismatchFound", "a field of a compared record differs from what the ledger "
+             "knew valid on its date"),
+    _derived("ExitAnnulled", "a dispute overturned a household's exit: it is registered poor "
+             "again (数字脱贫 undone)"),
+    _derived("HouseholdInspectionNoted", "an inspection's checks and income entered on its "
+             "household's record, which exits and monitoring are decided on", projected=False),
+    _derived("HouseholdFindingNoted", "a finding entered on its household's record",
+             projected=False),
+    _derived("RulebookOpened", "the book of rules in force that decisions read was opened",
+             projected=False),
+    _derived("RuleParameterNoted", "a rule parameter's setting entered in the book of rules "
+             "in force", projected=False),
     _derived("TokenIssued", "an API token was created (only its SHA-256 digest is kept)",
              projected=False),
     _derived("TokenRevoked", "an API token was revoked", projected=False),

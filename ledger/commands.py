@@ -10,14 +10,17 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from ledger import open_findings
 from ledger.domain.base import LedgerAggregate, as_system
 from ledger.domain.registry import Household, Person
+from ledger.domain.rulebook import BOOK, Rulebook
 from ledger.domain.rules import RuleParameter
 from ledger.domain.scoring import Dispute, Score
 from ledger.domain.supervision import Finding, Inspection, Warning
 from ledger.domain.units import Unit
 from ledger.errors import Forbidden, Invalid, NotFound
 from ledger.identity import Actor
+from ledger.privacy.fields import subject_from_data
 from ledger.session import Reference, Session
 
 Data = dict[str, Any]
@@ -37,6 +40,9 @@ def handles(type_name: str) -> Callable[[Handler], Handler]:
 REFERENCE_FIELDS: dict[str, type[LedgerAggregate]] = {
     "unit_id": Unit,
     "parent_id": Unit,
+    "supervising_unit_id": Unit,
+    "to_unit_id": Unit,
+    "to_person_id": Person,
     "village_id": Unit,
     "responsible_unit_id": Unit,
     "person_id": Person,
@@ -71,12 +77,19 @@ def references(data: Data) -> Iterator[Reference]:
 
 
 def event_references(data: Data) -> Iterator[str]:
-    """The event ids an event's data names."""
+    """The event ids an event's data names (and a compared head's name, its registration)."""
     for name in EVENT_FIELDS:
         value = data.get(name)
         for event_id in value if isinstance(value, list) else [value]:
             if isinstance(event_id, str):
                 yield event_id
+    if "head_name" in (data.get("record") or {}) and isinstance(data.get("household_id"), str):
+        yield _registration(data["household_id"])
+
+
+def _registration(household_id: str) -> str:
+    """The event id of a household's registration: the first event of its aggregate."""
+    return f"{Household.id_for(household_id)}:1"
 
 
 def _subject(session: Session, data: Data) -> Unit | Household:
@@ -115,6 +128,8 @@ def register_household(session: Session, actor: Actor, data: Data) -> None:
         raise Invalid(
             f"unit {village.unit_id} is a {village.kind}, not a village", field="village_id"
         )
+    if data["category"] == "exited" and data.get("exit_year") is None:
+        raise Invalid("a household registered as exited needs its exit_year", field="exit_year")
     session.create(Household, data["household_id"], "household_id", **data)
 
 
@@ -140,39 +155,42 @@ def end_responsibility(session: Session, actor: Actor, data: Data) -> None:
 # Supervision --------------------------------------------------------------
 @handles("UnitListed")
 def list_unit(session: Session, actor: Actor, data: Data) -> None:
-    session.get(Unit, data["unit_id"], "unit_id").list_for_supervision(data["level"])
+    unit = session.get(Unit, data["unit_id"], "unit_id")
+    if data.get("supervising_unit_id") is not None:
+        session.get(Unit, data["supervising_unit_id"], "supervising_unit_id")
+    unit.list_for_supervision(
+        data["level"], data.get("supervising_unit_id"), data.get("due_date"))
 
 
 @handles("UnitDelisted")
 def delist_unit(session: Session, actor: Actor, data: Data) -> None:
+    """Decided on the unit's tally of open findings in its subtree (see `Unit`)."""
     unit = session.get(Unit, data["unit_id"], "unit_id")
-    attached = [
-        e.finding_id
-        for e in session.history(unit)
-        if isinstance(e, Unit.FindingAttached)  # type: ignore[attr-defined]
-    ]
-    session.prefetch((Finding, finding_id) for finding_id in attached)
-    unit.delist([f for f in attached if session.get(Finding, f, "unit_id").is_open])
+    unit.delist(lambda: open_findings.read_back_open(session, unit))
 
 
 @handles("InspectionRecorded")
 def record_inspection(session: Session, actor: Actor, data: Data) -> None:
-    _subject(session, data)
+    subject = _subject(session, data)
     for i, person_id in enumerate(data["inspector_ids"]):
         session.get(Person, person_id, f"inspector_ids.{i}")
     session.create(Inspection, data["inspection_id"], "inspection_id", **data)
+    if isinstance(subject, Household):
+        subject.note_inspection(data["inspection_id"], data.get("checks"), data.get("income"))
 
 
 @handles("FindingRaised")
 def raise_finding(session: Session, actor: Actor, data: Data) -> None:
-    _subject(session, data)
-    unit = session.get(Unit, data["responsible_unit_id"], "responsible_unit_id")
+    subject = _subject(session, data)
+    session.get(Unit, data["responsible_unit_id"], "responsible_unit_id")
     if data.get("inspection_id") is not None:
         session.get(Inspection, data["inspection_id"], "inspection_id")
     if data.get("responsible_person_id") is not None:
         session.get(Person, data["responsible_person_id"], "responsible_person_id")
-    session.create(Finding, data["finding_id"], "finding_id", **data)
-    unit.attach_finding(data["finding_id"])
+    finding = session.create(Finding, data["finding_id"], "finding_id", **data)
+    open_findings.count_raised(session, finding)
+    if isinstance(subject, Household):
+        subject.note_finding(data["finding_id"])
 
 
 @handles("RectificationReported")
@@ -186,6 +204,8 @@ def report_rectification(session: Session, actor: Actor, data: Data) -> None:
 def verify_rectification(session: Session, actor: Actor, data: Data) -> None:
     finding = session.get(Finding, data["finding_id"], "finding_id")
     finding.verify_rectification(data["accepted"], data["note"])
+    if not finding.is_open:
+        open_findings.settle(session, finding, "closed")
 
 
 @handles("DeadlineExtended")
@@ -198,7 +218,23 @@ def extend_deadline(session: Session, actor: Actor, data: Data) -> None:
 
 @handles("FindingWithdrawn")
 def withdraw_finding(session: Session, actor: Actor, data: Data) -> None:
-    session.get(Finding, data["finding_id"], "finding_id").withdraw(data["reason"])
+    _withdraw(session, session.get(Finding, data["finding_id"], "finding_id"), data["reason"])
+
+
+def _withdraw(session: Session, finding: Finding, reason: str) -> None:
+    finding.withdraw(reason)
+    open_findings.settle(session, finding, "withdrawn")
+
+
+@handles("FindingTransferred")
+def transfer_finding(session: Session, actor: Actor, data: Data) -> None:
+    finding = session.get(Finding, data["finding_id"], "finding_id")
+    session.get(Unit, data["to_unit_id"], "to_unit_id")
+    if data.get("to_person_id") is not None:
+        session.get(Person, data["to_person_id"], "to_person_id")
+    from_unit_id = finding.responsible_unit_id
+    finding.transfer(data["to_unit_id"], data.get("to_person_id"), data["reason"])
+    open_findings.transferred(session, finding, from_unit_id, "transferred")
 
 
 # Warnings and accountability ----------------------------------------------
@@ -222,6 +258,14 @@ def _revoke(session: Session, warning: Warning, reason: str) -> None:
     unit.withdraw_yellow_card(warning.warning_id, reason)
 
 
+@handles("QuarterlyRatingRecorded")
+def rate_quarter(session: Session, actor: Actor, data: Data) -> None:
+    """A quarterly light; a unit's record apart from its yellow cards, so it makes no
+    interview due."""
+    session.get(Unit, data["unit_id"], "unit_id").rate_quarter(
+        data["period"], data["light"], data.get("score"), data.get("note"))
+
+
 @handles("InterviewHeld")
 def hold_interview(session: Session, actor: Actor, data: Data) -> None:
     unit = session.get(Unit, data["unit_id"], "unit_id")
@@ -242,10 +286,49 @@ def _require_events(session: Session, event_ids: list[str], field: str) -> None:
             raise NotFound(f"event {event_id!r} does not exist", field=f"{field}.{i}", id=event_id)
 
 
+# Help plans and cross-checks (ledger.domain.plans, ledger.domain.crosscheck) ----
+@handles("HelpPlanRecorded")
+def record_help_plan(session: Session, actor: Actor, data: Data) -> None:
+    household = session.get(Household, data["household_id"], "household_id")
+    _require_own_unit(actor, household.village_id, "record a help plan")
+    for i, measure in enumerate(data["measures"]):
+        if measure.get("person_id") is not None:
+            session.get(Person, measure["person_id"], f"measures.{i}.person_id")
+    household.record_help_plan(data["year"], data["causes"], data["measures"])
+
+
+@handles("MeasureCompleted")
+def complete_measure(session: Session, actor: Actor, data: Data) -> None:
+    household = session.get(Household, data["household_id"], "household_id")
+    _require_own_unit(actor, household.village_id, "complete a measure")
+    household.complete_measure(data["measure_id"], data["note"])
+
+
+@handles("SystemRecordCompared")
+def compare_system_record(session: Session, actor: Actor, data: Data) -> None:
+    household = session.get(Household, data["household_id"], "household_id")
+    registered = session.recorded_event(_registration(data["household_id"]))  # head's name
+    # Stored sealed: opened here, or None once the household's personal data was erased.
+    head_name = session.reveal({"head_name": registered.head_name})["head_name"] \
+        if registered else ""
+    # The open mismatches' values were stored sealed too; a repeat is judged on what they say.
+    household.open_mismatches = session.reveal(household.open_mismatches)
+    household.compare_system_record(data["source"], data["as_of_date"], data["record"],
+                                    head_name)
+
+
+@handles("MismatchResolved")
+def resolve_mismatch(session: Session, actor: Actor, data: Data) -> None:
+    household = session.get(Household, data["household_id"], "household_id")
+    household.resolve_mismatch(data["mismatch_event_id"], data["resolution"], data["note"])
+
+
 # Rule parameters ----------------------------------------------------------
 @handles("RuleParameterSet")
 def set_rule_parameter(session: Session, actor: Actor, data: Data) -> None:
     RuleParameter.set(**data)
+    book = session.find(Rulebook, BOOK) or session.create(Rulebook, BOOK, "parameter")
+    book.note(data["parameter"], data["value"], data.get("year"))
 
 
 # Scoring and disputes -----------------------------------------------------
@@ -267,7 +350,9 @@ def open_dispute(session: Session, actor: Actor, data: Data) -> None:
             field="contested_event_id",
             id=data["contested_event_id"],
         )
-    session.create(Dispute, data["dispute_id"], "dispute_id", **data)
+    dispute = session.create(Dispute, data["dispute_id"], "dispute_id", **data)
+    contested = session.recorded_event(data["contested_event_id"])
+    dispute.grounds_subject = subject_from_data(vars(contested))
 
 
 @handles("DisputeResolved")
@@ -279,7 +364,8 @@ def resolve_dispute(session: Session, actor: Actor, data: Data) -> None:
 
 
 def _undo_contested(session: Session, dispute: Dispute) -> None:
-    """An overturned warning is revoked, an overturned finding withdrawn, by the ledger itself."""
+    """An overturned warning is revoked, an overturned finding withdrawn, an overturned
+    quarterly light withdrawn, by the ledger itself."""
     contested = session.recorded_event(dispute.contested_event_id)
     reason = f"overturned by dispute {dispute.dispute_id}"
     with as_system():
@@ -290,4 +376,25 @@ def _undo_contested(session: Session, dispute: Dispute) -> None:
         elif isinstance(contested, Finding.FindingRaised):  # type: ignore[attr-defined]
             finding = session.get(Finding, contested.finding_id, "dispute_id")
             if finding.is_open:
-                finding.withdraw(reason)
+                _withdraw(session, finding, reason)
+        elif isinstance(contested, Household.HouseholdExited):
+            household = session.get(Household, contested.household_id, "dispute_id")
+            household.annul_exit(contested.year, dispute.contested_event_id, reason)
+        elif isinstance(contested, Unit.QuarterlyRatingRecorded):  # type: ignore[attr-defined]
+            unit = session.get(Unit, contested.unit_id, "dispute_id")
+            unit.withdraw_rating(contested.originator_version, reason)
+
+
+
+@handles("PersonalDataErased")
+def erase_personal_data(session: Session, actor: Actor, data: Data) -> None:
+    """The erasure itself is recorded here; the application destroys the subject's key once
+    the event is saved."""
+    subject_cls: type[Household | Person] = (
+        Household if data["subject_type"] == "household" else Person)
+    subject = session.get(subject_cls, data["subject_id"], "subject_id")
+    subject.erase_personal_data(data["basis"])
+
+
+# The household lifecycle registers its handlers here (exit procedure, monitoring).
+from ledger import lifecycle_commands  # noqa: E402, F401

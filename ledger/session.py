@@ -2,7 +2,7 @@
 commands."""
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any, TypeVar
 from uuid import UUID
 
@@ -61,8 +61,12 @@ def parse_event_id(event_id: str) -> tuple[UUID, int] | None:
 
 
 class Session:
-    def __init__(self, store: AggregateStore) -> None:
+    def __init__(self, store: AggregateStore,
+                 reveal: Callable[[Any], Any] = lambda value: value) -> None:
         self._store = store
+        # Opens sealed personal fields of loaded events (`ledger.privacy`), for the rare rule
+        # that compares one (a cross-check of the head's name).
+        self.reveal = reveal
         self._loaded: dict[UUID, LedgerAggregate | None] = {}
         self._bases: dict[UUID, int] = {}
         self._events: dict[tuple[UUID, int], Any | None] = {}

@@ -8,6 +8,8 @@ from uuid import UUID
 
 import orjson
 
+from ledger.domain.base import KEPT_WHEN_NULL
+
 # Business dates (due dates, valid_at, visit days) are read on China Standard Time.
 BUSINESS_TZ = timezone(timedelta(hours=8))
 BUSINESS_OFFSET = "+08:00"
@@ -92,7 +94,7 @@ def decode(raw: RawEvent) -> Event:
     actor = data.pop("actor")
     data.pop("originator_topic", None)
     if None in data.values():
-        data = {k: v for k, v in data.items() if v is not None}
+        data = {k: v for k, v in data.items() if v is not None or k in KEPT_WHEN_NULL}
     return Event(
         raw.position,
         _event_id(raw.originator_id, raw.originator_version),

@@ -13,6 +13,7 @@ FINDING_EVENTS = (
     "RectificationVerified",
     "DeadlineExtended",
     "FindingWithdrawn",
+    "FindingTransferred",
 )
 
 
@@ -41,6 +42,11 @@ def apply(state: State | None, event: Event) -> State | None:
             "responsible_unit_id": data["responsible_unit_id"],
             "responsible_person_id": data.get("responsible_person_id"),
             "inspection_id": data.get("inspection_id"),
+            "source": data.get("source"),
+            "sector": data.get("sector"),
+            "responsibility_history": [_holder(event, data["responsible_unit_id"],
+                                               data.get("responsible_person_id"))],
+            "transfers": [],
             "raised_on": event.occurred_on,
             "raised_event": event.event_id,
             "due_date": data["due_date"],
@@ -80,7 +86,29 @@ def apply(state: State | None, event: Event) -> State | None:
         state["status"] = "withdrawn"
         state["closed_on"] = event.occurred_on
         state["closing_event"] = event.event_id
+    elif event.type == "FindingTransferred":
+        _transferred(state, event)
     return state
+
+
+def _holder(event: Event, unit_id: str, person_id: str | None) -> State:
+    """One entry of `responsibility_history`: who answers for the finding from a date on."""
+    return {"unit_id": unit_id, "person_id": person_id, "from": event.occurred_on,
+            "event_id": event.event_id}
+
+
+def _transferred(state: State, event: Event) -> None:
+    """The new unit and person answer from now on; whether it had already gone overdue is
+    kept with the transfer, for the unit (and people) that had it then."""
+    data = event.data
+    state.setdefault("transfers", []).append({
+        "from_unit_id": state["responsible_unit_id"], "to_unit_id": data["to_unit_id"],
+        "on": event.occurred_on, "overdue": is_overdue(state, event.occurred_on),
+        "reason": data["reason"], "event_id": event.event_id})
+    state["responsible_unit_id"] = data["to_unit_id"]
+    state["responsible_person_id"] = data.get("to_person_id")
+    state.setdefault("responsibility_history", []).append(
+        _holder(event, data["to_unit_id"], data.get("to_person_id")))
 
 
 def is_open(state: State) -> bool:
@@ -106,6 +134,8 @@ def summary(state: State, on: str) -> State:
         "subject_type": state["subject_type"],
         "subject_id": state["subject_id"],
         "category": state["category"],
+        "source": state.get("source"),
+        "sector": state.get("sector"),
         "description": state["description"],
         "responsible_unit_id": state["responsible_unit_id"],
         "responsible_person_id": state["responsible_person_id"],
@@ -124,6 +154,8 @@ def detail(state: State, on: str) -> State:
     return {
         **summary(state, on),
         "inspection_id": state["inspection_id"],
+        "responsibility_history": state.get("responsibility_history", []),
+        "transfers": state.get("transfers", []),
         "rejections": state["rejections"],
         "trail": state["trail"],
     }

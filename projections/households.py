@@ -5,7 +5,8 @@ from collections.abc import Callable
 from typing import Any
 
 from ledger.domain.supervision import CHECK_NAMES, INCOME_SOURCES
-from projections import findings, responsibility, rulebook
+from projections import findings, household_plans, lifecycle, responsibility, rulebook
+from projections.business_time import AT, is_latest, keep_latest, moment, shown
 from projections.events import Event
 
 State = dict[str, Any]
@@ -16,7 +17,7 @@ PASSING_CHECKS = ("met", "na")
 def apply(state: State | None, event: Event) -> State | None:
     data = event.data
     if event.type == "HouseholdRegistered":
-        return {
+        state = {
             "household_id": data["household_id"],
             "village_id": data["village_id"],
             "head_name": data["head_name"],
@@ -29,7 +30,12 @@ def apply(state: State | None, event: Event) -> State | None:
             "last_visit": None,
             "visits": [],
             "responsibilities": [],
+            "held": {},
+            "exit_year": data.get("exit_year"),
         }
+        _hold(state, "size", data["size"], event)
+        _hold(state, "category", data["category"], event)
+        return state
     if state is None:
         return None
     if event.type == "HouseholdFactsRecorded":
@@ -38,7 +44,18 @@ def apply(state: State | None, event: Event) -> State | None:
         _record_inspection(state, event)
     elif event.type in ("ResponsibilityAssigned", "ResponsibilityEnded"):
         responsibility.apply(state["responsibilities"], event)
+    elif event.type in household_plans.EVENTS:
+        household_plans.apply(state, event)
+    elif event.type in lifecycle.LIFECYCLE_EVENTS:
+        lifecycle.apply(state, event, _hold)
     return state
+
+
+def _hold(state: State, name: str, value: Any, event: Event) -> None:
+    """A top-level value (size, category) as of the latest event by business time."""
+    held = state.setdefault("held", {})
+    if keep_latest(held, name, {"value": value, "event_id": event.event_id}, event):
+        state[name] = value
 
 
 def _record_facts(state: State, event: Event) -> None:
@@ -49,40 +66,38 @@ def _record_facts(state: State, event: Event) -> None:
             _record_income(state, value, event, "facts")
             continue
         if name in ("size", "category"):
-            state[name] = value
-        state["facts"][name] = {"value": value, "event_id": event.event_id}
+            _hold(state, name, value, event)
+        keep_latest(state["facts"], name, {"value": value, "event_id": event.event_id}, event)
 
 
 def _record_income(state: State, income: dict, event: Event, source: str) -> None:
+    if not is_latest(state["income"], event):
+        return
     state["income"] = {
         **{name: float(income.get(name, 0)) for name in INCOME_SOURCES},
         "event_id": event.event_id,
         "source": source,
         "on": event.occurred_on,
+        AT: moment(event),
     }
 
 
 def _record_inspection(state: State, event: Event) -> None:
     data = event.data
     for name, value in (data.get("checks") or {}).items():
-        state["checks"][name] = {
-            "value": value,
-            "event_id": event.event_id,
-            "on": event.occurred_on,
-        }
+        keep_latest(state["checks"], name,
+                    {"value": value, "event_id": event.event_id, "on": event.occurred_on}, event)
     if data.get("income"):
         _record_income(state, data["income"], event, "inspection")
     if data["method"] in VISIT_METHODS:
         state["visits"].append([event.occurred_on, event.event_id, data["inspector_ids"]])
-        last = state["last_visit"]
-        if last is None or event.occurred_text >= last["occurred_at"]:
-            state["last_visit"] = {
-                "inspection_id": data["inspection_id"],
-                "on": event.occurred_on,
-                "occurred_at": event.occurred_text,
-                "inspector_ids": data["inspector_ids"],
-                "event_id": event.event_id,
-            }
+        keep_latest(state, "last_visit", {
+            "inspection_id": data["inspection_id"],
+            "on": event.occurred_on,
+            "occurred_at": event.occurred_text,
+            "inspector_ids": data["inspector_ids"],
+            "event_id": event.event_id,
+        }, event)
 
 
 # Rendering -------------------------------------------------------------------
@@ -199,7 +214,7 @@ def render(
     for number, (name, evaluate) in enumerate(CRITERIA, start=1):
         criteria.append({"number": number, "name": name, **evaluate(state)})
     guarantees = {
-        name: state["checks"].get(name, {"value": "unknown", "event_id": None, "on": None})
+        name: shown(state["checks"].get(name)) or {"value": "unknown", "event_id": None, "on": None}
         for name in CHECK_NAMES
     }
     open_findings = [f for f in finding_states if findings.is_open(f)]
@@ -212,6 +227,7 @@ def render(
         "head_name": state["head_name"],
         "size": state["size"],
         "category": state["category"],
+        **lifecycle.render(state),
         "as_of_date": on,
         "key_household": any(c["holds"] for c in criteria),
         "criteria": criteria,
@@ -221,6 +237,7 @@ def render(
         "pre_exit": exit_class in ("A", "B"),
         "open_findings": [findings.summary(f, on) for f in open_findings],
         "overdue_findings": [f["finding_id"] for f in overdue],
-        "last_visit": state["last_visit"],
+        "last_visit": shown(state["last_visit"]),
         "responsible": responsibility.responsible_on(state["responsibilities"], on),
+        **household_plans.render(state, on),
     }

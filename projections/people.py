@@ -5,7 +5,7 @@ from datetime import date
 from typing import Any
 
 from ledger.domain.units import MAIN_RESPONSIBLE_ROLES
-from projections import responsibility, rulebook, trace
+from projections import household_plans, responsibility, rulebook, trace
 from projections.events import Event
 
 State = dict[str, Any]
@@ -48,6 +48,10 @@ def apply(state: State | None, event: Event, person_id: str) -> State | None:
     elif event.type == "InterviewHeld" and data["person_id"] == person_id:
         state["interviews_held"].append({"unit_id": data["unit_id"], "note": data["note"],
                                          "on": event.occurred_on, "event_id": event.event_id})
+    elif event.type == "HelpPlanRecorded":
+        planned = state.setdefault("planned_households", [])
+        if data["household_id"] not in planned:
+            planned.append(data["household_id"])
     elif event.type == "RectificationReported" and event.actor == person_id:
         state["reported"][data["finding_id"]] = event.event_id
     elif event.type == "RectificationVerified" and not data["accepted"]:
@@ -57,6 +61,12 @@ def apply(state: State | None, event: Event, person_id: str) -> State | None:
                                         "on": event.occurred_on,
                                         "event_ids": [report, event.event_id]})
     return state
+
+
+def watched_households(state: State) -> list[str]:
+    """Households whose states the trail reads: those to visit and those whose help plans
+    name this person in a measure."""
+    return sorted({*visited_households(state), *state.get("planned_households", [])})
 
 
 def _days(first: str, last: str) -> int:
@@ -159,4 +169,6 @@ def render(state: State, finding_states: list[State], unit_states: dict[str, Sta
         "interviews_required": state["interviews_required"],
         "interviews_held": state["interviews_held"],
         "measures": state["measures"],
+        "overdue_help_measures": household_plans.overdue_measures(
+            state["person_id"], household_states, on),
     }

@@ -8,7 +8,19 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from projections import findings, households, people, rollups, rulebook, scoring, trace, units
+from projections import (
+    findings,
+    household_plans,
+    households,
+    lifecycle,
+    people,
+    ratings,
+    rollups,
+    rulebook,
+    scoring,
+    trace,
+    units,
+)
 from projections.events import Event
 
 State = dict[str, Any]
@@ -31,6 +43,7 @@ FOLDS: dict[str, Callable[[State | None, Event, str], State | None]] = {
     "round": lambda s, e, k: scoring.apply(s, e),
     "rules": lambda s, e, k: rulebook.apply(s, e),
     "warning": lambda s, e, k: _warning(s, e),
+    "ratings": lambda s, e, k: ratings.apply(s, e),
 }
 
 
@@ -48,6 +61,10 @@ def _finding_targets(event: Event, lookup: Lookup) -> list[Target]:
         found.append(("person", reporter))
     if event.type == "RectificationReported":
         found.append(("person", event.actor))
+    if event.type == "FindingTransferred":
+        found.append(("unit", event.data["to_unit_id"]))
+        if event.data.get("to_person_id"):
+            found.append(("person", event.data["to_person_id"]))
     return found
 
 
@@ -79,6 +96,12 @@ def _subject_and_person(event: Event, lookup: Lookup) -> list[Target]:
             ("person", event.data["person_id"])]
 
 
+def _plan_targets(event: Event, lookup: Lookup) -> list[Target]:
+    """The household, and each person a measure names (their trail reads the household)."""
+    return [("household", event.data["household_id"])] + [
+        ("person", m["person_id"]) for m in event.data["measures"] if m.get("person_id")]
+
+
 ROUTES: dict[str, Callable[[Event, Lookup], list[Target]]] = {
     "UnitRegistered": _simple(("unit", "unit_id")),
     "PersonRegistered": _simple(("person", "person_id")),
@@ -94,7 +117,10 @@ ROUTES: dict[str, Callable[[Event, Lookup], list[Target]]] = {
     "RectificationVerified": _finding_targets,
     "DeadlineExtended": _finding_targets,
     "FindingWithdrawn": _finding_targets,
+    "FindingTransferred": _finding_targets,
     "FindingAttached": _simple(("unit", "unit_id")),
+    "OpenFindingCounted": _simple(("unit", "unit_id")),
+    "OpenFindingSettled": _simple(("unit", "unit_id")),
     "WarningIssued": lambda e, lookup: [("warning", e.data["warning_id"]),
                                         ("unit", e.data["unit_id"])],
     "WarningRevoked": _revoked_targets,
@@ -106,13 +132,22 @@ ROUTES: dict[str, Callable[[Event, Lookup], list[Target]]] = {
     "AccountabilityMeasureTaken": _simple(("person", "person_id")),
     "ScoreRecorded": _simple(("round", "round_id")),
     "RuleParameterSet": lambda e, lookup: [("rules", RULES_KEY)],
+    "HelpPlanRecorded": _plan_targets,
+    "MeasureCompleted": _simple(("household", "household_id")),
+    "SystemRecordCompared": _simple(("household", "household_id")),
+    "DataMismatchFound": _simple(("household", "household_id")),
+    "MismatchResolved": _simple(("household", "household_id")),
+    **{name: _simple(("household", "household_id")) for name in lifecycle.LIFECYCLE_EVENTS},
+    "QuarterlyRatingRecorded": _simple(("unit", "unit_id"), ("ratings", "period")),
+    "QuarterlyRatingWithdrawn": _simple(("unit", "unit_id"), ("ratings", "period")),
 }
 
 
 # Events whose targets depend on a state (a rectification touches its finding's household);
 # every other event's targets follow from the event alone.
 STATE_ROUTED = frozenset({"RectificationReported", "RectificationVerified", "DeadlineExtended",
-                          "FindingWithdrawn", "WarningRevoked", "InterviewVoided"})
+                          "FindingWithdrawn", "WarningRevoked", "InterviewVoided",
+                          "FindingTransferred"})
 
 
 def targets(event: Event, lookup: Lookup) -> list[Target]:
@@ -131,18 +166,23 @@ def subject(kind: str, key: str) -> str:
 # Event types each kind of fold reads; an event only indexed under a state leaves it alone.
 READS: dict[str, frozenset[str]] = {
     "household": frozenset({"HouseholdRegistered", "HouseholdFactsRecorded", "InspectionRecorded",
-                            "ResponsibilityAssigned", "ResponsibilityEnded"}),
+                            "ResponsibilityAssigned", "ResponsibilityEnded"}
+                           | lifecycle.LIFECYCLE_EVENTS | household_plans.EVENTS),
     "finding": frozenset(findings.FINDING_EVENTS),
     "unit": frozenset({"UnitRegistered", "UnitListed", "UnitDelisted", "WarningIssued",
                        "WarningRevoked", "InterviewRequired", "InterviewVoided", "InterviewHeld",
-                       "ResponsibilityAssigned", "ResponsibilityEnded"}),
+                       "ResponsibilityAssigned", "ResponsibilityEnded", "InspectionRecorded",
+                       "QuarterlyRatingRecorded", "QuarterlyRatingWithdrawn",
+                       "FindingTransferred", "FindingAttached", "OpenFindingCounted",
+                       "OpenFindingSettled"}),
     "person": frozenset({"PersonRegistered", "ResponsibilityAssigned", "ResponsibilityEnded",
                          "AccountabilityMeasureTaken", "InterviewRequired",
                          "InterviewVoided", "InterviewHeld", "RectificationReported",
-                         "RectificationVerified"}),
+                         "RectificationVerified", "HelpPlanRecorded"}),
     "round": frozenset({"ScoreRecorded"}),
     "rules": frozenset({"RuleParameterSet"}),
     "warning": frozenset({"WarningIssued"}),
+    "ratings": frozenset({"QuarterlyRatingRecorded", "QuarterlyRatingWithdrawn"}),
 }
 
 

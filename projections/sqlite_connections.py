@@ -22,8 +22,9 @@ class ThreadConnections:
         """This thread's connection (autocommit unless a transaction is begun), opened once."""
         conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
         if conn is None:
+            # A `file:` name is a URI, as the library opens it (`file:ledger.db?mode=ro`).
             conn = sqlite3.connect(self._path, timeout=30, isolation_level=None,
-                                   check_same_thread=False)
+                                   check_same_thread=False, uri=self._path.startswith("file:"))
             if self._prepare is not None:
                 self._prepare(conn)
             self._local.conn = conn

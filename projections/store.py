@@ -26,6 +26,7 @@ from psycopg_pool import ConnectionPool
 from ledger.recorders.postgres import SCHEMA_LOCK
 from projections import tables
 from projections.events import RawEvent
+from projections.household_list import RowWriter
 from projections.log import LedgerLog, log_of
 from projections.sqlite_connections import ThreadConnections
 
@@ -54,7 +55,7 @@ def _finding_row(state: State) -> tuple:
         state["finding_id"], state["responsible_unit_id"], state["subject_type"],
         state["subject_id"], state["category"], state["status"], state["due_date"],
         state.get("responsible_person_id"), state["raised_on"], state["closed_on"],
-        _dumps(state),
+        state.get("source"), state.get("sector"), _dumps(state),
     )
 
 
@@ -111,10 +112,14 @@ class ProjectionStore:
             self._lock_schema(cur)
             cur.execute(tables.GENERATIONS)
             cur.execute("SELECT generation FROM proj_generations WHERE live = 1")
-            if cur.fetchone() is not None:
+            live = cur.fetchone()
+            if live is not None:
+                self._add_finding_columns(cur, int(live[0]), live=True)
+                self._ensure_household_list(cur, int(live[0]))
                 return
             if self._relation_kind(cur, "proj_state") == "table":
                 generation = self._adopt_legacy(cur)
+                self._add_finding_columns(cur, generation, live=False)
             else:
                 cur.execute("SELECT COALESCE(MAX(generation), 0) + 1 FROM proj_generations")
                 generation = int(cur.fetchone()[0])
@@ -123,8 +128,21 @@ class ProjectionStore:
                     cur.execute(statement)
                 cur.execute(self.sql("INSERT INTO proj_generations VALUES (?, 0, 1)"),
                             (generation,))
+            self._add_household_list(cur, generation)
             for view in tables.VIEWS:
                 self._point_view(cur, view, generation)
+
+    def _add_finding_columns(self, cur: Any, generation: int, live: bool) -> None:
+        """Give a generation made before them the finding columns added since (empty until a
+        rebuild fills them: they are for filters only), and the view of a live one."""
+        findings = tables.table("proj_findings", generation)
+        cur.execute(f"SELECT * FROM {findings} LIMIT 0")
+        present = {column[0] for column in cur.description}
+        missing = [(c, t) for c, t in tables.ADDED_FINDING_COLUMNS if c not in present]
+        for column, kind in missing:
+            cur.execute(f"ALTER TABLE {findings} ADD COLUMN {column} {kind}")
+        if missing and live:
+            self._point_view(cur, "proj_findings", generation)
 
     def _adopt_legacy(self, cur: Any) -> int:
         """Keep the views of a ledger that predates generations: they become generation 0."""
@@ -136,9 +154,22 @@ class ProjectionStore:
             position = int(row[0]) if row else 0
             cur.execute(f"DROP TABLE {tables.LEGACY_TRACKING}")
         for view in tables.VIEWS:
-            cur.execute(f"ALTER TABLE {view} RENAME TO {tables.table(view, 0)}")
+            if self._relation_kind(cur, view) == "table":
+                cur.execute(f"ALTER TABLE {view} RENAME TO {tables.table(view, 0)}")
         cur.execute(self.sql("INSERT INTO proj_generations VALUES (0, ?, 1)"), (position,))
         return 0
+
+    def _add_household_list(self, cur: Any, generation: int) -> None:
+        """Create and fill the household list of a generation that holds its log."""
+        for statement in tables.create_household_list(generation):
+            cur.execute(statement)
+        RowWriter(cur, self.sql, generation).fill()
+
+    def _ensure_household_list(self, cur: Any, generation: int) -> None:
+        """A live generation made before the household list existed gets one (and its view)."""
+        if self._relation_kind(cur, tables.table("proj_households", generation)) != "table":
+            self._add_household_list(cur, generation)
+            self._point_view(cur, "proj_households", generation)
 
     def generations(self) -> list[Generation]:
         rows = self.query("SELECT generation, position, live FROM proj_generations "
@@ -176,6 +207,7 @@ class ProjectionStore:
                 if keep is None or number != keep[0]:
                     self._drop(cur, number)
             if keep is not None:
+                self._add_finding_columns(cur, keep[0], live=False)
                 return Generation(keep[0], keep[1], False)
             number = max((r[0] for r in rows), default=0) + 1
             for statement in tables.create_tables(number):
@@ -189,6 +221,7 @@ class ProjectionStore:
             self._lock_schema(cur)
             for statement in tables.create_indexes(number):
                 cur.execute(statement)
+            self._add_household_list(cur, number)
 
     def switch(self, number: int) -> bool:
         """Make generation `number` the live one and drop the one it replaces, in one
@@ -354,6 +387,8 @@ class ProjectionStore:
                     f"INSERT INTO {findings_table} ({', '.join(columns)}) "
                     f"VALUES ({', '.join('?' * len(columns))}) "
                     f"ON CONFLICT (finding_id) DO UPDATE SET {updates}"), findings)
+            if self._relation_kind(cur, tables.table("proj_households", generation)):
+                RowWriter(cur, self.sql, generation).refresh(states)
             if index:
                 cur.executemany(self.sql(
                     f"INSERT INTO {tables.table('proj_subject_events', generation)} "
@@ -471,26 +506,27 @@ class PostgresProjectionStore(ProjectionStore):
         super().close()
 
 
-def open_read_store(url: str, log: LedgerLog, pool_size: int = 5) -> ProjectionStore:
+def open_read_store(url: str, log: LedgerLog, pool_size: int = 5,
+                    pool_timeout: float = 30.0) -> ProjectionStore:
     """A store in a database of its own (`sqlite:///views.db`, `postgresql://...`)."""
     if url.startswith("sqlite:///") and len(url) > len("sqlite:///"):
         return SQLiteProjectionStore(url[len("sqlite:///"):], log)
     if url.startswith(("postgresql://", "postgres://")):
         pool = ConnectionPool(url, min_size=1, max_size=max(1, pool_size),
-                              kwargs={"autocommit": True}, open=True)
+                              kwargs={"autocommit": True}, open=True, timeout=pool_timeout)
         return PostgresProjectionStore(pool.connection, log, pool)
     raise ValueError(
         f"unsupported LEDGER_READ_DATABASE_URL {url!r}: use sqlite:///views.db or postgresql://...")
 
 
-def store_for(ledger: Any, read_database_url: str | None = None, pool_size: int = 5
-              ) -> ProjectionStore:
+def store_for(ledger: Any, read_database_url: str | None = None, pool_size: int = 5,
+              pool_timeout: float = 30.0) -> ProjectionStore:
     """The projection store for `ledger`'s log: in `read_database_url` if given, else beside
     the events in the ledger's own database. Ready to read (set up)."""
     log = log_of(ledger)
     datastore = ledger.recorder.datastore
     if read_database_url is not None:
-        store = open_read_store(read_database_url, log, pool_size)
+        store = open_read_store(read_database_url, log, pool_size, pool_timeout)
     elif hasattr(datastore, "schema"):
         store = PostgresProjectionStore(datastore.get_connection, log)
     else:

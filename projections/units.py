@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from projections import findings, responsibility, rulebook
+from projections import findings, responsibility, rulebook, supervision_cycle
 from projections.events import Event
 
 State = dict[str, Any]
@@ -35,7 +35,9 @@ def apply(state: State | None, event: Event) -> State | None:
 
 def _listed(state: State, event: Event) -> None:
     state["listing"] = {"level": event.data["level"], "since": event.occurred_on,
-                        "event_id": event.event_id}
+                        "event_id": event.event_id,
+                        "supervising_unit_id": event.data.get("supervising_unit_id"),
+                        "due_date": event.data.get("due_date")}
     state["listing_history"].append({"change": "listed", "level": event.data["level"],
                                      "on": event.occurred_on, "event_id": event.event_id})
 
@@ -104,6 +106,13 @@ _HANDLERS = {
     "InterviewHeld": _interview_held,
     "ResponsibilityAssigned": _assignment,
     "ResponsibilityEnded": _assignment,
+    "InspectionRecorded": supervision_cycle.inspected,
+    "QuarterlyRatingRecorded": supervision_cycle.rated,
+    "QuarterlyRatingWithdrawn": supervision_cycle.rating_withdrawn,
+    "FindingTransferred": supervision_cycle.finding_transferred,
+    "FindingAttached": supervision_cycle.tallied,
+    "OpenFindingCounted": supervision_cycle.tallied,
+    "OpenFindingSettled": supervision_cycle.tallied,
 }
 
 
@@ -129,7 +138,9 @@ def interviews(state: State) -> list[State]:
     return answers
 
 
-def render(state: State, finding_states: list[State], rules: State | None, on: str) -> State:
+def render(state: State, finding_states: list[State], rules: State | None, on: str,
+           transferred: list[State] | None = None) -> State:
+    """The board; `transferred`: the states of the findings the unit transferred away."""
     warnings_by_period: dict[str, list[State]] = {}
     for warning in sorted(state["warnings"].values(), key=lambda w: (w["period"], w["issued_on"])):
         warnings_by_period.setdefault(warning["period"], []).append(
@@ -158,7 +169,9 @@ def render(state: State, finding_states: list[State], rules: State | None, on: s
             "withdrawn": sorted(
                 f["finding_id"] for f in finding_states if f["status"] == "withdrawn"
             ),
+            **supervision_cycle.transfers_out(state, transferred or []),
         },
-        "delisting_allowed": listed and not open_ids,
+        "delisting_allowed": listed and not open_ids and not state.get("open_in_subtree"),
         "responsible": responsibility.responsible_on(state["responsibilities"], on),
+        **supervision_cycle.board(state, rules, on),
     }

@@ -1,17 +1,30 @@
 """The read side's one entry point: each view, live or replayed, as plain values."""
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from projections import findings, households, people, rollup_reads, scoring, trace, units
+from projections import (
+    findings,
+    household_list,
+    households,
+    people,
+    ratings,
+    rollup_reads,
+    scoring,
+    trace,
+    units,
+)
 from projections.events import decode, microseconds
+from projections.household_list import HouseholdFilter
 from projections.replay import Cut, replay, replay_many, states_of
 from projections.routing import RULES_KEY, subject
 from projections.runner import wait_for
 from projections.store import ProjectionStore
+from projections.supervision_cycle import transferred_ids
 
 State = dict[str, Any]
 
@@ -27,6 +40,8 @@ class FindingFilter:
     overdue: bool | None = None
     due_from: date | None = None
     due_to: date | None = None
+    source: str | None = None
+    sector: str | None = None
 
     @property
     def replayable(self) -> bool:
@@ -36,7 +51,8 @@ class FindingFilter:
         clauses, params = [], []
         for column, value in (("unit_id", self.unit_id), ("subject_type", self.subject_type),
                               ("subject_id", self.subject_id), ("person_id", self.person_id),
-                              ("category", self.category), ("status", self.status)):
+                              ("category", self.category), ("status", self.status),
+                              ("source", self.source), ("sector", self.sector)):
             if value is not None:
                 clauses.append(f"{column} = ?")
                 params.append(value)
@@ -56,7 +72,8 @@ class FindingFilter:
         """The same test as `sql`, for replayed states."""
         pairs = (("responsible_unit_id", self.unit_id), ("subject_type", self.subject_type),
                  ("subject_id", self.subject_id), ("responsible_person_id", self.person_id),
-                 ("category", self.category), ("status", self.status))
+                 ("category", self.category), ("status", self.status),
+                 ("source", self.source), ("sector", self.sector))
         if any(value is not None and state.get(field) != value for field, value in pairs):
             return False
         if self.overdue is not None and findings.is_overdue(state, on) != self.overdue:
@@ -73,11 +90,24 @@ class FindingFilter:
         return subject("person", self.person_id or "")
 
 
+def _revealed(method: Callable[..., Any]) -> Callable[..., Any]:
+    """The read's answer with personal fields opened (or shown erased) for the caller; the
+    read models themselves only ever hold them sealed."""
+    @functools.wraps(method)
+    def read(self: Views, *args: Any, **kwargs: Any) -> Any:
+        return self.reveal(method(self, *args, **kwargs))
+
+    return read
+
+
 class Views:
     def __init__(self, store: ProjectionStore,
-                 clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
+                 clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+                 reveal: Callable[[Any], Any] = lambda value: value) -> None:
         self.store = store
         self.clock = clock
+        self._unit_kinds: dict[str, str] = {}  # a unit's kind never changes once registered
+        self.reveal = reveal
 
     # Position and lag -------------------------------------------------------------
     def wait(self, position: int, timeout: float) -> bool:
@@ -114,6 +144,7 @@ class Views:
         return None if state is None else state["responsible_unit_id"]
 
     # Households ---------------------------------------------------------------------------
+    @_revealed
     def household(self, household_id: str, cut: Cut = Cut()) -> State | None:
         on = self._on(cut)
         if cut.live:
@@ -129,6 +160,7 @@ class Views:
             return None
         return households.render(state, about, self._rules(cut), on)
 
+    @_revealed
     def household_history(self, household_id: str, cut: Cut = Cut(), after: int = 0,
                           limit: int = 1000) -> list[State]:
         valid_at = None if cut.valid_at is None else cut.valid_at.isoformat()
@@ -145,9 +177,36 @@ class Views:
                             "data": event.data})
         return answers
 
+    def household_list(self, query: HouseholdFilter, after: str = "", limit: int = 100
+                       ) -> State:
+        """One page of the household list in household_id order; `next` is the `after` of the
+        following page (None on the last). Keyset paging: a write between pages moves no
+        household to another page."""
+        where, params = query.sql(self._on(Cut()))
+        statement = (f"SELECT {', '.join(household_list.COLUMNS)} FROM proj_households "
+                     f"WHERE {where + ' AND ' if where else ''}household_id > ? "
+                     "ORDER BY household_id LIMIT ?")
+        rows = self.store.query(statement, [*params, after, limit + 1])
+        items = [household_list.item(r) for r in rows[:limit]]
+        more = len(rows) > limit
+        return {"items": items, "next": items[-1]["household_id"] if more else None}
+
+    def unit_kind(self, unit_id: str) -> str | None:
+        if unit_id not in self._unit_kinds:
+            state = self.store.load_one("unit", unit_id)
+            if state is None:
+                return None
+            self._unit_kinds[unit_id] = state["kind"]
+        return self._unit_kinds[unit_id]
+
     # Findings ------------------------------------------------------------------------------
+    @_revealed
     def finding_states(self, query: FindingFilter, cut: Cut = Cut(), limit: int | None = None,
                        offset: int = 0) -> list[State]:
+        return self._finding_states(query, cut, limit, offset)
+
+    def _finding_states(self, query: FindingFilter, cut: Cut = Cut(), limit: int | None = None,
+                        offset: int = 0) -> list[State]:
         on = self._on(cut)
         if cut.live:
             where, params = query.sql(on)
@@ -157,10 +216,11 @@ class Views:
                        key=lambda f: f["finding_id"])
         return found[offset:] if limit is None else found[offset:offset + limit]
 
+    @_revealed
     def findings(self, query: FindingFilter, cut: Cut = Cut(), limit: int = 100,
                  offset: int = 0) -> State:
         on = self._on(cut)
-        page = self.finding_states(query, cut, limit, offset)
+        page = self._finding_states(query, cut, limit, offset)
         if cut.live:
             where, params = query.sql(on)
             counts = [
@@ -169,10 +229,11 @@ class Views:
                 for r in self.store.finding_counts(where, params, today=on)
             ]
         else:
-            counts = _counts(self.finding_states(query, cut), on)
+            counts = _counts(self._finding_states(query, cut), on)
         return {"as_of_date": on, "findings": [findings.summary(f, on) for f in page],
                 "counts_by_unit": counts, "limit": limit, "offset": offset}
 
+    @_revealed
     def finding(self, finding_id: str, cut: Cut = Cut()) -> State | None:
         on = self._on(cut)
         if cut.live:
@@ -183,6 +244,7 @@ class Views:
         return None if state is None else findings.detail(state, on)
 
     # Units, people, scoring ---------------------------------------------------------------
+    @_revealed
     def unit(self, unit_id: str, cut: Cut = Cut()) -> State | None:
         on = self._on(cut)
         if cut.live:
@@ -191,15 +253,18 @@ class Views:
                                              (rollup_reads.ROLLUP, unit_id)])
             state = found.get(("unit", unit_id))
             answered = self.store.findings("unit_id = ?", (unit_id,))
+            away = list(self.store.load("finding", transferred_ids(state or {})).values())
         else:
             folder = replay(self.store, subject("unit", unit_id), cut)
             state = folder.states.get(("unit", unit_id))
             answered = [f for f in states_of(folder, "finding")
                         if f["responsible_unit_id"] == unit_id]
+            gone = set(transferred_ids(state or {}))
+            away = [f for f in states_of(folder, "finding") if f["finding_id"] in gone]
         if state is None:
             return None
         rules = found.get(("rules", RULES_KEY)) if cut.live else self._rules(cut)
-        board = units.render(state, answered, rules, on)
+        board = units.render(state, answered, rules, on, away)
         if cut.live:
             board["rollup"] = rollup_reads.live(found.get((rollup_reads.ROLLUP, unit_id)),
                                                 rules, on)
@@ -207,6 +272,17 @@ class Views:
             board["rollup"] = rollup_reads.replayed(self.store, unit_id, cut, rules, on)
         return board
 
+    def ratings(self, period: str, kind: str | None = None, cut: Cut = Cut()) -> State:
+        """The quarter's lights, ranked; unit names and kinds as registered."""
+        key = ("ratings", period)
+        if cut.live:
+            state = self.store.load_one(*key)
+        else:
+            state = replay(self.store, subject(*key), cut).states.get(key)
+        rated = list((state or {}).get("units", {}))
+        return ratings.render(period, state, self.store.load("unit", rated), kind)
+
+    @_revealed
     def accountability(self, person_id: str, cut: Cut = Cut()) -> State | None:
         on = self._on(cut)
         if cut.live:
@@ -215,7 +291,7 @@ class Views:
                 return None
             answered = self.store.findings(*self._traced(person_id, state))
             headed = self.store.load("unit", people.headed_units(state))
-            visited = self.store.load("household", people.visited_households(state))
+            visited = self.store.load("household", people.watched_households(state))
         else:
             folder = replay(self.store, subject("person", person_id), cut)
             state = folder.states.get(("person", person_id))
@@ -223,7 +299,7 @@ class Views:
                 return None
             answered = self._replayed_findings(self._traced(person_id, state), cut)
             headed = self._replayed("unit", people.headed_units(state), cut)
-            visited = self._replayed("household", people.visited_households(state), cut)
+            visited = self._replayed("household", people.watched_households(state), cut)
         return people.render(state, answered, headed, visited, self._rules(cut), on)
 
     def _traced(self, person_id: str, state: State) -> tuple[str, list[Any]]:
@@ -253,6 +329,7 @@ class Views:
                 found[key] = state
         return found
 
+    @_revealed
     def scoring(self, round_id: str, cut: Cut = Cut()) -> State | None:
         if cut.live:
             state = self.store.load_one("round", round_id)

@@ -9,6 +9,7 @@ from typing import Any
 from flask import Flask
 
 from api import build_app
+from api.observability import configure_logging
 from service.config import Config
 from service.root import Root
 
@@ -21,6 +22,7 @@ def create_app(
     `settings` are Flask settings (for instance TESTING); the app owns the root it built and
     keeps it under `app.extensions["root"]`."""
     root = root or Root(config or Config.from_env())
+    configure_logging(root.config.log_level)
     flask_settings = {**root.config.flask_settings(), **(settings or {})}
     app = build_app(root, flask_settings)
     app.extensions["root"] = root

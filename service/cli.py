@@ -1,5 +1,5 @@
 """The `ledger` command: serve, token create/list/revoke, verify, project, rebuild, keygen,
-checkpoint, export, import, verify-pack, evidence-pack, demo.
+checkpoint, export, import, verify-pack, evidence-pack, demo, cross-check.
 
 Every command gets its parts from the composition root (`service.root.Root`)."""
 from __future__ import annotations
@@ -16,6 +16,7 @@ from ledger.identity import ROLES, UNIT_SCOPED_ROLES
 from projections.runner import COMMIT_EVERY, KEEP_STATES
 from service.config import Config
 from service.root import Root
+from service.storage_cli import add_storage_commands
 
 
 def _root() -> Root:
@@ -261,6 +262,39 @@ def demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def cross_check(args: argparse.Namespace) -> int:
+    """Record the information system's export (CSV) as comparisons, in batches; print
+    progress, then the rows, the mismatches the ledger found and each row refused."""
+    from ledger.identity import Actor
+    from service.cross_check import BadFile, Summary
+    from service.cross_check import cross_check as run
+
+    last = 0.0
+
+    def report(summary: Summary) -> None:
+        nonlocal last
+        if time.perf_counter() - last >= 2.0:
+            last = time.perf_counter()
+            print(f"rows {summary.rows:,}: {summary.recorded:,} recorded, "
+                  f"{summary.mismatches:,} mismatches, {len(summary.refused):,} refused "
+                  f"({summary.rate:,.0f} rows/s)", flush=True)
+
+    with _root() as root:
+        try:
+            summary = run(root.ledger, Path(args.file), args.source,
+                          Actor(args.actor, "inspector"), args.batch, report)
+        except (BadFile, OSError, UnicodeDecodeError) as error:
+            print(f"cannot read {args.file}: {error}", file=sys.stderr)
+            return 2
+    print(f"rows: {summary.rows:,}; recorded: {summary.recorded:,}; mismatches: "
+          f"{summary.mismatches:,}; refused: {len(summary.refused):,} "
+          f"({summary.seconds:.1f} s, {summary.rate:,.0f} rows/s)")
+    for refusal in summary.refused:
+        print(f"  line {refusal.line} ({refusal.household_id or 'no household_id'}): "
+              f"{refusal.reason}")
+    return 1 if summary.refused else 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="ledger", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -346,6 +380,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--batch", type=int, default=500, help="commands per recorded batch")
     p.set_defaults(run=demo)
 
+    p = commands.add_parser("cross-check", help="compare the information system's export (CSV) "
+                                               "with the ledger, recording every mismatch")
+    p.add_argument("file", help="CSV: household_id, as_of_date and any of "
+                                "size, category, per_capita_income, poverty_status, head_name")
+    p.add_argument("--source", required=True, help="the system it came from, e.g. "
+                                                   "national_system")
+    p.add_argument("--actor", default="data-office",
+                   help="who the comparisons are recorded as (default data-office)")
+    p.add_argument("--batch", type=int, default=500, help="rows per recorded batch")
+    p.set_defaults(run=cross_check)
+
     p = commands.add_parser("rebuild", help="rebuild every view beside the live ones, then switch")
     p.add_argument("--page", type=int, default=5000, help="events read and folded at a time")
     p.add_argument("--commit-every", type=int, default=COMMIT_EVERY, metavar="EVENTS",
@@ -358,6 +403,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--fresh", action="store_true",
                    help="drop an unfinished rebuild instead of resuming it")
     p.set_defaults(run=rebuild)
+
+    add_storage_commands(commands)
     return parser
 
 

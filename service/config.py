@@ -16,6 +16,7 @@ from api.limits import DEFAULT_AUTH_FAILURE_LIMIT, DEFAULT_WRITE_LIMIT
 from service.storage import DEFAULT_DATABASE_URL
 
 DEFAULT_CHECKPOINT_INTERVAL = 600.0
+DEFAULT_MASTER_KEY_FILE = "ledger-master.key"
 
 
 @dataclass(frozen=True)
@@ -29,7 +30,18 @@ class Config:
     public_key_file: str | None = None
     checkpoint_interval: float = DEFAULT_CHECKPOINT_INTERVAL
     max_body_bytes: int | None = None
+    # How long a read waits for its min_position before answering 503; None: the app's default.
+    read_wait_seconds: float | None = None
     pg_pool_size: int = 5
+    # Seconds a request waits for a PostgreSQL connection before its storage is called
+    # unavailable (503); after such a wait the pool fails at once for a moment, so the
+    # library's retries of a call (10, 0.2 s apart) do not each wait again (service/storage.py).
+    pg_pool_timeout: float = 1.0
+    # Wraps the per-subject keys of personal data; made (mode 600) when missing. Keep it
+    # outside the database and its backups: without it no personal field can be read.
+    master_key_file: str = DEFAULT_MASTER_KEY_FILE
+    # Keep the wrapped subject keys as files in this directory instead of a database table.
+    key_directory: str | None = None
     # Rate limits, as "N/second|minute|hour|day": failed authentications per client address,
     # writes per token; counted in process memory unless a shared store is named.
     auth_failure_limit: str = DEFAULT_AUTH_FAILURE_LIMIT
@@ -37,6 +49,10 @@ class Config:
     ratelimit_storage_uri: str = "memory://"
     # Proxies in front whose X-Forwarded-For names the client (0: the socket peer is the client).
     trusted_proxies: int = 0
+    # Who may scrape GET /metrics: "loopback" (clients on this machine), "on" (anyone), "off".
+    metrics: str = "loopback"
+    # Level of the JSON request log on standard error (DEBUG, INFO, WARNING, ERROR).
+    log_level: str = "INFO"
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Config:
@@ -52,11 +68,20 @@ class Config:
             max_body_bytes=(
                 int(env["LEDGER_MAX_BODY_BYTES"]) if env.get("LEDGER_MAX_BODY_BYTES") else None
             ),
+            read_wait_seconds=(
+                float(env["LEDGER_READ_WAIT_SECONDS"])
+                if env.get("LEDGER_READ_WAIT_SECONDS") else None
+            ),
             pg_pool_size=int(env.get("LEDGER_PG_POOL_SIZE", "5")),
+            pg_pool_timeout=float(env.get("LEDGER_PG_POOL_TIMEOUT", "1.0")),
+            master_key_file=env.get("LEDGER_MASTER_KEY_FILE") or DEFAULT_MASTER_KEY_FILE,
+            key_directory=env.get("LEDGER_KEY_DIRECTORY") or None,
             auth_failure_limit=env.get("LEDGER_AUTH_FAILURE_LIMIT") or DEFAULT_AUTH_FAILURE_LIMIT,
             write_limit=env.get("LEDGER_WRITE_LIMIT") or DEFAULT_WRITE_LIMIT,
             ratelimit_storage_uri=env.get("LEDGER_RATELIMIT_STORAGE_URI") or "memory://",
             trusted_proxies=int(env.get("LEDGER_TRUSTED_PROXIES", "0")),
+            metrics=env.get("LEDGER_METRICS") or "loopback",
+            log_level=env.get("LEDGER_LOG_LEVEL") or "INFO",
         )
         config = replace(config, **overrides)
         for name in ("auth_failure_limit", "write_limit"):
@@ -73,7 +98,10 @@ class Config:
             "WRITE_LIMIT": self.write_limit,
             "RATELIMIT_STORAGE_URI": self.ratelimit_storage_uri,
             "TRUSTED_PROXIES": self.trusted_proxies,
+            "METRICS": self.metrics,
         }
         if self.max_body_bytes is not None:
             settings["MAX_CONTENT_LENGTH"] = self.max_body_bytes
+        if self.read_wait_seconds is not None:
+            settings["READ_WAIT_SECONDS"] = self.read_wait_seconds
         return settings

@@ -46,6 +46,13 @@ FINDING_TEXT = {
     "income": "收入测算与实际不符，帮扶台账数据不实",
     "records": "村级档案资料不规范，帮扶手册填写不全",
 }
+# The sector ledger (行业台账) each kind of problem belongs to.
+SECTORS = {"food": "social_security", "clothing": "social_security", "education": "education",
+           "medical": "health", "housing": "housing", "water": "water", "income": "employment",
+           "records": "data"}
+# How a listed village is supervised in a month (a month with none leaves a gap).
+SUPERVISIONS: tuple[tuple[str | None, int], ...] = (
+    ("supervision", 50), ("roving", 20), ("unannounced", 15), (None, 15))
 # A finding's fate, decided when it is raised: (name, weight).
 FATES = (("prompt", 55), ("rejected", 12), ("late", 12), ("extended", 8), ("neglected", 8),
          ("withdrawn", 5))
@@ -188,6 +195,7 @@ class County:
         self.interviews_due: list[tuple[str, int]] = []  # (village, month it becomes due)
         self.ids: Counter = Counter()
         self.county_inspector = Actor("p-dc-0001", "inspector")
+        self.flagged: set[str] = set()  # households that ever had a finding
 
     # Small helpers ----------------------------------------------------------------------
     def next_id(self, prefix: str, width: int = 6) -> str:
@@ -353,12 +361,17 @@ class County:
 
     def list_units(self, on: date) -> None:
         villages = list(self.villages.values())
+        target = date(YEAR, 12, 31).isoformat()
         for village in self.rng.sample(villages, max(1, round(len(villages) / 10))):
             village.listed = True
-            self.admin("UnitListed", {"unit_id": village.unit_id, "level": "district"}, on)
+            self.admin("UnitListed", {"unit_id": village.unit_id, "level": "district",
+                                      "supervising_unit_id": village.township,
+                                      "due_date": target}, on)
         for t_id in self.townships:
             if self.rng.random() < 0.05:
-                self.admin("UnitListed", {"unit_id": t_id, "level": "city"}, on)
+                self.admin("UnitListed", {"unit_id": t_id, "level": "city",
+                                          "supervising_unit_id": "county", "due_date": target},
+                           on)
 
     # One month ----------------------------------------------------------------------------
     def month(self, month: int) -> None:
@@ -368,14 +381,18 @@ class County:
             for v_id in villages:
                 self.visit_village(self.villages[v_id], month)
                 self.check_village(self.villages[v_id], month)
+                self.supervise(self.villages[v_id], month)
         self.record_late_visits(month)
         self.follow_ups(month)
         self.interviews(month)
         self.scoring(month)
         if month % 3 == 0:
+            self.lights(month)
             self.warnings(month)
             self.measures(month)
         self.delist(month)
+        if month == self.months:
+            self.lifecycle(month)
 
     def reassign(self, month: int) -> None:
         """Some helper cadres hand their households over; a few first secretaries rotate."""
@@ -458,6 +475,32 @@ class County:
         self.raise_finding(inspector, village.unit_id, on, "records", inspection_id,
                            ("unit", village.unit_id), None)
 
+    def supervise(self, village: Village, month: int) -> None:
+        """A listed village's monthly supervision by its township (督战), now and then missed."""
+        if not village.listed:
+            return
+        method = self.rng.choices([m for m, _ in SUPERVISIONS], [w for _, w in SUPERVISIONS])[0]
+        if method is None:
+            return
+        inspector = self.inspectors[village.township]
+        self.w.add(inspector, "InspectionRecorded", {
+            "inspection_id": self.next_id("i", 8), "subject_type": "unit",
+            "subject_id": village.unit_id, "method": method, "inspector_ids": [inspector.id]},
+            moment(self.day_in(month, 3, 26), 15))
+
+    def lights(self, month: int) -> None:
+        """Each township's quarterly light (季度考核亮灯), scored on its villages' overdue share."""
+        end = month_end(month)
+        period = f"{YEAR}-Q{(month - 1) // 3 + 1}"
+        for t_id, villages in self.townships.items():
+            open_ = [f for v_id in villages for f in self.open_and_overdue(v_id, end)[0]]
+            overdue = sum(f.due < end for f in open_)
+            score = round(100 - 40 * overdue / max(1, len(open_)) - self.rng.uniform(0, 10), 1)
+            light = "green" if score >= 85 else "yellow" if score >= 70 else "red"
+            self.w.add(self.county_inspector, "QuarterlyRatingRecorded", {
+                "unit_id": t_id, "period": period, "light": light, "score": score},
+                moment(end, 10))
+
     def raise_finding(self, inspector: Actor, village_id: str, on: datetime, problem: str,
                       inspection_id: str, subject: tuple[str, str], helper: str | None) -> None:
         finding = PlannedFinding(self.next_id("f", 6), village_id, helper,
@@ -465,10 +508,14 @@ class County:
         data = {"finding_id": finding.finding_id, "subject_type": subject[0],
                 "subject_id": subject[1], "category": problem,
                 "description": FINDING_TEXT[problem], "responsible_unit_id": village_id,
-                "due_date": finding.due.isoformat(), "inspection_id": inspection_id}
+                "due_date": finding.due.isoformat(), "inspection_id": inspection_id,
+                "source": "cross_check" if subject[0] == "unit" else "inspection",
+                "sector": SECTORS[problem]}
         if helper is not None:
             data["responsible_person_id"] = helper
         self.w.add(inspector, "FindingRaised", data, on)
+        if subject[0] == "household":
+            self.flagged.add(subject[1])
         finding.actions = self.fate(on.date(), finding.due)
         self.findings[finding.finding_id] = finding
         self.active.append(finding)
@@ -617,6 +664,80 @@ class County:
                     "person_id": person_id, "measure": "reminder_talk",
                     "basis": [f.raised_event_id for f in items],
                     "note": "帮扶户问题逾期两周以上未整改，提醒谈话"}, moment(end, 15))
+
+    # The household lifecycle, in the last month: exits, monitoring, plans, a cross-check --
+    def lifecycle(self, month: int) -> None:
+        """Registered poor households that never had a finding leave poverty through the whole
+        procedure (one meets an objection, dismissed); some edge households enter monitoring;
+        registered poor households get help plans, a few measures past due; the information
+        system's records are compared, a few disagreeing on the household's size."""
+        rng = self.rng
+        day = date(YEAR, month, 27)  # after the month's regular visits (days 3-26)
+        clean = [h for h in self.households
+                 if h.category == "registered_poor" and h.household_id not in self.flagged]
+        for index, household in enumerate(rng.sample(clean, k=max(1, len(clean) // 30))):
+            self.exit(household, day, objection=index == 0)
+        edge = [h for h in self.households if h.category == "edge"]
+        for household in rng.sample(edge, k=max(0, len(edge) // 20)):
+            self.w.add(ADMIN, "MonitoringStarted", {
+                "household_id": household.household_id,
+                "monitoring_type": rng.choice(("edge", "sudden_hardship")),
+                "risks": rng.sample(("illness", "disability", "accident", "unemployment"), 2),
+                "note": "收入接近边缘线，纳入监测"}, moment(day, 11))
+        poor = [h for h in self.households if h.category == "registered_poor"]
+        for household in rng.sample(poor, k=max(1, len(poor) // 10)):
+            self.plan(household, day)
+        compared = rng.sample(self.households, k=max(1, len(self.households) // 50))
+        for index, household in enumerate(compared):
+            size = household.size + (1 if index == 0 or rng.random() < 0.2 else 0)
+            self.w.add(ADMIN, "SystemRecordCompared", {
+                "household_id": household.household_id, "source": "national_system",
+                "as_of_date": day.isoformat(), "record": {"size": size}}, moment(day, 16))
+
+    def exit(self, household: Household, day: date, objection: bool) -> None:
+        h_id = household.household_id
+        year = {"household_id": h_id, "year": YEAR}
+        wage = 6000 * household.size
+        self.w.add(self.inspectors[self.villages[household.village].township],
+                   "InspectionRecorded", {
+                       "inspection_id": self.next_id("i", 8), "subject_type": "household",
+                       "subject_id": h_id, "method": "visit", "inspector_ids": [household.helper],
+                       "checks": dict.fromkeys(CHECK_NAMES, "met"),
+                       "income": {"wage": wage, "business": 0, "transfer": 0, "property": 0}},
+                   moment(day, 9))
+        self.w.add(ADMIN, "ExitAppraised", {**year, "votes_for": 28, "votes_total": 31},
+                   moment(day, 10))
+        self.w.add(ADMIN, "ExitVerified", {**year, "passed": True, "note": "两不愁三保障达标"},
+                   moment(day, 11))
+        self.w.add(ADMIN, "ExitAcknowledged", year, moment(day, 12))
+        start = day + timedelta(days=1)
+        self.w.add(ADMIN, "ExitPublicized", {**year, "from": start.isoformat(),
+                                             "to": (start + timedelta(days=7)).isoformat()},
+                   moment(start, 9))
+        if objection:
+            self.w.add(ADMIN, "ExitObjectionRaised", {**year, "note": "村民反映收入偏高"},
+                       moment(start + timedelta(days=2), 10))
+            self.w.add(ADMIN, "ExitObjectionSettled", {**year, "upheld": False,
+                                                       "note": "核实后收入属实"},
+                       moment(start + timedelta(days=4), 10))
+        self.w.add(ADMIN, "HouseholdExited", year, moment(start + timedelta(days=9), 10))
+
+    def plan(self, household: Household, day: date) -> None:
+        h_id = household.household_id
+        measures = [
+            {"measure_id": f"{h_id}-m1", "kind": "industry", "description": "发放养殖补贴",
+             "due_date": (day - timedelta(days=self.rng.choice((5, 40)))).isoformat(),
+             "person_id": household.helper},
+            {"measure_id": f"{h_id}-m2", "kind": "employment", "description": "推荐公益岗位",
+             "due_date": (day + timedelta(days=30)).isoformat()},
+        ]
+        self.w.add(ADMIN, "HelpPlanRecorded", {
+            "household_id": h_id, "year": YEAR, "causes": ["lack_skills", "lack_funds"],
+            "measures": measures}, moment(max(day - timedelta(days=20), date(YEAR, 1, 3)), 10))
+        if self.rng.random() < 0.5:
+            self.w.add(ADMIN, "MeasureCompleted", {"household_id": h_id,
+                                                   "measure_id": f"{h_id}-m1",
+                                                   "note": "补贴已发放"}, moment(day, 15))
 
     def delist(self, month: int) -> None:
         open_villages = {f.village for f in self.active}

@@ -7,7 +7,7 @@ built on first use, so a command that only needs the ledger never opens the read
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
@@ -15,21 +15,34 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from ledger.application import Ledger
+from ledger.privacy.cipher import MasterKey
+from ledger.privacy.keys import KeyDirectory, KeyRing, KeyTable
+from ledger.read_audit import ReadAudit
+from ledger.recorders.keys import key_table_of
 from ledger.tamper.checkpoints import Checkpoints, PeriodicCheckpoints
 from ledger.tamper.signing import Signer, load_private_key, load_public_key
 from projections.runner import PAGE, ProjectionRunner
 from projections.store import ProjectionStore, store_for
 from projections.views import Views
 from service.config import Config
-from service.storage import persistence_env
+from service.storage import bound_pool_wait, one_process_creating_tables, persistence_env
 
 
 def open_ledger(config: Config, create_tables: bool = True) -> Ledger:
-    """The event-sourced application on the configured database."""
+    """The event-sourced application on the configured database, sealing personal data under
+    keys from the configured key store."""
     env = persistence_env(config.database_url, config.pg_pool_size)
     if not create_tables:
         env["CREATE_TABLE"] = "no"
-    return Ledger(env=env)
+    creating = one_process_creating_tables(config.database_url) if create_tables else nullcontext()
+    with creating:
+        ledger = Ledger(env=env)
+        if create_tables:
+            table: KeyTable = (KeyDirectory(config.key_directory) if config.key_directory
+                               else key_table_of(ledger.recorder))
+            ledger.use_keys(KeyRing(table, MasterKey.from_file(config.master_key_file)))
+    bound_pool_wait(ledger.recorder, config.pg_pool_timeout)
+    return ledger
 
 
 @dataclass(frozen=True)
@@ -60,11 +73,20 @@ class Root:
 
     @cached_property
     def store(self) -> ProjectionStore:
-        return store_for(self.ledger, self.config.read_database_url, self.config.pg_pool_size)
+        return store_for(self.ledger, self.config.read_database_url, self.config.pg_pool_size,
+                         self.config.pg_pool_timeout)
 
     @cached_property
     def views(self) -> Views:
-        return Views(self.store)
+        return Views(self.store, reveal=self.ledger.reveal)
+
+    @cached_property
+    def read_audit(self) -> ReadAudit:
+        """Who read whose personal data, in the ledger's own database (ledger/read_audit.py)."""
+        recorder: Any = self.ledger.recorder
+        audit = ReadAudit(recorder.datastore)
+        audit.setup()
+        return audit
 
     def runner(self, page: int = PAGE) -> ProjectionRunner:
         return ProjectionRunner(self.store, page=page)

@@ -1,9 +1,21 @@
 """Turn a database URL into the eventsourcing library's persistence settings."""
 from __future__ import annotations
 
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
+import psycopg
+from psycopg_pool import PoolTimeout
+
 DEFAULT_DATABASE_URL = "sqlite:///ledger.db"
+# Seconds a pool that just failed to connect answers "unavailable" without trying again.
+DOWN_HOLD_SECONDS = 2.0
+# Session advisory lock held while one process creates the tables ("ledgerbo" in ASCII);
+# not the recorders' own schema lock, which they take inside it.
+STARTUP_LOCK = 0x6C6564676572626F
 
 
 class DatabaseUrlError(ValueError):
@@ -17,7 +29,7 @@ def persistence_env(url: str, pool_size: int = 5) -> dict[str, str]:
         if not path:
             raise DatabaseUrlError("a sqlite URL needs a file path: sqlite:///ledger.db")
         return {
-            "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+            "PERSISTENCE_MODULE": "ledger.recorders.sqlite:LedgerSQLiteFactory",
             "SQLITE_DBNAME": path,
             "SQLITE_LOCK_TIMEOUT": "30",
             "APPLICATION_RECORDER_TOPIC": (
@@ -30,7 +42,7 @@ def persistence_env(url: str, pool_size: int = 5) -> dict[str, str]:
         if not dbname:
             raise DatabaseUrlError("a postgresql URL needs a database name")
         return {
-            "PERSISTENCE_MODULE": "eventsourcing.postgres",
+            "PERSISTENCE_MODULE": "ledger.recorders.postgres:LedgerPostgresFactory",
             "POSTGRES_DBNAME": unquote(dbname),
             "POSTGRES_HOST": parts.hostname or "127.0.0.1",
             "POSTGRES_PORT": str(parts.port or 5432),
@@ -47,3 +59,48 @@ def persistence_env(url: str, pool_size: int = 5) -> dict[str, str]:
     raise DatabaseUrlError(
         f"unsupported LEDGER_DATABASE_URL {url!r}: use sqlite:///path.db or postgresql://..."
     )
+
+
+def bound_pool_wait(recorder: Any, seconds: float, hold: float = DOWN_HOLD_SECONDS) -> None:
+    """Make a request wait at most `seconds` for a PostgreSQL connection, and none at all for
+    `hold` seconds after the pool last failed to get one.
+
+    While the server is down or restarting the pool cannot connect, and the library retries
+    each call up to 10 times with 0.2 s pauses; with its default wait (30 s, and whole seconds
+    only in `POSTGRES_CONNECT_TIMEOUT`) every retry would wait the full time before the 503.
+    Failing at once while the server is known to be down keeps a request's wait near the
+    library's pauses (about 2 s a call). SQLite recorders have no pool and are left alone."""
+    pool = getattr(getattr(recorder, "datastore", None), "pool", None)
+    if pool is None or not hasattr(pool, "getconn"):
+        return
+    pool.timeout = seconds
+    getconn = pool.getconn
+    down_until = [0.0]
+
+    def getconn_unless_down(timeout: float | None = None) -> Any:
+        if time.monotonic() < down_until[0]:
+            raise PoolTimeout("the database was unreachable moments ago; not waiting again")
+        try:
+            return getconn(timeout)
+        except PoolTimeout:
+            down_until[0] = time.monotonic() + hold
+            raise
+
+    pool.getconn = getconn_unless_down
+
+
+@contextmanager
+def one_process_creating_tables(url: str) -> Iterator[None]:
+    """On PostgreSQL, let one process at a time create the tables: gunicorn's workers start
+    together on a fresh database, and the library creates some of its tables (snapshots)
+    without a lock of its own, so the loser of that race died at boot. SQLite serialises
+    schema changes itself."""
+    if not url.startswith(("postgresql://", "postgres://")):
+        yield
+        return
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("SELECT pg_advisory_lock(%s)", (STARTUP_LOCK,))
+        try:
+            yield
+        finally:
+            conn.execute("SELECT pg_advisory_unlock(%s)", (STARTUP_LOCK,))

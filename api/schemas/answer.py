@@ -16,6 +16,9 @@ class Answer(Schema):
     """The schema of an answer. Dumping keeps only declared fields, so a key a view adds and
     the schema lacks would vanish unseen; under TESTING it is an error instead."""
 
+    erased = fields.List(fields.String(), metadata={
+        "description": "personal fields of this object that were erased (their values are null)"})
+
     @pre_dump
     def declares_every_key(self, data: Any, **_: Any) -> Any:
         if isinstance(data, Mapping) and has_app_context() and current_app.testing:
@@ -44,6 +47,11 @@ def text(description: str | None = None, nullable: bool = False,
     # OpenAPI 3.0.3: a nullable enum lists null among its values.
     enum = {"enum": [*choices, *([None] if nullable else [])]} if choices else {}
     return fields.String(required=True, allow_none=nullable, metadata=_meta(description, **enum))
+
+
+def personal(description: str | None = None) -> fields.String:
+    """A name or free text about a household or person: null once their data was erased."""
+    return text(f"{description + '; ' if description else ''}null once erased", nullable=True)
 
 
 def day(description: str | None = None, nullable: bool = False, key: str | None = None

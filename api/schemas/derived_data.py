@@ -38,6 +38,25 @@ class FindingAttached(Logged):
     finding_id = Identifier(required=True)
 
 
+class OpenFindingCounted(Logged):
+    unit_id = Identifier(required=True)
+    finding_id = Identifier(required=True)
+
+
+class OpenFindingSettled(Logged):
+    unit_id = Identifier(required=True)
+    finding_id = Identifier(required=True)
+    reason = Choice(("closed", "withdrawn", "transferred"), required=True)
+
+
+class QuarterlyRatingWithdrawn(Logged):
+    unit_id = Identifier(required=True)
+    period = fields.String(required=True)
+    rating_version = fields.Integer(
+        required=True, metadata={"description": "the unit's event that recorded the light"})
+    reason = fields.String(required=True)
+
+
 class YellowCardNoted(Logged):
     unit_id = Identifier(required=True)
     warning_id = Identifier(required=True)
@@ -47,6 +66,46 @@ class YellowCardNoted(Logged):
 class YellowCardWithdrawn(Logged):
     unit_id = Identifier(required=True)
     warning_id = Identifier(required=True)
+
+
+class DataMismatchFound(Logged):
+    household_id = Identifier(required=True)
+    field = fields.String(required=True, metadata={"description": "the compared field"})
+    system_value = fields.Raw(required=True, metadata={"description": "the system's value"})
+    ledger_value = fields.Raw(required=True, allow_none=True, metadata={
+        "description": "what the ledger knew valid on the record's date; null: nothing"})
+    compared_event_id = Identifier(required=True, metadata={
+        "description": "the SystemRecordCompared event"})
+
+
+class ExitAnnulled(Logged):
+    household_id = Identifier(required=True)
+    year = fields.Integer(required=True)
+    exited_event_id = fields.String(required=True, metadata={
+        "description": "the HouseholdExited a dispute overturned"})
+    reason = fields.String(required=True)
+
+
+class HouseholdInspectionNoted(Logged):
+    household_id = Identifier(required=True)
+    inspection_id = Identifier(required=True)
+    checks = fields.Dict(keys=fields.String(), values=fields.String())
+    income = fields.Dict(keys=fields.String(), values=fields.Float())
+
+
+class HouseholdFindingNoted(Logged):
+    household_id = Identifier(required=True)
+    finding_id = Identifier(required=True)
+
+
+class RulebookOpened(Logged):
+    pass
+
+
+class RuleParameterNoted(Logged):
+    parameter = fields.String(required=True)
+    value = fields.Float(required=True)
+    year = fields.Integer()
 
 
 class TokenIssued(Logged):

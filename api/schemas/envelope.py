@@ -1,6 +1,7 @@
 """Request and answer shapes of the events endpoints."""
 from __future__ import annotations
 
+import copy
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -20,6 +21,7 @@ from api.schemas.event_types import CLIENT_DATA, DATA_SCHEMAS
 from api.schemas.fields import Count
 from ledger.application import Command
 from ledger.catalog import DERIVED_TYPES
+from ledger.privacy.fields import PERSONAL_FIELDS
 
 MAX_BATCH = 1000
 # One loader per type, built once: schema construction is costly on the write path.
@@ -51,10 +53,44 @@ def _variant(base: type[Schema], name: str, suffix: str, data: type[Schema],
     )
 
 
+ERASED_NOTE = "personal fields of this object that were erased (their values are null)"
+
+
+def erasable(schema: type[Schema], _made: dict[type[Schema], type[Schema]] = {}  # noqa: B006
+             ) -> type[Schema]:
+    """`schema` as logged data shows it: a personal field may be null once its subject's data
+    was erased, and `erased` then names it (at any depth: a measure's description)."""
+    if schema in _made:
+        return _made[schema]
+    declared: dict[str, fields.Field] = {}
+    for name, field in schema._declared_fields.items():
+        copy = field
+        if name in PERSONAL_FIELDS:
+            copy = copy_field(field, allow_none=True)
+        elif isinstance(field, fields.Nested) and isinstance(field.nested, type):
+            copy = copy_field(field, nested=erasable(field.nested))
+        elif isinstance(field, fields.List) and isinstance(field.inner, fields.Nested) \
+                and isinstance(field.inner.nested, type):
+            copy = fields.List(copy_field(field.inner, nested=erasable(field.inner.nested)),
+                               required=field.required, metadata=field.metadata)
+        declared[name] = copy
+    declared["erased"] = fields.List(fields.String(), metadata={"description": ERASED_NOTE})
+    made = schema.from_dict(declared, name=f"Erasable{schema.__name__}")
+    _made[schema] = made
+    return made
+
+
+def copy_field(field: fields.Field, **changes: Any) -> fields.Field:
+    clone = copy.copy(field)
+    for name, value in changes.items():
+        setattr(clone, name, value)
+    return clone
+
+
 # Documentation only: each client type's request, each catalogued type's logged form.
 REQUEST_VARIANTS = {name: _variant(Schema, name, "Request", data, occurred_at=_occurred_at())
                     for name, data in CLIENT_DATA.items()}
-LOGGED_VARIANTS = {name: _variant(_Refinement, name, "Logged", data)
+LOGGED_VARIANTS = {name: _variant(_Refinement, name, "Logged", erasable(data))
                    for name, data in DATA_SCHEMAS.items()}
 
 

@@ -16,17 +16,24 @@ from api.schemas.fields import (
     Money,
     Text,
 )
+from ledger.domain.crosscheck import POVERTY_STATUSES, RESOLUTIONS
+from ledger.domain.monitoring import MONITORING_TYPES, RISKS
+from ledger.domain.plans import MEASURE_KINDS, POVERTY_CAUSES
 from ledger.domain.registry import HOUSEHOLD_CATEGORIES, HOUSEHOLD_ROLES, MEASURES
 from ledger.domain.rules import PARAMETERS as RULE_PARAMETERS
 from ledger.domain.scoring import DISPUTE_OUTCOMES, SECTION_MAXIMA
 from ledger.domain.supervision import (
     CHECK_VALUES,
+    FINDING_SECTORS,
+    FINDING_SOURCES,
     INSPECTION_METHODS,
     WARNING_COLORS,
 )
-from ledger.domain.units import LISTING_LEVELS, UNIT_KINDS, UNIT_ROLES
+from ledger.domain.units import LIGHTS, LISTING_LEVELS, UNIT_KINDS, UNIT_ROLES
 
 SUBJECT_TYPES = ("household", "unit")
+# What the information system may say a household's category is (exited: CONTRACT.md).
+COMPARED_CATEGORIES = tuple(dict.fromkeys((*HOUSEHOLD_CATEGORIES, "exited")))
 RESPONSIBILITY_ROLES = tuple(dict.fromkeys(HOUSEHOLD_ROLES + UNIT_ROLES))
 
 
@@ -46,6 +53,10 @@ def by_choice(generated: dict[str, Any], choice: str,
         refine(value, properties)
         variants.append({**generated, "properties": properties})
     return {**generated, "oneOf": variants}
+
+
+def Year(**kwargs: Any) -> fields.Integer:  # noqa: N802 - reads as a field type
+    return fields.Integer(strict=True, validate=validate.Range(min=2000, max=2100), **kwargs)
 
 
 class IncomeSchema(Strict):
@@ -91,6 +102,27 @@ class HouseholdRegistered(Strict):
     head_name = Text(required=True)
     size = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=50))
     category = Choice(HOUSEHOLD_CATEGORIES, required=True)
+    exit_year = Year(metadata={"description": "with category exited only: the year it left "
+                                              "poverty, before the ledger began"})
+
+    @validates_schema
+    def exit_year_with_exited(self, data: dict, **_: object) -> None:
+        if data.get("category") == "exited" and "exit_year" not in data:
+            raise ValidationError("required with category exited", "exit_year")
+        if data.get("category") != "exited" and "exit_year" in data:
+            raise ValidationError("only with category exited", "exit_year")
+
+    @classmethod
+    def openapi(cls, converter: Any, generated: dict[str, Any]) -> dict[str, Any]:
+        def refine(category: str, properties: dict[str, Any]) -> None:
+            if category != "exited":
+                del properties["exit_year"]
+
+        documented = by_choice(generated, "category", refine)
+        for variant in documented["oneOf"]:
+            if variant["properties"]["category"]["enum"] == ["exited"]:
+                variant["required"] = [*variant.get("required", []), "exit_year"]
+        return documented
 
 
 class HouseholdFactsRecorded(Strict):
@@ -132,6 +164,8 @@ class ResponsibilityEnded(Strict):
 class UnitListed(Strict):
     unit_id = Identifier(required=True)
     level = Choice(LISTING_LEVELS, required=True)
+    supervising_unit_id = Identifier(metadata={"description": "the supervising unit (督战单位)"})
+    due_date = IsoDate(metadata={"description": "the target date for delisting (摘牌)"})
 
 
 class UnitDelisted(Strict):
@@ -158,6 +192,8 @@ class FindingRaised(Strict):
     due_date = IsoDate(required=True)
     inspection_id = Identifier()
     responsible_person_id = Identifier()
+    source = Choice(FINDING_SOURCES, metadata={"description": "where it came from"})
+    sector = Choice(FINDING_SECTORS, metadata={"description": "the sector ledger (行业台账)"})
 
 
 class RectificationReported(Strict):
@@ -184,6 +220,14 @@ class FindingWithdrawn(Strict):
     reason = Text(LONG_TEXT, required=True)
 
 
+class FindingTransferred(Strict):
+    finding_id = Identifier(required=True)
+    to_unit_id = Identifier(required=True)
+    reason = Text(LONG_TEXT, required=True)
+    to_person_id = Identifier(
+        metadata={"description": "the new responsible person; absent, none is named"})
+
+
 # Warnings and accountability --------------------------------------------------
 class WarningIssued(Strict):
     warning_id = Identifier(required=True)
@@ -198,6 +242,17 @@ class WarningIssued(Strict):
     )
     reason = Text(LONG_TEXT, required=True)
     finding_ids = IdentifierList()
+
+
+class QuarterlyRatingRecorded(Strict):
+    unit_id = Identifier(required=True)
+    period = fields.String(
+        required=True,
+        validate=validate.Regexp(r"^\d{4}-Q[1-4]$", error="must be a quarter like 2020-Q1"),
+    )
+    light = Choice(LIGHTS, required=True)
+    score = fields.Float(allow_nan=False, validate=validate.Range(min=0, max=100))
+    note = Text(LONG_TEXT)
 
 
 class WarningRevoked(Strict):
@@ -255,6 +310,136 @@ class DisputeResolved(Strict):
     note = Text(LONG_TEXT, required=True)
 
 
+# Help plans and cross-checks --------------------------------------------------
+class HelpMeasureSchema(Strict):
+    measure_id = Identifier(required=True)
+    kind = Choice(MEASURE_KINDS, required=True)
+    description = Text(LONG_TEXT, required=True)
+    due_date = IsoDate(required=True)
+    person_id = Identifier(metadata={"description": "who answers for it; an overdue measure "
+                                                     "goes on their accountability trail"})
+
+
+class HelpPlanRecorded(Strict):
+    household_id = Identifier(required=True)
+    year = fields.Integer(required=True, strict=True, validate=validate.Range(min=2000, max=2100))
+    causes = fields.List(Choice(POVERTY_CAUSES), required=True,
+                         validate=validate.Length(min=1, max=len(POVERTY_CAUSES)))
+    measures = fields.List(fields.Nested(HelpMeasureSchema), required=True,
+                           validate=validate.Length(max=100))
+
+
+class MeasureCompleted(Strict):
+    household_id = Identifier(required=True)
+    measure_id = Identifier(required=True)
+    note = Text(LONG_TEXT, required=True)
+
+
+class ComparedRecordSchema(Strict):
+    size = fields.Integer(strict=True, validate=validate.Range(min=0, max=100))
+    category = Choice(COMPARED_CATEGORIES)
+    per_capita_income = Money()
+    poverty_status = Choice(POVERTY_STATUSES)
+    head_name = Text()
+
+    @validates_schema
+    def names_a_field(self, data: dict, **_: object) -> None:
+        if not data:
+            raise ValidationError("give at least one field to compare", "_schema")
+
+    @classmethod
+    def openapi(cls, converter: Any, generated: dict[str, Any]) -> dict[str, Any]:
+        return {**generated, "minProperties": 1}
+
+
+class SystemRecordCompared(Strict):
+    household_id = Identifier(required=True)
+    source = Identifier(required=True, metadata={"description": "e.g. national_system"})
+    as_of_date = IsoDate(required=True, metadata={
+        "description": "the date the record stood on; compared with what the ledger knew "
+                       "valid then"})
+    record = fields.Nested(ComparedRecordSchema, required=True)
+
+
+class MismatchResolved(Strict):
+    household_id = Identifier(required=True)
+    mismatch_event_id = Identifier(required=True, metadata={
+        "description": "the DataMismatchFound event"})
+    resolution = Choice(RESOLUTIONS, required=True)
+    note = Text(LONG_TEXT, required=True)
+
+
+# Household lifecycle ------------------------------------------------------------
+class ExitAppraised(Strict):
+    household_id = Identifier(required=True)
+    year = Year(required=True)
+    votes_for = fields.Integer(required=True, strict=True,
+                               validate=validate.Range(min=0, max=100_000))
+    votes_total = fields.Integer(required=True, strict=True,
+                                 validate=validate.Range(min=1, max=100_000))
+    note = Text(LONG_TEXT)
+
+
+class ExitVerified(Strict):
+    household_id = Identifier(required=True)
+    year = Year(required=True)
+    passed = Flag(required=True)
+    note = Text(LONG_TEXT, required=True)
+
+
+class ExitAcknowledged(Strict):
+    household_id = Identifier(required=True)
+    year = Year(required=True)
+    note = Text(LONG_TEXT)
+
+
+class ExitPublicized(Strict):
+    household_id = Identifier(required=True)
+    year = Year(required=True)
+    # `from` is a Python keyword, so the field has another name; it reads and loads `from`.
+    from_ = IsoDate(data_key="from", attribute="from", required=True,
+                    metadata={"description": "first day of the notice"})
+    to = IsoDate(required=True, metadata={
+        "description": "last day of the notice; to - from is at least exit_notice_days (409)"})
+
+
+class ExitObjectionRaised(Strict):
+    household_id = Identifier(required=True)
+    year = Year(required=True)
+    note = Text(LONG_TEXT, required=True)
+
+
+class ExitObjectionSettled(Strict):
+    household_id = Identifier(required=True)
+    year = Year(required=True)
+    upheld = Flag(required=True, metadata={"description": "upheld: the attempt ends"})
+    note = Text(LONG_TEXT, required=True)
+
+
+class HouseholdExited(Strict):
+    household_id = Identifier(required=True)
+    year = Year(required=True)
+
+
+class MonitoringStarted(Strict):
+    household_id = Identifier(required=True)
+    monitoring_type = Choice(MONITORING_TYPES, required=True)
+    risks = fields.List(Choice(RISKS), required=True,
+                        validate=validate.Length(min=1, max=len(RISKS)))
+    note = Text(LONG_TEXT, required=True)
+
+
+class RiskEliminated(Strict):
+    household_id = Identifier(required=True)
+    note = Text(LONG_TEXT, required=True)
+
+
+class PersonalDataErased(Strict):
+    subject_type = Choice(("household", "person"), required=True)
+    subject_id = Identifier(required=True)
+    basis = Text(LONG_TEXT, required=True)
+
+
 # Rule parameters --------------------------------------------------------------
 class RuleParameterSet(Strict):
     parameter = Choice(tuple(RULE_PARAMETERS), required=True)
@@ -288,6 +473,6 @@ class RuleParameterSet(Strict):
 
 # Every client type's schema, named after its type; `api.schemas.event_types` binds them to
 # the catalog by name.
-PARTS = (IncomeSchema, ChecksSchema, EvidenceSchema)
+PARTS = (IncomeSchema, ChecksSchema, EvidenceSchema, HelpMeasureSchema, ComparedRecordSchema)
 SCHEMAS: tuple[type[Schema], ...] = tuple(
     cls for cls in Strict.__subclasses__() if cls not in PARTS)

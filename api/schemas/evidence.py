@@ -4,7 +4,7 @@ from __future__ import annotations
 from marshmallow import fields
 
 from api.openapi import Alternatives
-from api.schemas.answer import Answer, hex_digest, many, moment, one, text, whole
+from api.schemas.answer import Answer, hex_digest, many, moment, one, personal, text, whole
 from api.schemas.envelope import LoggedEventSchema
 from api.schemas.reads import ReadArgsSchema
 from api.schemas.tamper import CheckpointSchema, InclusionProofSchema
@@ -62,7 +62,7 @@ class DisputedEventSchema(LoggedEventSchema):
 class DisputeSchema(Answer):
     dispute_id = text()
     status = text(choices=("open", "resolved"))
-    grounds = text()
+    grounds = personal()
     outcome = text(nullable=True, choices=DISPUTE_OUTCOMES)
     opened = one(DisputedEventSchema, "the DisputeOpened")
     resolved = one(DisputedEventSchema, "the DisputeResolved, with what the ledger undid",

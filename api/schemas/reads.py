@@ -7,6 +7,8 @@ from marshmallow import RAISE, Schema, ValidationError, fields, validate, valida
 
 from api.schemas.fields import Count, Identifier
 from api.schemas.views import FINDING_STATUSES
+from ledger.domain.supervision import FINDING_SECTORS, FINDING_SOURCES
+from ledger.domain.units import UNIT_KINDS
 
 REPLAY_SCOPES = ("unit_id", "subject_id", "person_id")
 
@@ -51,6 +53,8 @@ class FindingFilterArgsSchema(ReplayArgsSchema):
     overdue = fields.Boolean()
     due_from = fields.Date()
     due_to = fields.Date()
+    source = fields.String(validate=validate.OneOf(FINDING_SOURCES))
+    sector = fields.String(validate=validate.OneOf(FINDING_SECTORS))
 
     @classmethod
     def openapi(cls, converter: Any, generated: dict[str, Any]) -> dict[str, Any]:
@@ -75,3 +79,8 @@ class FindingsArgsSchema(FindingFilterArgsSchema):
 
 class ExportArgsSchema(FindingFilterArgsSchema):
     format = fields.String(load_default="csv", validate=validate.OneOf(("csv", "xlsx")))
+
+
+class RatingsArgsSchema(ReplayArgsSchema):
+    kind = fields.String(validate=validate.OneOf(UNIT_KINDS),
+                         metadata={"description": "only units of this kind"})

@@ -14,16 +14,27 @@ from api.schemas.answer import (
     moment,
     number,
     one,
+    personal,
     text,
     texts,
     whole,
 )
 from api.schemas.envelope import LoggedEventSchema, TypedData
 from api.schemas.event_data import RESPONSIBILITY_ROLES, SUBJECT_TYPES
+from api.schemas.household_plans import MismatchSchema, OverdueHelpMeasureSchema, PlanSchema
 from api.schemas.rollups import RollupSchema
+from ledger.domain.monitoring import MONITORING_TYPES
 from ledger.domain.registry import HOUSEHOLD_CATEGORIES, MEASURES
-from ledger.domain.supervision import CHECK_NAMES, CHECK_VALUES, INCOME_SOURCES, WARNING_COLORS
-from ledger.domain.units import LISTING_LEVELS, UNIT_KINDS
+from ledger.domain.supervision import (
+    CHECK_NAMES,
+    CHECK_VALUES,
+    FINDING_SECTORS,
+    FINDING_SOURCES,
+    INCOME_SOURCES,
+    INSPECTION_METHODS,
+    WARNING_COLORS,
+)
+from ledger.domain.units import LIGHTS, LISTING_LEVELS, UNIT_KINDS
 
 FINDING_STATUSES = ("open", "rectification_reported", "closed", "withdrawn")
 
@@ -34,7 +45,9 @@ class FindingSummarySchema(Answer):
     subject_type = text(choices=SUBJECT_TYPES)
     subject_id = text()
     category = text()
-    description = text()
+    source = text("where it came from", nullable=True, choices=FINDING_SOURCES)
+    sector = text("its sector ledger (行业台账)", nullable=True, choices=FINDING_SECTORS)
+    description = personal()
     responsible_unit_id = text()
     responsible_person_id = text(nullable=True)
     raised_on = day()
@@ -54,7 +67,7 @@ class ReportSchema(Answer):
 class RejectionSchema(Answer):
     event_id = text("the RectificationVerified that rejected it")
     on = day()
-    note = text()
+    note = personal()
     report = one(ReportSchema, "the rejected report", nullable=True)
 
 
@@ -68,8 +81,26 @@ class TrailStepSchema(TypedData, Answer):
     data = fields.Dict(required=True)
 
 
+class HolderSchema(Answer):
+    unit_id = text()
+    person_id = text(nullable=True)
+    from_ = day("answers for the finding from this day", key="from")
+    event_id = text("the FindingRaised or FindingTransferred")
+
+
+class TransferSchema(Answer):
+    from_unit_id = text()
+    to_unit_id = text()
+    on = day()
+    overdue = flag("it had gone overdue before: that stays with the unit it left")
+    reason = text()
+    event_id = text()
+
+
 class FindingDetailSchema(FindingSummarySchema):
     inspection_id = text(nullable=True)
+    responsibility_history = many(HolderSchema, "who answered for it, from when, in order")
+    transfers = many(TransferSchema)
     rejections = many(RejectionSchema)
     trail = many(TrailStepSchema, "every event of the finding, in order")
 
@@ -157,12 +188,45 @@ class ResponsibleSchema(Answer):
     assigned_event = text()
 
 
+class ExitStepSchema(Answer):
+    type = text()
+    event_id = text()
+    on = day()
+
+
+class NoticeSchema(Answer):
+    from_ = day(key="from")
+    to = day()
+
+
+class ExitProcedureSchema(Answer):
+    year = whole("the year of the exit")
+    steps = many(ExitStepSchema, "the steps of the latest attempt, in order")
+    next_step = text("the step to record next; null once exited", nullable=True)
+    outcome = text("null while under way", nullable=True,
+                   choices=("exited", "ended", "annulled"))
+    objections_open = whole()
+    notice = one(NoticeSchema, "the notice period; null until publicized", nullable=True)
+
+
+class MonitoringSchema(Answer):
+    type = text(choices=MONITORING_TYPES)
+    since = day()
+    risks = texts()
+    event_ids = event_ids()
+
+
 class HouseholdStatusSchema(Answer):
     household_id = text()
     village_id = text()
-    head_name = text()
+    head_name = personal()
     size = whole()
     category = text(choices=HOUSEHOLD_CATEGORIES)
+    poverty_status = text(choices=("registered_poor", "exited", "not_registered"))
+    exit_year = whole("the year it exited; null unless exited", nullable=True)
+    exit = one(ExitProcedureSchema, "the exit procedure; null if never started", nullable=True)
+    monitoring = one(MonitoringSchema, "return-to-poverty monitoring; null if none",
+                     nullable=True)
     as_of_date = day("the business date rules were judged on")
     key_household = flag()
     criteria = many(CriterionSchema, "the ten key-household criteria")
@@ -174,6 +238,8 @@ class HouseholdStatusSchema(Answer):
     overdue_findings = texts()
     last_visit = one(LastVisitSchema, nullable=True)
     responsible = many(ResponsibleSchema)
+    plan = one(PlanSchema, "the help plan of the latest year (一户一方案)", nullable=True)
+    mismatches = many(MismatchSchema, "open mismatches with the information system")
 
 
 # Units ------------------------------------------------------------------------------------
@@ -181,6 +247,8 @@ class ListingSchema(Answer):
     level = text(choices=LISTING_LEVELS)
     since = day()
     event_id = text()
+    supervising_unit_id = text(nullable=True)
+    due_date = day("the target date for delisting", nullable=True)
 
 
 class ListingChangeSchema(Answer):
@@ -218,6 +286,32 @@ class UnitFindingsSchema(Answer):
     closed = texts()
     overdue = texts()
     withdrawn = texts()
+    transferred_out = texts("transferred to another unit")
+    overdue_before_transfer = texts("transferred away after going overdue: kept with this unit")
+
+
+class SupervisionSchema(Answer):
+    inspection_id = text()
+    method = text(choices=INSPECTION_METHODS)
+    on = day()
+    inspector_ids = texts()
+    event_id = text()
+
+
+class SupervisionGapSchema(Answer):
+    from_ = day(key="from")
+    to = day("the last day of the period")
+    days = whole()
+
+
+class BoardLightSchema(Answer):
+    light = text(choices=LIGHTS)
+    score = number(nullable=True)
+    note = text(nullable=True)
+    on = day()
+    event_id = text()
+    withdrawn_event = text("the QuarterlyRatingWithdrawn", nullable=True)
+    withdrawn = flag()
 
 
 class UnitBoardSchema(Answer):
@@ -237,6 +331,18 @@ class UnitBoardSchema(Answer):
     findings = one(UnitFindingsSchema)
     delisting_allowed = flag()
     responsible = many(ResponsibleSchema)
+    supervising_unit_id = text("of the current listing", nullable=True)
+    due_date = day("the current listing's target date for delisting", nullable=True)
+    supervision_inspections = many(SupervisionSchema, "supervision-type inspections of the unit")
+    supervision_period_days = one(RuleValueSchema)
+    supervision_gaps = many(SupervisionGapSchema,
+                            "periods since listing with no supervision-type inspection")
+    lights_by_quarter = fields.Dict(
+        keys=fields.String(), values=fields.List(fields.Nested(BoardLightSchema)),
+        required=True, metadata={"description": "quarterly lights, withdrawn ones marked"})
+    open_findings_in_subtree = whole(
+        "findings open on the unit, the units below it and their households (by subject or "
+        "responsible unit): what a delisting waits for")
     rollup = one(RollupSchema, "the unit and every unit below it, added up")
 
 
@@ -281,7 +387,7 @@ class OverdueFindingSchema(Answer):
 
 class RejectedRectificationSchema(Answer):
     finding_id = text()
-    note = text()
+    note = personal()
     on = day()
     event_ids = event_ids()
 
@@ -308,7 +414,7 @@ class InterviewDueSchema(Answer):
 
 class HeldInterviewSchema(Answer):
     unit_id = text()
-    note = text()
+    note = personal()
     on = day()
     event_id = text()
 
@@ -316,14 +422,14 @@ class HeldInterviewSchema(Answer):
 class MeasureSchema(Answer):
     measure = text(choices=MEASURES)
     basis = event_ids("the events it was taken on")
-    note = text()
+    note = personal()
     on = day()
     event_id = text()
 
 
 class AccountabilitySchema(Answer):
     person_id = text()
-    name = text()
+    name = personal()
     unit_id = text()
     as_of_date = day()
     responsibilities = many(AssignmentSchema)
@@ -334,6 +440,8 @@ class AccountabilitySchema(Answer):
     interviews_required = many(InterviewDueSchema)
     interviews_held = many(HeldInterviewSchema)
     measures = many(MeasureSchema)
+    overdue_help_measures = many(OverdueHelpMeasureSchema,
+                                 "help-plan measures naming the person that went overdue")
 
 
 # Scoring ----------------------------------------------------------------------------------
@@ -418,6 +526,30 @@ class ScoringYearSchema(Answer):
     rounds = many(RoundMonthSchema, "the rounds whose month is in the year")
     rounds_without_month = texts("rounds that state no month, so count in no year")
     villages = many(VillageYearSchema)
+
+
+# Quarterly lights ---------------------------------------------------------------------------
+class RatedUnitSchema(Answer):
+    unit_id = text()
+    name = text(nullable=True)
+    kind = text(choices=UNIT_KINDS, nullable=True)
+    light = text(choices=LIGHTS)
+    score = number(nullable=True)
+    note = text(nullable=True)
+    on = day()
+    event_id = text()
+    rank = whole("by score, ties sharing; null without a score", nullable=True)
+
+
+LightCountsSchema = Answer.from_dict({light: whole() for light in LIGHTS},
+                                     name="LightCountsSchema")
+
+
+class RatingsSchema(Answer):
+    period = text()
+    kind = text("the kind filtered on", nullable=True, choices=UNIT_KINDS)
+    units = many(RatedUnitSchema)
+    counts = one(LightCountsSchema)
 
 
 class ViewsPositionSchema(Answer):

@@ -73,6 +73,11 @@ def _current_occurred_at() -> datetime:
     return datetime.now(UTC)
 
 
+def occurring_at() -> datetime:
+    """The business time of the command being recorded (now when it names none)."""
+    return _current_occurred_at()
+
+
 def _note_triggered(event: Any) -> None:
     """Keep the order in which events were triggered across aggregates, for saving in order."""
     current = _recording.get()
@@ -114,7 +119,14 @@ class LedgerAggregate(Aggregate):
     def id_for(cls, value: str) -> UUID:
         return natural_id(cls.KIND, value)
 
+    def personal_subject(self) -> str | None:
+        """The data subject (`household:ID`, `person:ID`) whose personal data this aggregate's
+        events hold, when their own fields do not name it; None for most aggregates."""
+        return None
 
+
+# Fields whose null says something ("the ledger did not know"), so answers show it.
+KEPT_WHEN_NULL = frozenset({"ledger_value"})
 EVENT_METADATA = frozenset(
     {"originator_id", "originator_version", "originator_topic", "timestamp", "actor", "occurred_at"}
 )
@@ -126,5 +138,6 @@ def event_data(event: Any) -> dict[str, Any]:
     Optional fields that were not given are left out rather than shown as null.
     """
     return {
-        k: v for k, v in event.__dict__.items() if k not in EVENT_METADATA and v is not None
+        k: v for k, v in event.__dict__.items()
+        if k not in EVENT_METADATA and (v is not None or k in KEPT_WHEN_NULL)
     }

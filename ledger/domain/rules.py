@@ -18,6 +18,9 @@ PARAMETERS: dict[str, tuple[float, float, bool, float, str]] = {
     "edge_line": (1, 1e6, True, 5000, "seed 001: edge households below 5000 yuan"),
     "visit_period_days": (1, 366, False, 31, "seed 004: helper cadres visit at least monthly"),
     "review_period_months": (1, 12, False, 3, "seed 000: quarterly review and ranking"),
+    "exit_notice_days": (1, 90, False, 7, "DOMAIN.md: an exit is publicly posted at least 7 days"),
+    "supervision_period_days": (1, 366, False, 31,
+                                "seed 000: listed units are supervised at least monthly"),
 }
 
 

@@ -52,6 +52,12 @@ class Dispute(LedgerAggregate):
         self.dispute_id = dispute_id
         self.contested_event_id = contested_event_id
         self.outcome: str | None = None
+        self.grounds_subject: str | None = None
+
+    def personal_subject(self) -> str | None:
+        """Whose data the grounds are about: the contested event's subject, as the command
+        found it (kept in memory for this write only)."""
+        return self.grounds_subject
 
     def resolve(self, outcome: str, note: str) -> None:
         if self.outcome is not None:

@@ -6,9 +6,16 @@ from typing import Any
 from eventsourcing.domain import event
 
 from ledger.domain.base import LedgerAggregate
+from ledger.domain.timeline import business_day
 from ledger.errors import Invalid, InvalidTransition
 
-INSPECTION_METHODS = ("visit", "phone", "unannounced", "self_check", "cross_check")
+INSPECTION_METHODS = ("visit", "phone", "unannounced", "self_check", "cross_check",
+                      "supervision", "roving", "special", "observation", "exposure",
+                      "interactive")
+FINDING_SOURCES = ("inspection", "patrol_review", "assessment", "supervision", "audit",
+                   "complaint", "self_check", "cross_check")
+FINDING_SECTORS = ("education", "health", "housing", "water", "industry", "employment",
+                   "social_security", "relocation", "data", "other")
 CHECK_NAMES = ("food", "clothing", "education", "medical", "housing", "water")
 CHECK_VALUES = ("met", "unmet", "na")
 INCOME_SOURCES = ("wage", "business", "transfer", "property")
@@ -42,11 +49,23 @@ class Inspection(LedgerAggregate):
         self.subject_type = subject_type
         self.subject_id = subject_id
 
+    def personal_subject(self) -> str | None:
+        return f"household:{self.subject_id}" if self.subject_type == "household" else None
+
 
 class Finding(LedgerAggregate):
     """A problem in the findings ledger: open → rectification reported → closed or open again."""
 
     KIND = "finding"
+    class_version = 2
+
+    class Event(LedgerAggregate.Event):
+        def apply(self, finding: Any) -> None:
+            """Keep the business day a finding was closed, so a decision dated earlier still
+            sees it open (an exit verified while it was open)."""
+            super().apply(finding)
+            if not finding.is_open and getattr(finding, "settled_on", None) is None:
+                finding.settled_on = business_day(self.occurred_at)
 
     @staticmethod
     def create_id(finding_id: str):
@@ -64,15 +83,41 @@ class Finding(LedgerAggregate):
         due_date: str,
         inspection_id: str | None = None,
         responsible_person_id: str | None = None,
+        source: str | None = None,
+        sector: str | None = None,
     ) -> None:
         self.finding_id = finding_id
+        self.subject_type = subject_type
+        self.subject_id = subject_id
         self.responsible_unit_id = responsible_unit_id
         self.due_date = due_date
         self.status = OPEN
 
+    @staticmethod
+    def upcast_v1_v2(state: dict[str, Any]) -> None:
+        """Snapshots taken before findings kept their subject: unknown to them (the tallies of
+        open findings began after them)."""
+        state.setdefault("subject_type", None)
+        state.setdefault("subject_id", None)
+
+    def personal_subject(self) -> str | None:
+        """Reports, verifications and reasons about a household's finding are about the
+        household."""
+        if self.subject_type == "household":
+            return f"household:{self.subject_id}"
+        return None
+
     @property
     def is_open(self) -> bool:
         return self.status in (OPEN, RECTIFICATION_REPORTED)
+
+    def is_open_on(self, day: str) -> bool:
+        """Open on business day `day` as known now, if it was raised by then. A withdrawn
+        finding never stood; one closed before closing days were kept (an older snapshot)
+        counts as closed long ago."""
+        if self.status == WITHDRAWN:
+            return False
+        return self.is_open or getattr(self, "settled_on", day) > day
 
     def _require(self, *statuses: str, action: str) -> None:
         if self.status not in statuses:
@@ -121,6 +166,22 @@ class Finding(LedgerAggregate):
         self, finding_id: str, new_due_date: str, reason: str, approved_by: str | None
     ) -> None:
         self.due_date = new_due_date
+
+    def transfer(self, to_unit_id: str, to_person_id: str | None, reason: str) -> None:
+        """Hand an open finding to another unit (村级解决不了的由镇级统筹)."""
+        self._require(OPEN, RECTIFICATION_REPORTED, action="transfer")
+        if to_unit_id == self.responsible_unit_id:
+            raise InvalidTransition(
+                f"finding {self.finding_id} is already unit {to_unit_id}'s",
+                finding_id=self.finding_id, field="to_unit_id",
+            )
+        self._transferred(finding_id=self.finding_id, to_unit_id=to_unit_id,
+                          to_person_id=to_person_id, reason=reason)
+
+    @event("FindingTransferred")
+    def _transferred(self, finding_id: str, to_unit_id: str, to_person_id: str | None,
+                     reason: str) -> None:
+        self.responsible_unit_id = to_unit_id
 
     def withdraw(self, reason: str) -> None:
         self._require(OPEN, RECTIFICATION_REPORTED, action="withdraw")

@@ -1,14 +1,17 @@
-"""Units (county, township, village, group, department): listing, warnings, interviews."""
+"""Units (county, township, village, group, department): listing, warnings, interviews,
+quarterly lights, and the tally of open findings that decides a delisting."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from eventsourcing.domain import event
 
 from ledger.domain.base import LedgerAggregate, as_system
 from ledger.domain.periods import next_period, previous_period
 from ledger.domain.registry import Holders, require_may_assign, require_may_end
-from ledger.errors import Conflict, InvalidTransition
+from ledger.errors import AlreadyExists, Conflict, Invalid, InvalidTransition
 
 UNIT_KINDS = ("county", "township", "village", "group", "department")
 LISTING_LEVELS = ("city", "district")
@@ -22,6 +25,9 @@ UNIT_ROLES = (
 )
 # Whose interview a double yellow card makes due, in order of precedence.
 MAIN_RESPONSIBLE_ROLES = UNIT_ROLES[:5]
+LIGHTS = ("green", "yellow", "red")
+# How many open findings a refused delisting names (it always gives the count).
+NAMED_OPEN_FINDINGS = 10
 
 
 @dataclass
@@ -34,7 +40,23 @@ class DueInterview:
 
 
 class Unit(LedgerAggregate):
+    """A unit of the administrative tree.
+
+    Open findings: the unit keeps a tally of the findings open anywhere in its subtree (its
+    own, those of the units below it and of the households in any of them, by subject or by
+    responsible unit): a count and the first few of their ids, never the whole set, so the
+    state (and every write to the unit) stays small however many findings it has. The tally is
+    kept current by derived events on each unit concerned when a finding is raised
+    (`FindingAttached` on its responsible unit, `OpenFindingCounted` on every other unit up
+    the tree), transferred, closed or withdrawn (`OpenFindingSettled`). So a delisting is
+    decided on the unit's own state alone, at constant cost; only when the few ids kept have
+    all been settled while others stay open does a refusal read the unit's stream back to
+    name them. The price is paid on the finding's writes: each loads the units up the tree
+    (a handful) and records one event on each.
+    """
+
     KIND = "unit"
+    class_version = 2
 
     @staticmethod
     def create_id(unit_id: str):
@@ -50,26 +72,48 @@ class Unit(LedgerAggregate):
         self.yellow_cards: dict[str, str] = {}  # warning_id -> period
         self.interviews: list[DueInterview] = []
         self.responsible: Holders = {}
+        self.open_count = 0
+        self.open_sample: list[str] = []
+        self.ratings: dict[str, int] = {}  # period -> version of its standing rating event
+
+    @staticmethod
+    def upcast_v1_v2(state: dict[str, Any]) -> None:
+        """Snapshots taken before units kept an open-findings tally and quarterly lights."""
+        state.update(open_count=0, open_sample=[], ratings={})
 
     # Listing -------------------------------------------------------------
-    def list_for_supervision(self, level: str) -> None:
+    def list_for_supervision(
+        self, level: str, supervising_unit_id: str | None = None, due_date: str | None = None
+    ) -> None:
         if self.listed_level is not None:
             raise InvalidTransition(f"unit {self.unit_id} is already listed", unit_id=self.unit_id)
-        self._listed(unit_id=self.unit_id, level=level)
+        if supervising_unit_id == self.unit_id:
+            raise Invalid("a unit cannot supervise itself", field="supervising_unit_id")
+        self._listed(unit_id=self.unit_id, level=level,
+                     supervising_unit_id=supervising_unit_id, due_date=due_date)
 
     @event("UnitListed")
-    def _listed(self, unit_id: str, level: str) -> None:
+    def _listed(self, unit_id: str, level: str, supervising_unit_id: str | None = None,
+                due_date: str | None = None) -> None:
         self.listed_level = level
 
-    def delist(self, open_finding_ids: list[str]) -> None:
-        """Delist; the caller passes which of this unit's findings are still open."""
+    def delist(self, read_back_open: Callable[[], list[str]] = list) -> None:
+        """Delist, unless a finding is open anywhere in the unit's subtree.
+
+        `read_back_open` gives the ids of the open findings from the unit's stream; it is
+        called only when the few ids the unit keeps no longer name enough of them."""
         if self.listed_level is None:
             raise InvalidTransition(f"unit {self.unit_id} is not listed", unit_id=self.unit_id)
-        if open_finding_ids:
+        if self.open_count:
+            named = self.open_sample
+            if len(named) < min(NAMED_OPEN_FINDINGS, self.open_count):
+                named = read_back_open()
             raise Conflict(
-                f"unit {self.unit_id} still has open findings",
+                f"unit {self.unit_id} or a unit or household below it still has "
+                f"{self.open_count} open finding(s)",
                 unit_id=self.unit_id,
-                open_finding_ids=open_finding_ids,
+                open_findings=self.open_count,
+                open_finding_ids=named[:NAMED_OPEN_FINDINGS],
             )
         self._delisted(unit_id=self.unit_id)
 
@@ -79,17 +123,64 @@ class Unit(LedgerAggregate):
 
     # Findings and warnings the unit answers for ----------------------------
     def attach_finding(self, finding_id: str) -> None:
-        """Enter a finding in the unit's own stream of events.
-
-        The unit keeps no list of its findings in memory: such a list would grow with every
-        finding and make every later write to the unit slower. A delisting, which needs them,
-        reads them back from the stream (`Session.history`).
-        """
+        """Enter a finding in the ledger of the unit responsible for it, and in its tally."""
         self._finding_attached(unit_id=self.unit_id, finding_id=finding_id)
 
     @event("FindingAttached")
     def _finding_attached(self, unit_id: str, finding_id: str) -> None:
-        pass
+        self._count_open(finding_id)
+
+    def count_open_finding(self, finding_id: str) -> None:
+        """Count a finding open below the unit (or on it, without its being responsible)."""
+        self._open_finding_counted(unit_id=self.unit_id, finding_id=finding_id)
+
+    @event("OpenFindingCounted")
+    def _open_finding_counted(self, unit_id: str, finding_id: str) -> None:
+        self._count_open(finding_id)
+
+    def settle_open_finding(self, finding_id: str, reason: str) -> None:
+        """The finding is closed, withdrawn or transferred out of the unit's subtree."""
+        self._open_finding_settled(unit_id=self.unit_id, finding_id=finding_id, reason=reason)
+
+    @event("OpenFindingSettled")
+    def _open_finding_settled(self, unit_id: str, finding_id: str, reason: str) -> None:
+        self.open_count = max(0, self.open_count - 1)
+        if finding_id in self.open_sample:
+            self.open_sample.remove(finding_id)
+
+    def _count_open(self, finding_id: str) -> None:
+        self.open_count += 1
+        if len(self.open_sample) < NAMED_OPEN_FINDINGS:
+            self.open_sample.append(finding_id)
+
+    # Quarterly lights (季度考核亮灯): kept apart from warnings, they make no interview due --
+    def rate_quarter(self, period: str, light: str, score: float | None, note: str | None
+                     ) -> None:
+        if period in self.ratings:
+            raise AlreadyExists(
+                f"unit {self.unit_id} already has a light for {period}",
+                unit_id=self.unit_id, period=period, field="period",
+            )
+        self._quarter_rated(unit_id=self.unit_id, period=period, light=light, score=score,
+                            note=note)
+
+    @event("QuarterlyRatingRecorded")
+    def _quarter_rated(self, unit_id: str, period: str, light: str, score: float | None = None,
+                       note: str | None = None) -> None:
+        self.ratings[period] = self.version + 1  # this event's version: applied before it counts
+
+    def withdraw_rating(self, rating_version: int, reason: str) -> None:
+        """Withdraw the rating recorded as the unit's event `rating_version`, if it stands."""
+        for period, version in self.ratings.items():
+            if version == rating_version:
+                self._rating_withdrawn(unit_id=self.unit_id, period=period,
+                                       rating_version=version, reason=reason)
+                return
+
+    @event("QuarterlyRatingWithdrawn")
+    def _rating_withdrawn(self, unit_id: str, period: str, rating_version: int, reason: str
+                          ) -> None:
+        del self.ratings[period]
 
     def note_warning(self, warning_id: str, color: str, period: str) -> None:
         """Keep a yellow card; one in the period before or after makes an interview due.

@@ -163,6 +163,12 @@ class ChainedRecorder(ABC):
         )
         return [dict(row) for row in self._rows(statement, (limit,))]
 
+    def continue_numbering(self) -> None:
+        """Number the next event right after the last one in the log: after a restore, whose
+        copy of the database's counter may have run ahead of the log it holds."""
+        with self.datastore.transaction(commit=True) as cursor:
+            self._after_import(cursor)
+
     def import_chained(self, batches: Iterable[Sequence[tuple]]) -> int:
         """Write exported rows (position, originator id, version, topic, state, hash) into an
         empty log, keeping their positions, in one transaction: all of them or none."""

@@ -1,9 +1,12 @@
 """PostgreSQL recorder: the library's application recorder plus the hash chain and idempotency.
 
-The library's `insert_events` (with its retry on a lost connection) runs unchanged: it locks
-the events table EXCLUSIVE, so writers are serialised and positions commit in order, inserts in
-a pipelined transaction and hands the new positions to `_fetch_ids_after_insert_events`. We add
-two things, without a round trip of our own:
+The library's `insert_events` (with its retry on a lost connection) runs unchanged: it takes
+its writer lock, so writers are serialised and positions commit in order, inserts in a
+pipelined transaction and hands the new positions to `_fetch_ids_after_insert_events`. The lock
+is a transaction-level advisory lock, not the library's `LOCK TABLE ... IN EXCLUSIVE MODE`,
+which PostgreSQL grants only to roles that may also update or delete the events: so the service
+can run as a role that may only insert and read them (`ledger.recorders.roles`). We add two
+things, without a round trip of our own:
 - the insert statement also returns the chain head as it stood before it (read after the lock);
 - after the positions are known, the chain rows (one statement) and the idempotency claim are
   queued in the same pipeline, and go with the library's COMMIT.
@@ -16,11 +19,16 @@ from typing import Any
 from uuid import UUID
 
 from eventsourcing.persistence import StoredEvent
-from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
+from eventsourcing.postgres import (
+    PostgresApplicationRecorder,
+    PostgresDatastore,
+    PostgresFactory,
+)
 from psycopg import Cursor
 from psycopg.rows import DictRow, tuple_row
-from psycopg.sql import SQL, Identifier
+from psycopg.sql import SQL, Identifier, Literal
 
+from ledger.recorders.append_only import writer_lock_key
 from ledger.recorders.bulk import PostgresBulkReads
 from ledger.recorders.chained import ChainedRecorder
 from ledger.recorders.schema import BYTES, LEVEL, POSITION, SERIAL, TEXT, Dialect, Statements
@@ -61,6 +69,12 @@ class ChainedPostgresApplicationRecorder(
         self.sql = Statements(dialect(datastore.schema, events_table_name))
         self.sql_create_statements.extend(SQL(statement).format() for statement in self.sql.create)
         self.insert_events_statement += SQL(f", ({self.sql.head_hash}) AS chain_head")
+        self.lock_table_statements = [
+            self.lock_table_statements[0],  # SET LOCAL lock_timeout: it bounds this wait too
+            SQL("SELECT pg_advisory_xact_lock({0})").format(
+                Literal(writer_lock_key(self.sql.events))
+            ),
+        ]
         self._insert_links_statement = (
             f"INSERT INTO {self.sql.chain} (position, hash) "
             f"SELECT * FROM unnest(%s::bigint[], %s::bytea[])"
@@ -119,3 +133,27 @@ class ChainedPostgresApplicationRecorder(
             f"(SELECT MAX(notification_id) FROM {self.sql.events}))",
             (self.sql.events,),
         )
+
+
+class LedgerPostgresFactory(PostgresFactory):
+    """The library's factory, except that a role which does not own the ledger's tables (the
+    service role `ledger db setup-roles` grants) leaves them as their owner made them: creating
+    them again would need the owner's rights. `PERSISTENCE_MODULE` names it."""
+
+    def env_create_table(self) -> bool:
+        if not super().env_create_table():
+            return False
+        if not hasattr(self, "_owned_elsewhere"):
+            self._owned_elsewhere = self._tables_owned_by_another_role()
+        return not self._owned_elsewhere
+
+    def _tables_owned_by_another_role(self) -> bool:
+        events = Identifier(self.datastore.schema, f"{self.env.name.lower()}_events")
+        with self.datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row) as curs:
+            curs.execute(
+                "SELECT NOT pg_has_role(relowner, 'USAGE') FROM pg_class "
+                "WHERE oid = to_regclass(%s)",
+                (events.as_string(),),
+            )
+            row = curs.fetchone()
+        return bool(row and row[0])

@@ -65,6 +65,8 @@ class Statements:
             d.schema_prefix + table.name for table in TABLES
         )
         self.chain, self.events = chain, events
+        # The log's tables: they only ever gain rows (`ledger.recorders.append_only`).
+        self.append_only = (events, chain, claims, merkle, checkpoints)
         self.create = [_create(d, table) for table in TABLES]
         self.create.append(MERKLE_INDEX.format(merkle))
         self.head_hash = f"SELECT hash FROM {chain} ORDER BY position DESC LIMIT 1"

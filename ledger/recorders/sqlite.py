@@ -1,4 +1,5 @@
-"""SQLite recorder: the library's application recorder plus the hash chain and idempotency."""
+"""SQLite recorder: the library's application recorder plus the hash chain and idempotency,
+triggers that keep the log's tables append-only, and connections that sync every commit."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
@@ -6,8 +7,17 @@ from typing import Any
 from uuid import UUID
 
 from eventsourcing.persistence import StoredEvent
-from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor, SQLiteDatastore
+from eventsourcing.sqlite import (
+    SQLiteApplicationRecorder,
+    SQLiteConnection,
+    SQLiteConnectionPool,
+    SQLiteCursor,
+    SQLiteDatastore,
+    SQLiteFactory,
+)
+from eventsourcing.utils import Environment, EnvType
 
+from ledger.recorders.append_only import sqlite_guards
 from ledger.recorders.bulk import SQLiteBulkReads
 from ledger.recorders.chained import ChainedRecorder
 from ledger.recorders.schema import BYTES, LEVEL, POSITION, SERIAL, TEXT, Dialect, Statements
@@ -38,7 +48,11 @@ class ChainedSQLiteApplicationRecorder(
         super().__init__(datastore, events_table_name)
 
     def construct_create_table_statements(self) -> list[str]:
-        return [*super().construct_create_table_statements(), *self.sql.create]
+        return [
+            *super().construct_create_table_statements(),
+            *self.sql.create,
+            *sqlite_guards(self.sql.append_only),
+        ]
 
     def _insert_events(
         self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **kwargs: Any
@@ -74,3 +88,25 @@ class ChainedSQLiteApplicationRecorder(
 
     def _after_import(self, cursor: Any) -> None:
         """Nothing to do: SQLite numbers the next row after the largest rowid."""
+
+
+class DurableSQLiteConnectionPool(SQLiteConnectionPool):
+    """The library's pool, each connection syncing the WAL on every commit (`synchronous=FULL`):
+    in WAL mode SQLite's compiled default may be NORMAL, which can lose the last commits on a
+    power cut, and an acknowledged event must survive one."""
+
+    def _create_connection(self) -> SQLiteConnection:
+        connection = super()._create_connection()
+        connection.cursor().execute("PRAGMA synchronous=FULL")
+        return connection
+
+
+class LedgerSQLiteFactory(SQLiteFactory):
+    """The library's SQLite factory on durable connections (`PERSISTENCE_MODULE` names it)."""
+
+    def __init__(self, env: Environment | EnvType | None):
+        super().__init__(env)
+        pool = self.datastore.pool  # made by the library, not yet connected
+        self.datastore.pool = DurableSQLiteConnectionPool(
+            db_name=pool.db_name, lock_timeout=pool.lock_timeout
+        )

@@ -40,8 +40,11 @@ def export_log(ledger: Any, out: IO[str], source: str = DEFAULT_SOURCE) -> int:
     """Write every event in position order; return how many were written."""
     count, after = 0, 0
     while rows := ledger.recorder.select_chained(after, PAGE):
-        for row in rows:
-            out.write(to_json(_cloud_event(ledger.mapper, row, source)).decode() + "\n")
+        events = [_cloud_event(ledger.mapper, row, source) for row in rows]
+        # Personal fields as readable now: erased ones are null (the `state` stays sealed).
+        for event, data in zip(events, ledger.reveal([e.data for e in events]), strict=True):
+            event.data = data
+            out.write(to_json(event).decode() + "\n")
         count += len(rows)
         after = rows[-1].position
     return count

@@ -24,7 +24,10 @@ EXPECTED_TYPES = {
     "InspectionRecorded", "FindingRaised", "FindingAttached", "RectificationReported",
     "RectificationVerified", "DeadlineExtended", "FindingWithdrawn", "WarningIssued",
     "YellowCardNoted", "InterviewRequired", "InterviewHeld", "AccountabilityMeasureTaken",
-    "ScoreRecorded",
+    "ScoreRecorded", "ExitAppraised", "ExitVerified", "ExitAcknowledged", "ExitPublicized",
+    "ExitObjectionRaised", "ExitObjectionSettled", "HouseholdExited", "MonitoringStarted",
+    "HelpPlanRecorded", "MeasureCompleted", "SystemRecordCompared", "DataMismatchFound",
+    "QuarterlyRatingRecorded", "OpenFindingCounted", "OpenFindingSettled",
 }
 
 

@@ -8,9 +8,11 @@ records nothing.
 """
 from __future__ import annotations
 
+import io
 import itertools
 
 import pytest
+from openpyxl import load_workbook
 from werkzeug.test import TestResponse
 
 from tests.guards.county import EVENTS, ROLES, SCOPED_ROLES, UNITS, County
@@ -32,6 +34,8 @@ WHO_MAY_RECORD: dict[str, set[str]] = {
     "RectificationVerified": {"admin", "inspector"},
     "DeadlineExtended": {"admin", "inspector"},
     "FindingWithdrawn": {"admin", "inspector"},
+    "FindingTransferred": {"admin", "inspector"},
+    "QuarterlyRatingRecorded": {"admin", "inspector"},
     "WarningIssued": {"admin", "inspector"},
     "WarningRevoked": {"admin", "inspector"},
     "InterviewHeld": {"admin", "discipline"},
@@ -39,12 +43,32 @@ WHO_MAY_RECORD: dict[str, set[str]] = {
     "ScoreRecorded": {"admin", "inspector"},
     "DisputeOpened": {"admin", "inspector", "cadre", "discipline"},
     "DisputeResolved": {"discipline"},
+    "PersonalDataErased": {"admin", "discipline"},
     "RuleParameterSet": {"admin"},
+    "HelpPlanRecorded": {"admin", "cadre"},
+    "MeasureCompleted": {"admin", "cadre"},
+    "SystemRecordCompared": {"admin", "inspector"},
+    "MismatchResolved": {"admin", "inspector"},
+    # The household lifecycle: the village's cadres (and admins) carry out exits and monitoring.
+    "ExitAppraised": {"admin", "cadre"},
+    "ExitVerified": {"admin", "cadre"},
+    "ExitAcknowledged": {"admin", "cadre"},
+    "ExitPublicized": {"admin", "cadre"},
+    "ExitObjectionRaised": {"admin", "cadre"},
+    "ExitObjectionSettled": {"admin", "cadre"},
+    "HouseholdExited": {"admin", "cadre"},
+    "MonitoringStarted": {"admin", "cadre"},
+    "RiskEliminated": {"admin", "cadre"},
 }
 # Writes a cadre may make only for its own unit. (DisputeOpened has no unit check today: a
 # cadre of v1 may dispute v2's finding. The matrix states what the code does; see the report.)
-OWN_UNIT_ONLY = {"HouseholdFactsRecorded", "RectificationReported"}
-LEDGER_ONLY_TYPES = ("InterviewRequired", "FindingAttached", "YellowCardNoted", "TokenIssued")
+OWN_UNIT_ONLY = {"HouseholdFactsRecorded", "RectificationReported", "ExitAppraised",
+                 "ExitVerified", "ExitAcknowledged", "ExitPublicized", "ExitObjectionRaised",
+                 "ExitObjectionSettled", "HouseholdExited", "MonitoringStarted",
+                 "RiskEliminated", "HelpPlanRecorded", "MeasureCompleted"}
+LEDGER_ONLY_TYPES = ("InterviewRequired", "FindingAttached", "YellowCardNoted", "TokenIssued",
+                     "DataMismatchFound", "OpenFindingCounted", "OpenFindingSettled",
+                     "QuarterlyRatingWithdrawn")
 
 # Reads of one unit's subjects: path, and what a 200 answer must mention.
 SCOPED_READS: dict[str, tuple[str, str]] = {
@@ -63,7 +87,11 @@ SCOPED_READS: dict[str, tuple[str, str]] = {
     "evidence-unit": ("/api/v1/evidence/unit/{unit}", "{unit}"),
     "evidence-person": ("/api/v1/evidence/person/{person}", "{person}"),
     "dispute": ("/api/v1/disputes/{dispute}", "{finding}"),
+    "household-list": ("/api/v1/households?village_id={unit}", "{household}"),
+    "household-list-csv": ("/api/v1/households.csv?village_id={unit}", "{household}"),
 }
+# The household list as a spreadsheet: a zip, so its cells are read with openpyxl.
+HOUSEHOLD_XLSX = "/api/v1/households.xlsx?village_id={unit}"
 # Reads with no unit to scope by: every role gets them. The global log is among them by
 # design today (the e2e helpers read it with a viewer's token); see the report.
 UNSCOPED_READS = (
@@ -71,6 +99,7 @@ UNSCOPED_READS = (
     "/api/v1/event-types",
     "/api/v1/scoring/r1",
     "/api/v1/scoring/years/2020",
+    "/api/v1/ratings/2020-Q1",  # lights are circulated (通报) like competition rankings
     "/api/v1/views/position",
     "/api/v1/ledger/verify",
     "/api/v1/ledger/checkpoints",
@@ -78,8 +107,13 @@ UNSCOPED_READS = (
     "/api/v1/ledger/proofs/consistency?old=1&new=5",
 )
 UNFILTERED_FINDINGS = ("/api/v1/findings", "/api/v1/findings-export?format=csv")
+UNFILTERED_HOUSEHOLDS = ("/api/v1/households", "/api/v1/households.csv")
+# Reads for the discipline committee and admins only: who read a subject's personal data.
+AUDITORS = ("admin", "discipline")
+AUDIT_READS = ("/api/v1/audit/reads?subject_type=household&subject_id={household}",
+               "/api/v1/audit/reads?subject_type=person&subject_id={person}")
 WRITES = (EVENTS, EVENTS + "/batch", "/api/v1/ledger/checkpoints")
-OPEN_PATHS = ("/healthz", "/api/v1/openapi.json", "/api/v1/docs")
+OPEN_PATHS = ("/healthz", "/api/v1/openapi.json", "/api/v1/docs", "/metrics")
 
 fresh = itertools.count(1)
 
@@ -127,6 +161,33 @@ def test_an_unfiltered_findings_ledger_shows_a_scoped_role_only_its_own_unit(
     assert (other.finding in text) is (role not in SCOPED_ROLES)
 
 
+@pytest.mark.parametrize("unit", UNITS)
+@pytest.mark.parametrize("role", ROLES)
+def test_the_household_spreadsheet_answers_within_the_roles_scope(
+    county: County, role: str, unit: str
+) -> None:
+    answer = county.get(role, _fill(HOUSEHOLD_XLSX, county, UNITS[unit]))
+    if role in SCOPED_ROLES and unit == "other":
+        _refused(answer, county, UNITS[unit])
+    else:
+        assert answer.status_code == 200
+        cells = list(load_workbook(io.BytesIO(answer.data)).active.values)
+        assert [row[0] for row in cells[1:]] == [county.villages[UNITS[unit]].household]
+
+
+@pytest.mark.parametrize("path", UNFILTERED_HOUSEHOLDS)
+@pytest.mark.parametrize("role", ROLES)
+def test_an_unfiltered_household_list_shows_a_scoped_role_only_its_own_unit(
+    county: County, role: str, path: str
+) -> None:
+    answer = county.get(role, path)
+    assert answer.status_code == 200
+    text = answer.get_data(as_text=True)
+    own, other = county.villages[UNITS["own"]], county.villages[UNITS["other"]]
+    assert own.household in text
+    assert (other.household in text) is (role not in SCOPED_ROLES)
+
+
 @pytest.mark.parametrize("role", SCOPED_ROLES)
 def test_a_township_token_reads_every_village_below_it(county: County, role: str) -> None:
     token = county.ledger.create_token(f"{role}-town", role, "t1")
@@ -143,10 +204,25 @@ def test_reads_without_a_unit_answer_every_role(county: County, role: str, path:
     assert answer.status_code == 200, answer.get_data(as_text=True)[:300]
 
 
+@pytest.mark.parametrize("unit", UNITS)
+@pytest.mark.parametrize("path", AUDIT_READS)
+@pytest.mark.parametrize("role", ROLES)
+def test_the_read_audit_answers_the_committee_and_admins_only(
+    county: County, role: str, path: str, unit: str
+) -> None:
+    answer = county.get(role, _fill(path, county, UNITS[unit]))
+    if role in AUDITORS:
+        assert answer.status_code == 200, answer.get_data(as_text=True)[:300]
+    else:
+        _refused(answer, county, UNITS[unit])
+
+
 def _every_path(county: County) -> list[tuple[str, str]]:
     reads = [_fill(t, county, unit) for t, _ in SCOPED_READS.values() for unit in UNITS.values()]
-    return ([("GET", p) for p in reads + list(UNSCOPED_READS) + list(UNFILTERED_FINDINGS)]
-            + [("POST", p) for p in WRITES])
+    reads += [_fill(HOUSEHOLD_XLSX, county, unit) for unit in UNITS.values()]
+    reads += [_fill(t, county, UNITS["own"]) for t in AUDIT_READS]
+    return ([("GET", p) for p in reads + list(UNSCOPED_READS) + list(UNFILTERED_FINDINGS)
+             + list(UNFILTERED_HOUSEHOLDS)] + [("POST", p) for p in WRITES])
 
 
 def test_no_endpoint_but_health_and_the_document_answers_without_a_token(

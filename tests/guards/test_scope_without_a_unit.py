@@ -27,3 +27,18 @@ def test_a_scoped_token_without_a_unit_reads_no_units_findings(
     text = answer.get_data(as_text=True)
     leaked = [v.finding for v in county.villages.values() if v.finding in text]
     assert answer.status_code == 403 or leaked == [], (answer.status_code, leaked)
+
+
+@pytest.mark.parametrize("path", ["/api/v1/households", "/api/v1/households.csv"])
+@pytest.mark.parametrize("role", SCOPED_ROLES)
+def test_a_scoped_token_without_a_unit_lists_no_households(
+    county: County, role: str, path: str
+) -> None:
+    try:
+        token = county.ledger.create_token(f"{role}-of-no-unit", role, None)
+    except Invalid:
+        return
+    answer = county.client.get(path, headers={"Authorization": f"Bearer {token}"})
+    text = answer.get_data(as_text=True)
+    leaked = [v.household for v in county.villages.values() if v.household in text]
+    assert answer.status_code == 403 or leaked == [], (answer.status_code, leaked)

@@ -7,6 +7,7 @@ sends it, never from the state of the ledger. `n` keeps identifiers fresh betwee
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date, timedelta
 from typing import Any
 
 from tests.guards.county import INSPECTOR, County
@@ -50,6 +51,14 @@ def _assignment(county: County, unit: str, n: int, ended: bool = False) -> Data:
     return {**held, "effective_to": "2020-05-01"}
 
 
+def _household(county: County, unit: str, n: int) -> str:
+    """A household of its own, so an erasure leaves the village's household readable."""
+    household_id = f"he{n}"
+    county.record("HouseholdRegistered", {"household_id": household_id, "village_id": unit,
+                                          "head_name": "Wang", "size": 2, "category": "other"})
+    return household_id
+
+
 def _warning(county: County, unit: str, n: int) -> str:
     county.record("WarningIssued", {"warning_id": f"ww{n}", "unit_id": unit, "color": "red",
                                     "period": "2020-Q3", "reason": "late"}, actor=INSPECTOR)
@@ -61,6 +70,83 @@ def _dispute(county: County, unit: str, n: int) -> str:
                                     "contested_event_id": county.proofs[unit],
                                     "grounds": "unfair"})
     return f"dw{n}"
+
+
+def _plan(county: County, unit: str, n: int) -> Data:
+    return {"household_id": county.villages[unit].household, "year": 2020,
+            "causes": ["illness"],
+            "measures": [{"measure_id": f"mw{n}", "kind": "health",
+                          "description": "medical insurance paid", "due_date": "2020-09-30",
+                          "person_id": county.villages[unit].person}]}
+
+
+def _planned(county: County, unit: str, n: int) -> str:
+    county.record("HelpPlanRecorded", _plan(county, unit, n), "2020-06-01")
+    return f"mw{n}"
+
+
+def _compared(county: County, unit: str, size: int) -> Data:
+    return {"household_id": county.villages[unit].household, "source": "national_system",
+            "as_of_date": "2020-06-30", "record": {"size": size}}
+
+
+def _mismatch(county: County, unit: str, n: int) -> str:
+    found = county.record("SystemRecordCompared", _compared(county, unit, 10 + n), "2020-07-01",
+                          INSPECTOR)
+    return found.consequences[0].event_id
+
+
+ALL_MET = {name: "met" for name in ("food", "clothing", "education", "medical", "housing",
+                                     "water")}
+EXIT_STEPS: list[tuple[str, Data, str | None]] = [
+    ("ExitAppraised", {"votes_for": 30, "votes_total": 35}, "2020-07-01"),
+    ("ExitVerified", {"passed": True, "note": "income and guarantees checked"}, "2020-07-05"),
+    ("ExitAcknowledged", {}, "2020-07-06"),
+    ("ExitPublicized", {"from": "2020-07-07", "to": "2020-07-14"}, "2020-07-07"),
+]
+
+
+def _household_meeting_the_standard(county: County, unit: str, n: int,
+                                    category: str = "registered_poor") -> str:
+    household = f"hx{n}"
+    county.record("HouseholdRegistered", {"household_id": household, "village_id": unit,
+                                          "head_name": "Zhou", "size": 1,
+                                          "category": category}, "2020-01-02")
+    county.record("InspectionRecorded", {
+        "inspection_id": f"ix{n}", "subject_type": "household", "subject_id": household,
+        "method": "visit", "inspector_ids": [county.villages[unit].person], "checks": ALL_MET,
+        "income": {"wage": 9000}}, "2020-06-01", INSPECTOR)
+    return household
+
+
+def _exit_before(county: County, unit: str, n: int, step: str) -> Data:
+    """A fresh household whose exit procedure has reached the step before `step`."""
+    household = _household_meeting_the_standard(county, unit, n)
+    for type_, data, day in EXIT_STEPS:
+        if type_ == step:
+            break
+        county.record(type_, {"household_id": household, "year": 2020, **data}, day)
+    return {"household_id": household, "year": 2020}
+
+
+def _objection_during_notice(county: County, unit: str, n: int, raised: bool) -> Data:
+    """A household whose notice runs today, with an objection raised already or not."""
+    held = _exit_before(county, unit, n, "ExitPublicized")
+    today = date.today()
+    county.record("ExitPublicized", {**held, "from": (today - timedelta(days=2)).isoformat(),
+                                     "to": (today + timedelta(days=10)).isoformat()},
+                  "2020-07-07")
+    if raised:
+        county.record("ExitObjectionRaised", {**held, "note": "income overstated"})
+    return held
+
+
+def _monitored(county: County, unit: str, n: int) -> str:
+    household = _household_meeting_the_standard(county, unit, n, category="edge")
+    county.record("MonitoringStarted", {"household_id": household, "monitoring_type": "edge",
+                                        "risks": ["illness"], "note": "hospital bills"},
+                  "2020-06-02")
+    return household
 
 
 Maker = Callable[[County, str, int], Data]
@@ -96,6 +182,10 @@ MAKERS: dict[str, Maker] = {
                                          "new_due_date": "2020-12-31", "reason": "flood"},
     "FindingWithdrawn": lambda c, u, n: {"finding_id": _finding(c, u, n),
                                          "reason": "raised twice"},
+    "FindingTransferred": lambda c, u, n: {"finding_id": _finding(c, u, n), "to_unit_id": "t1",
+                                           "reason": "the village cannot mend the main"},
+    "QuarterlyRatingRecorded": lambda c, u, n: {"unit_id": _group(c, u, n), "period": "2020-Q1",
+                                                "light": "yellow", "score": 70.5},
     "WarningIssued": lambda c, u, n: {"warning_id": f"wn{n}", "unit_id": u, "color": "red",
                                       "period": "2020-Q3", "reason": "late"},
     "WarningRevoked": lambda c, u, n: {"warning_id": _warning(c, u, n),
@@ -111,6 +201,34 @@ MAKERS: dict[str, Maker] = {
                                       "contested_event_id": c.proofs[u], "grounds": "unfair"},
     "DisputeResolved": lambda c, u, n: {"dispute_id": _dispute(c, u, n), "outcome": "upheld",
                                         "note": "the finding stands"},
+    "HelpPlanRecorded": _plan,
+    "MeasureCompleted": lambda c, u, n: {"household_id": c.villages[u].household,
+                                         "measure_id": _planned(c, u, n), "note": "paid"},
+    "SystemRecordCompared": lambda c, u, n: _compared(c, u, 4),
+    "MismatchResolved": lambda c, u, n: {"household_id": c.villages[u].household,
+                                         "mismatch_event_id": _mismatch(c, u, n),
+                                         "resolution": "system_corrected",
+                                         "note": "the system had a typo"},
+    "ExitAppraised": lambda c, u, n: {**_exit_before(c, u, n, "ExitAppraised"),
+                                      **EXIT_STEPS[0][1]},
+    "ExitVerified": lambda c, u, n: {**_exit_before(c, u, n, "ExitVerified"),
+                                     **EXIT_STEPS[1][1]},
+    "ExitAcknowledged": lambda c, u, n: _exit_before(c, u, n, "ExitAcknowledged"),
+    "ExitPublicized": lambda c, u, n: {**_exit_before(c, u, n, "ExitPublicized"),
+                                       **EXIT_STEPS[3][1]},
+    "ExitObjectionRaised": lambda c, u, n: {**_objection_during_notice(c, u, n, False),
+                                            "note": "income overstated"},
+    "ExitObjectionSettled": lambda c, u, n: {**_objection_during_notice(c, u, n, True),
+                                             "upheld": False, "note": "income checked again"},
+    "HouseholdExited": lambda c, u, n: _exit_before(c, u, n, "HouseholdExited"),
+    "MonitoringStarted": lambda c, u, n: {
+        "household_id": _household_meeting_the_standard(c, u, n, category="edge"),
+        "monitoring_type": "sudden_hardship", "risks": ["accident"], "note": "injured"},
+    "RiskEliminated": lambda c, u, n: {"household_id": _monitored(c, u, n),
+                                       "note": "recovered and back at work"},
+    "PersonalDataErased": lambda c, u, n: {"subject_type": "household",
+                                           "subject_id": _household(c, u, n),
+                                           "basis": "the household asked"},
     # The default value: recording it changes no rule in force.
     "RuleParameterSet": lambda c, u, n: {"parameter": "visit_period_days", "value": 31},
 }

@@ -217,7 +217,10 @@ def test_chain_verifies_and_positions_increase(ledger: Ledger) -> None:
     log = ledger.read_log(0, 10000)
     positions = [e.position for e in log]
     assert positions == sorted(set(positions))
-    assert len(log) == 7
+    # v1, v2, p1, f1 with FindingAttached, the report, the verification and the settling
+    # of f1 in v1's tally of open findings.
+    assert len(log) == 8
+    assert log[-1].type == "OpenFindingSettled"
     assert ledger.head() == (log[-1].position, log[-1].hash)
     report = verification.verify_chain(ledger.recorder)
     assert report.ok, report

@@ -37,8 +37,10 @@ def test_an_overturned_finding_is_withdrawn_by_the_ledger_itself(world: World) -
 
     resolved = _dispute(world, raised, "overturned")
 
-    [withdrawn] = resolved.consequences
+    withdrawn, *settled = resolved.consequences
     assert (withdrawn.type, withdrawn.actor) == ("FindingWithdrawn", "system")
+    assert {(c.type, c.actor, c.data["reason"]) for c in settled} == {
+        ("OpenFindingSettled", "system", "withdrawn")}
     assert withdrawn.data == {"finding_id": "f1", "reason": "overturned by dispute d1"}
     world.project()
     trail = world.views.finding("f1")
@@ -56,7 +58,8 @@ def test_a_finding_with_a_rectification_reported_is_withdrawn_too(world: World) 
     world.record("RectificationReported", {"finding_id": "f1", "description": "mended"},
                  "2020-03-04")
     resolved = _dispute(world, raised, "overturned")
-    assert [(c.type, c.actor) for c in resolved.consequences] == [("FindingWithdrawn", "system")]
+    assert [(c.type, c.actor) for c in resolved.consequences][0] == ("FindingWithdrawn", "system")
+    assert {c.type for c in resolved.consequences[1:]} == {"OpenFindingSettled"}
 
 
 @pytest.mark.parametrize("closing", ["RectificationVerified", "FindingWithdrawn"])

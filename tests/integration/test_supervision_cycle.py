@@ -79,8 +79,11 @@ def test_the_full_supervision_cycle(ledger: Ledger) -> None:
     registered = len(ledger.read_log(0, 1000))
     steps = _rectify(ledger)
     raised = steps[1]
-    assert [c.type for c in raised.consequences] == ["FindingAttached"]
-    assert raised.consequences[0].actor == "insp-1"
+    # Entered in the village's ledger, counted open by the township above it, and noted on
+    # its household's record.
+    assert [(c.type, c.data.get("unit_id")) for c in raised.consequences] == [
+        ("FindingAttached", "v1"), ("OpenFindingCounted", "t1"), ("HouseholdFindingNoted", None)]
+    assert {c.actor for c in raised.consequences} == {"insp-1"}
     assert raised.data["inspection_id"] == "i1"
 
     # With the finding closed, the village can be delisted.
@@ -107,9 +110,11 @@ def test_the_full_supervision_cycle(ledger: Ledger) -> None:
     assert [e.type for e in log].count("InterviewRequired") == 1
     assert [e.position for e in log] == sorted({e.position for e in log})
     assert [e.type for e in log[registered:]] == [
-        "InspectionRecorded", "FindingRaised", "FindingAttached", "RectificationReported",
+        "InspectionRecorded", "HouseholdInspectionNoted", "FindingRaised", "FindingAttached",
+        "OpenFindingCounted", "HouseholdFindingNoted", "RectificationReported",
         "RectificationVerified", "RectificationReported", "RectificationVerified",
-        "UnitDelisted", "WarningIssued", "YellowCardNoted", "WarningIssued", "YellowCardNoted",
+        "OpenFindingSettled", "OpenFindingSettled", "UnitDelisted",
+        "WarningIssued", "YellowCardNoted", "WarningIssued", "YellowCardNoted",
         "InterviewRequired", "InterviewHeld",
     ]
     assert verification.verify_chain(ledger.recorder).ok
@@ -188,6 +193,6 @@ def test_one_batch_sees_its_own_earlier_commands(ledger: Ledger) -> None:
     assert [a.type for a in answers] == [c.type for c in _lifecycle_batch(True)]
     log = ledger.read_log(0, 1000)
     assert [e.type for e in log[len(before):]] == [
-        "FindingRaised", "FindingAttached", "RectificationReported", "RectificationVerified",
-        "UnitDelisted",
+        "FindingRaised", "FindingAttached", "OpenFindingCounted", "RectificationReported",
+        "RectificationVerified", "OpenFindingSettled", "OpenFindingSettled", "UnitDelisted",
     ]

@@ -152,3 +152,26 @@ def test_delisting_reads_the_findings_back_from_a_long_history(ledger: Ledger) -
     ])
     [answer] = ledger.record(INSPECTOR, [delisting])
     assert answer.type == "UnitDelisted"
+
+
+def test_delisting_a_township_reads_as_few_events_however_many_findings_below_it(
+    ledger: Ledger,
+) -> None:
+    """The decision rests on the township's tally of open findings in its subtree, kept by
+    derived events: its latest snapshot and the few events after it, not the findings."""
+    ledger.record(ADMIN, [Command("UnitRegistered", {"unit_id": "t1", "name": "Town",
+                                                     "kind": "township"}),
+                          Command("UnitRegistered", {"unit_id": "v1", "name": "Village",
+                                                     "kind": "village", "parent_id": "t1"})])
+    findings = 3 * SNAPSHOT_AFTER
+    ledger.record(INSPECTOR, [_finding(f"v1-f{i}", "v1") for i in range(findings)])
+    ledger.record(INSPECTOR, [Command("UnitListed", {"unit_id": "t1", "level": "city"})])
+    for i in range(findings):  # one at a time, so the township is snapshotted on the way
+        ledger.record(INSPECTOR, [Command("FindingWithdrawn", {"finding_id": f"v1-f{i}",
+                                                               "reason": "duplicate"})])
+    assert _version(ledger, "t1") > 2 * findings  # a count and a settling per finding
+    with _counting_reads(ledger) as counts:
+        [answer] = ledger.record(INSPECTOR, [Command("UnitDelisted", {"unit_id": "t1"})])
+    assert answer.type == "UnitDelisted"
+    assert counts["queries"] == 1
+    assert 1 <= counts["rows"] <= SNAPSHOT_AFTER

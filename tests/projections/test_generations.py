@@ -21,7 +21,9 @@ def _to_layout_before_generations(world: World) -> int:
     """Turn the live generation into the tables a ledger made before generations existed."""
     [live] = world.store.generations()
     with world.store.writing() as cur:
-        for view in tables.VIEWS:
+        cur.execute("DROP VIEW proj_households")  # the household list came later still
+        cur.execute(f"DROP TABLE {tables.table('proj_households', live.number)}")
+        for view in ("proj_state", "proj_findings", "proj_subject_events"):
             cur.execute(f"DROP VIEW {view}")
             cur.execute(f"ALTER TABLE {tables.table(view, live.number)} RENAME TO {view}")
         cur.execute("DROP TABLE proj_generations")
@@ -49,6 +51,7 @@ def test_views_from_before_generations_are_adopted_as_generation_zero(
         world.runner.store = adopted
         assert world.views.household("h1") == household
         assert world.views.accountability("p1") == trail
+        assert world.store.query("SELECT household_id FROM proj_households") == [("h1",), ("h2",)]
         world.project()  # folds on from where the old views stopped
         assert world.views.finding("f2") is not None
         world.runner.rebuild()
@@ -97,3 +100,35 @@ def test_a_build_that_forgets_its_states_between_commits_folds_the_same_views(
     store.finish_build(building.number)
     assert store.switch(building.number)
     assert dump_views(store) == served
+
+
+def test_a_live_generation_from_before_source_and_sector_gets_their_columns(
+    root: Root, world: World
+) -> None:
+    """The finding columns added with the unit supervision cycle are added to views made
+    before it, so an upgraded ledger keeps following without a rebuild."""
+    _county(world)
+    world.project()
+    [live] = world.store.generations()
+    old = tables.table("proj_findings", live.number)
+    with world.store.writing() as cur:  # the finding table as it was made before
+        cur.execute("DROP VIEW proj_findings")
+        cur.execute(f"ALTER TABLE {old} RENAME TO old_findings")
+        columns = ("finding_id, unit_id, subject_type, subject_id, category, status, due_date, "
+                   "person_id, raised_on, closed_on, state")
+        cur.execute(f"CREATE TABLE {old} (finding_id TEXT PRIMARY KEY, unit_id TEXT NOT NULL, "
+                    "subject_type TEXT NOT NULL, subject_id TEXT NOT NULL, category TEXT NOT "
+                    "NULL, status TEXT NOT NULL, due_date TEXT NOT NULL, person_id TEXT, "
+                    "raised_on TEXT NOT NULL, closed_on TEXT, state TEXT NOT NULL)")
+        cur.execute(f"INSERT INTO {old} ({columns}) SELECT {columns} FROM old_findings")
+        cur.execute("DROP TABLE old_findings")
+    store_for(root.ledger).setup()
+    world.record("FindingRaised", {
+        "finding_id": "f2", "subject_type": "household", "subject_id": "h2",
+        "category": "water", "description": "no tap", "responsible_unit_id": "v1",
+        "due_date": "2020-06-30", "source": "audit", "sector": "water"}, "2020-03-02",
+        INSPECTOR)
+    world.project()
+    rows = world.store.query("SELECT finding_id, source, sector FROM proj_findings "
+                             "ORDER BY finding_id")
+    assert [tuple(r) for r in rows] == [("f1", None, None), ("f2", "audit", "water")]

@@ -88,7 +88,7 @@ def test_findings_filter_and_export_as_csv_and_xlsx(world: World, client: FlaskC
     assert [(r["finding_id"], r["overdue"]) for r in rows] == [("f1", "True")]
     answer = client.get("/api/v1/findings-export?format=xlsx", headers=headers)
     sheet = load_workbook(io.BytesIO(answer.data)).active
-    assert [row[0] for row in sheet.iter_rows(values_only=True)] == ["finding_id", "f1", "f2"]
+    assert [row[0] for row in sheet.iter_rows(values_only=True)] == ["问题编号", "f1", "f2"]
 
 
 def test_min_position_waits_for_the_views_or_answers_503(

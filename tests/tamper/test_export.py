@@ -5,12 +5,14 @@ import base64
 import io
 import json
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from cloudevents.v1.http import from_json
 
-from ledger.application import Command, Ledger
+from ledger.application import Command, Ledger, LoggedEvent
+from ledger.privacy.fields import PERSONAL_FIELDS
 from ledger.tamper import export as export_module
 from ledger.tamper.chain import GENESIS, link
 from ledger.tamper.checkpoints import Checkpoints
@@ -54,6 +56,11 @@ def _chain(ledger: Ledger) -> list[tuple[int, bytes]]:
     return [(p, bytes(h)) for p, h in ledger.recorder.chain_hashes(0, 10**6)]
 
 
+def _without_personal(event: LoggedEvent) -> LoggedEvent:
+    data = {k: v for k, v in event.data.items() if k not in PERSONAL_FIELDS and k != "erased"}
+    return replace(event, data=data)
+
+
 def test_the_export_is_cloudevents_the_sdk_reads(ledger: Ledger) -> None:
     _fill(ledger)
     lines = _export(ledger)
@@ -79,7 +86,11 @@ def test_a_round_trip_reproduces_positions_hashes_and_events(
     assert import_log(target.recorder, _export(ledger)) == 32
     assert _chain(target) == _chain(ledger)
     assert verify_chain(target.recorder).ok
-    assert target.read_log(0, 1000) == ledger.read_log(0, 1000)
+    # The copy holds the same sealed personal fields; its own key store has none of the
+    # source's keys (a backup carries them), so it shows those fields as erased.
+    copied, source = target.read_log(0, 1000), ledger.read_log(0, 1000)
+    assert [_without_personal(e) for e in copied] == [_without_personal(e) for e in source]
+    assert any(e.data.get("erased") for e in copied)
     record_units(target, 1, prefix="after-import")  # the ledger goes on where the export ended
     assert target.head()[0] == 33  # type: ignore[index]
     assert verify_chain(target.recorder).ok

@@ -108,6 +108,7 @@ def test_limits_come_from_the_environment_and_a_bad_one_is_refused() -> None:
     assert config.flask_settings() == {
         "AUTH_FAILURE_LIMIT": "5/second", "WRITE_LIMIT": "100/hour",
         "RATELIMIT_STORAGE_URI": "redis://cache:6379", "TRUSTED_PROXIES": 1,
+        "METRICS": "loopback",
     }
     defaults = Config.from_env({})
     assert (defaults.auth_failure_limit, defaults.write_limit) == ("20/minute", "60000/minute")

@@ -109,9 +109,9 @@ def test_a_revocation_through_one_process_is_refused_by_another_on_its_next_requ
 
 
 def test_an_expired_token_gets_401(root: Root) -> None:
+    client = create_app(root=root, settings={"TESTING": True}).test_client()
     token = root.ledger.create_token("ins-1", "inspector",
                                      expires_at=datetime.now(UTC) + timedelta(seconds=1))
-    client = create_app(root=root, settings={"TESTING": True}).test_client()
     assert client.get(LOG, headers=bearer(token)).status_code == 200
     tokens = client.application.extensions["tokens"]
     assert tokens.actor(token, now=datetime.now(UTC) + timedelta(seconds=2)) is None

@@ -15,8 +15,8 @@ from ledger.domain.supervision import (
     WITHDRAWN,
     Finding,
 )
-from ledger.domain.units import Unit
-from ledger.errors import Conflict, Invalid, InvalidTransition
+from ledger.domain.units import NAMED_OPEN_FINDINGS, Unit
+from ledger.errors import AlreadyExists, Conflict, Invalid, InvalidTransition
 
 
 @pytest.fixture(autouse=True)
@@ -141,20 +141,60 @@ def _unit(unit_id: str = "v1") -> Unit:
 def test_delist_refused_while_findings_are_open() -> None:
     unit = _unit()
     unit.list_for_supervision("city")
+    unit.attach_finding("f1")
+    unit.count_open_finding("f2")  # open in a village or household below it
     with pytest.raises(Conflict) as caught:
-        unit.delist(["f1"])
-    assert caught.value.details["open_finding_ids"] == ["f1"]
+        unit.delist()
+    assert caught.value.details["open_finding_ids"] == ["f1", "f2"]
+    assert caught.value.details["open_findings"] == 2
     assert unit.listed_level == "city"
-    assert _types(unit) == ["UnitRegistered", "UnitListed"]
-    unit.delist([])
+    assert _types(unit) == ["UnitRegistered", "UnitListed", "FindingAttached",
+                            "OpenFindingCounted"]
+    unit.settle_open_finding("f1", "closed")
+    unit.settle_open_finding("f2", "withdrawn")
+    unit.delist()
     assert unit.listed_level is None
     assert _types(unit)[-1] == "UnitDelisted"
+
+
+def test_a_refused_delisting_reads_back_names_the_unit_no_longer_keeps() -> None:
+    unit = _unit()
+    unit.list_for_supervision("city")
+    for i in range(NAMED_OPEN_FINDINGS + 1):
+        unit.attach_finding(f"f{i}")
+    unit.settle_open_finding("f0", "closed")  # the kept names are now one short
+    with pytest.raises(Conflict) as caught:
+        unit.delist(lambda: ["f5", "f10"])
+    assert caught.value.details == {"unit_id": "v1", "open_findings": NAMED_OPEN_FINDINGS,
+                                    "open_finding_ids": ["f5", "f10"]}
+
+
+def test_a_unit_cannot_supervise_itself() -> None:
+    unit = _unit()
+    with pytest.raises(Invalid) as caught:
+        unit.list_for_supervision("city", supervising_unit_id="v1")
+    assert caught.value.details == {"field": "supervising_unit_id"}
+    assert _types(unit) == ["UnitRegistered"]
+
+
+def test_a_quarter_is_rated_once_until_its_light_is_withdrawn() -> None:
+    unit = _unit()
+    unit.rate_quarter("2020-Q1", "yellow", 71.5, None)
+    rating_version = unit.version
+    with pytest.raises(AlreadyExists) as caught:
+        unit.rate_quarter("2020-Q1", "green", None, None)
+    assert caught.value.details["period"] == "2020-Q1"
+    unit.withdraw_rating(rating_version, "overturned")
+    unit.rate_quarter("2020-Q1", "green", 90, None)
+    assert _types(unit)[1:] == ["QuarterlyRatingRecorded", "QuarterlyRatingWithdrawn",
+                                "QuarterlyRatingRecorded"]
+    assert unit.yellow_cards == {} and unit.interviews == []
 
 
 def test_delist_refused_when_not_listed() -> None:
     unit = _unit()
     with pytest.raises(InvalidTransition):
-        unit.delist([])
+        unit.delist()
     assert _types(unit) == ["UnitRegistered"]
 
 

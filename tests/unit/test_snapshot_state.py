@@ -94,3 +94,21 @@ def test_a_snapshot_is_due_once_enough_events_were_replayed_on_top_of_the_last()
     unit.attach_finding("one-more")
     assert due([(unit, 0)]) == [unit]
     assert due([(unit, 1)]) == []
+
+
+def test_a_unit_snapshot_from_before_the_tallies_is_brought_up_to_date() -> None:
+    """A snapshot taken before units kept a tally of open findings and quarterly lights (class
+    version 1) loads with an empty tally and no lights, and decides from there."""
+    unit = _busy_village()
+    snapshot = Snapshot.take(unit)
+    state = dict(snapshot.state)
+    for key in ("open_count", "open_sample", "ratings", "class_version"):
+        state.pop(key)
+    mapper = _mapper()
+    stored = mapper.to_stored_event(Snapshot(
+        originator_id=snapshot.originator_id, originator_version=snapshot.originator_version,
+        timestamp=snapshot.timestamp, topic=snapshot.topic, state=state))
+    restored = mapper.to_domain_event(stored).mutate(None)
+    assert (restored.open_count, restored.open_sample, restored.ratings) == (0, [], {})
+    restored.rate_quarter("2020-Q1", "green", 95, None)
+    assert restored.ratings == {"2020-Q1": restored.version}

@@ -1,0 +1,44 @@
+"""The rules in force as the write side sees them: one aggregate that notes every setting.
+
+Each `RuleParameterSet` is its own aggregate (`rules.RuleParameter`), which no command can look
+up by parameter; decisions that depend on a rule (an exit's income standard and notice period,
+the edge line of risk removal) read this book instead, loaded as one aggregate whatever the
+number of settings. The book follows every setting recorded since it was opened.
+"""
+from __future__ import annotations
+
+from eventsourcing.domain import event
+
+from ledger.domain.base import LedgerAggregate
+from ledger.domain.rules import PARAMETERS
+
+BOOK = "rules"
+ANY_YEAR = "*"
+
+
+class Rulebook(LedgerAggregate):
+    KIND = "rulebook"
+
+    @staticmethod
+    def create_id():
+        return Rulebook.id_for(BOOK)
+
+    @event("RulebookOpened")
+    def __init__(self) -> None:
+        self.settings: dict[str, float] = {}
+
+    def note(self, parameter: str, value: float, year: int | None) -> None:
+        self._noted(parameter=parameter, value=value, year=year)
+
+    @event("RuleParameterNoted")
+    def _noted(self, parameter: str, value: float, year: int | None = None) -> None:
+        self.settings[f"{parameter}:{ANY_YEAR if year is None else year}"] = value
+
+
+def value(book: Rulebook | None, parameter: str, year: int | None = None) -> float:
+    """The value in force: a setting for the year, for every year, or the default."""
+    settings = book.settings if book is not None else {}
+    for key in ([f"{parameter}:{year}"] if year is not None else []) + [f"{parameter}:*"]:
+        if key in settings:
+            return settings[key]
+    return PARAMETERS[parameter][3]
