@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 SUBJECT_TYPES = ("household", "person")
+TABLE = "read_audit"
 COLUMNS = ("id", "read_at", "actor", "role", "subject_type", "subject_id", "route",
            "request_id")
 # Advisory lock key held while PostgreSQL creates the table ("readaud" in ASCII).
@@ -77,12 +78,20 @@ class ReadAudit:
                         f"{mark} AND subject_id = {mark} AND id > {mark} ORDER BY id LIMIT {mark}")
 
     def setup(self) -> None:
+        """Create the table and its triggers unless they exist. On PostgreSQL an existing
+        table is left alone: its owner made it (`ledger db setup-roles`), and the service's
+        role may only insert into it and read it."""
+        statements = SQLITE_SCHEMA
         if self._postgres:
             prefix = f'"{self._datastore.schema}".'
             statements = [s.format(s=prefix, lock=SCHEMA_LOCK) for s in POSTGRES_SCHEMA]
-        else:
-            statements = SQLITE_SCHEMA
         with self._datastore.transaction(commit=True) as cursor:
+            if self._postgres:
+                cursor.execute(statements[0])  # the lock, then: is it there?
+                cursor.execute("SELECT to_regclass(%s) AS found", (self._table,))
+                if cursor.fetchone()["found"] is not None:
+                    return
+                statements = statements[1:]
             for statement in statements:
                 cursor.execute(statement)
 

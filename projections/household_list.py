@@ -23,36 +23,17 @@ from projections.routing import RULES_KEY
 State = dict[str, Any]
 Sql = Callable[[str], str]
 CHUNK = 500
-POVERTY_STATUSES = ("registered_poor", "exited", "not_registered")
-MONITORING_TYPES = ("unstable_exited", "edge", "sudden_hardship")
 COLUMNS = tables.HOUSEHOLD_COLUMNS
-
-
-def poverty_status(status: State) -> str:
-    """The status's own `poverty_status`, else one derived from the category."""
-    given = status.get("poverty_status")
-    if given:
-        return str(given)
-    category = status.get("category")
-    return category if category in ("registered_poor", "exited") else "not_registered"
-
-
-def monitoring_type(status: State) -> str | None:
-    spell = status.get("monitoring")
-    if not spell:
-        return None
-    return spell.get("type") or spell.get("monitoring_type")
 
 
 def row(status: State, places: tuple[str | None, str | None]) -> tuple:
     """The table row of a rendered status; `places` is (township_id, county_id)."""
-    last_visit = status.get("last_visit")
+    last_visit, monitoring = status["last_visit"], status["monitoring"]
     return (
         status["household_id"], status["village_id"], places[0], places[1],
-        status["category"], poverty_status(status), status.get("exit_class"),
-        1 if status.get("key_household") else 0, monitoring_type(status),
-        last_visit["on"] if last_visit else None, len(status.get("open_findings") or []),
-        status.get("size"),
+        status["category"], status["poverty_status"], status["exit_class"],
+        1 if status["key_household"] else 0, monitoring["type"] if monitoring else None,
+        last_visit["on"] if last_visit else None, len(status["open_findings"]), status["size"],
     )
 
 

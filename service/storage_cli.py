@@ -19,6 +19,7 @@ FAULTS = (BackupError, sqlite3.Error, psycopg.Error, OSError)
 
 def setup_roles(args: argparse.Namespace) -> int:
     """As the tables' owner: create the ledger's tables, then the service role and its grants."""
+    from ledger.read_audit import ReadAudit
     from ledger.recorders.roles import grant_service_role
 
     config = Config.from_env()
@@ -31,6 +32,8 @@ def setup_roles(args: argparse.Namespace) -> int:
         password = Path(args.password_file).read_text().splitlines()[0]
     ledger = open_ledger(config)
     try:
+        # Made by the owner, so the service role cannot drop its append-only triggers.
+        ReadAudit(ledger.recorder.datastore).setup()  # type: ignore[attr-defined]
         grants = grant_service_role(ledger.recorder, args.service_role, password)
     finally:
         ledger.close()

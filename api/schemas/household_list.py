@@ -6,8 +6,9 @@ from marshmallow import fields, validate
 from api.schemas.answer import Answer, day, flag, many, text, whole
 from api.schemas.fields import Identifier
 from api.schemas.reads import ReadArgsSchema
+from ledger.domain.crosscheck import POVERTY_STATUSES
+from ledger.domain.monitoring import MONITORING_TYPES
 from ledger.domain.registry import HOUSEHOLD_CATEGORIES
-from projections.household_list import MONITORING_TYPES, POVERTY_STATUSES
 
 EXIT_CLASSES = ("A", "B", "C")
 

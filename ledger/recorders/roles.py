@@ -2,7 +2,8 @@
 change it.
 
 Run by the tables' owner (`ledger db setup-roles`), after the ledger has created its tables:
-- the log's tables (`Statements.append_only`): SELECT and INSERT only, every other right revoked;
+- the log's tables (`Statements.append_only`) and the read audit (`ledger/read_audit.py`):
+  SELECT and INSERT only, every other right revoked;
 - the owner's other tables in the schema (aggregate snapshots, and any store added beside them):
   SELECT, INSERT, UPDATE, DELETE; their sequences: USAGE and SELECT;
 - the schema: USAGE, and CREATE for the read models the service builds and rebuilds itself
@@ -19,6 +20,8 @@ from typing import Any
 
 from psycopg.rows import tuple_row
 from psycopg.sql import SQL, Identifier, Literal
+
+from ledger.read_audit import TABLE as READ_AUDIT
 
 READ_MODEL_PREFIX = "proj_"
 
@@ -66,7 +69,7 @@ def grant_service_role(recorder: Any, role: str, password: str | None = None) ->
                 elif kind == "S":
                     curs.execute(SQL("GRANT USAGE, SELECT ON SEQUENCE {} TO {}").format(
                         target, who))
-                elif name in append_only:
+                elif name in append_only or name == READ_AUDIT:
                     curs.execute(SQL("REVOKE ALL ON {} FROM {}").format(target, who))
                     curs.execute(SQL("GRANT SELECT, INSERT ON {} TO {}").format(target, who))
                     grants.append_only.append(name)

@@ -91,9 +91,10 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
            # ignored_auth sends requests without a token on purpose: let them all be answered
            "LEDGER_AUTH_FAILURE_LIMIT": "1000000/minute"}
     port = _free_port()
+    # Its log goes to a file: a pipe nobody reads fills up and stalls the server.
+    output = open(folder / "serve.log", "w")  # noqa: SIM115 - closed after the server stops
     server = subprocess.Popen([sys.executable, "-m", "service.cli", "serve", "--port", str(port)],
-                              env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                              text=True)
+                              env=env, stdout=output, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
     while True:
@@ -103,7 +104,9 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
         except (urllib.error.URLError, ConnectionError):
             if time.monotonic() > deadline or server.poll() is not None:
                 server.kill()
-                pytest.fail(f"ledger serve did not come up: {server.communicate()[0]}")
+                server.wait(timeout=10)
+                output.close()
+                pytest.fail(f"ledger serve did not come up: {(folder / 'serve.log').read_text()}")
             time.sleep(0.2)
     local = Root(Config(database_url=f"sqlite:///{folder / 'unserved.db'}"))
     try:
@@ -111,6 +114,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     finally:
         server.terminate()
         server.wait(timeout=10)
+        output.close()
         local.close()
 
 

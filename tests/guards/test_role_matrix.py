@@ -98,6 +98,7 @@ UNSCOPED_READS = (
     "/api/v1/events?limit=5",
     "/api/v1/event-types",
     "/api/v1/scoring/r1",
+    "/api/v1/scoring/years/2020",
     "/api/v1/ratings/2020-Q1",  # lights are circulated (通报) like competition rankings
     "/api/v1/views/position",
     "/api/v1/ledger/verify",

@@ -229,3 +229,20 @@ def test_sqlite_owner_who_drops_the_triggers_is_caught_by_verification(tmp_path:
         report = verify_chain(root.ledger.recorder)
     assert not report.ok
     assert report.first_bad_position == 3
+
+
+def test_the_service_role_appends_to_the_read_audit_and_never_changes_it(roles: Roles) -> None:
+    from ledger.read_audit import Read
+
+    with Root(Config(database_url=roles.service_url)) as root:
+        root.read_audit.record(Read("jiwei-zhao", "discipline", "household", "hh-1",
+                                    "/api/v1/households/<string:household_id>", "req-1"))
+        assert [r["actor"] for r in root.read_audit.reads_of("household", "hh-1")] == [
+            "jiwei-zhao"]
+    with psycopg.connect(roles.service_url, autocommit=True) as conn:
+        for statement in ("UPDATE read_audit SET actor = 'someone-else'",
+                          "DELETE FROM read_audit", "TRUNCATE read_audit",
+                          "ALTER TABLE read_audit DISABLE TRIGGER ALL", "DROP TABLE read_audit"):
+            with pytest.raises(errors.InsufficientPrivilege):
+                conn.execute(statement)
+    assert _counts(roles.owner_url, ("read_audit",)) == {"read_audit": 1}

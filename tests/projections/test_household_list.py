@@ -132,3 +132,19 @@ def test_a_live_generation_from_before_the_list_gets_it_filled_when_the_store_op
         assert reopened.query("SELECT * FROM proj_households ORDER BY household_id") == rows
     finally:
         reopened.close()
+
+
+def test_monitoring_and_poverty_status_come_from_the_household_status(world: World) -> None:
+    township(world)
+    world.record("HouseholdRegistered", {"household_id": "h6", "village_id": "v3",
+                                         "head_name": "Wu", "size": 3, "category": "exited",
+                                         "exit_year": 2019}, "2020-01-02")
+    world.record("MonitoringStarted", {"household_id": "h6", "monitoring_type": "unstable_exited",
+                                       "risks": ["illness"], "note": "father ill"}, "2020-02-01")
+    world.record("MonitoringStarted", {"household_id": "h3", "monitoring_type": "edge",
+                                       "risks": ["disaster"], "note": "flooded"}, "2020-02-01")
+    world.project()
+    assert ids(world, monitoring="any") == ["h3", "h6"]
+    assert ids(world, monitoring="unstable_exited") == ["h6"]
+    assert ids(world, poverty_status="exited") == ["h6"]
+    assert ids(world, township_id="t2", monitoring="none") == []
