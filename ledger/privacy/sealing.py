@@ -35,31 +35,37 @@ def subjects_of_aggregates(owners: Mapping[UUID, str]) -> Iterator[None]:
         _owners.reset(token)
 
 
-def _sealed(value: Any, subject: str, key: bytes | None) -> Any:
+# In an aggregate's snapshot, `record` is the ledger's own record of a household (sizes,
+# categories, incomes by business time), not a compared record: rules read it, so it stays plain.
+SNAPSHOT_PERSONAL = PERSONAL_FIELDS - {"record"}
+
+
+def _sealed(value: Any, subject: str, key: bytes | None,
+            personal: frozenset[str] = PERSONAL_FIELDS) -> Any:
     """`value` with every personal field sealed; the same object when it holds none."""
     if isinstance(value, dict):
         changed = {}
         for name, item in value.items():
-            if name in PERSONAL_FIELDS and item is not None and not (
+            if name in personal and item is not None and not (
                     isinstance(item, dict) and SEALED in item):
                 changed[name] = seal(item, subject, key)
             elif isinstance(item, dict | list):
-                inner = _sealed(item, subject, key)
+                inner = _sealed(item, subject, key, personal)
                 if inner is not item:
                     changed[name] = inner
         return {**value, **changed} if changed else value
     if isinstance(value, list):
-        items = [_sealed(item, subject, key) for item in value]
+        items = [_sealed(item, subject, key, personal) for item in value]
         return items if any(a is not b for a, b in zip(items, value, strict=True)) else value
     return value
 
 
-def _has_personal(value: Any) -> bool:
+def _has_personal(value: Any, personal: frozenset[str] = PERSONAL_FIELDS) -> bool:
     if isinstance(value, dict):
-        return any((k in PERSONAL_FIELDS and v is not None) or _has_personal(v)
+        return any((k in personal and v is not None) or _has_personal(v, personal)
                    for k, v in value.items())
     if isinstance(value, list):
-        return any(_has_personal(item) for item in value)
+        return any(_has_personal(item, personal) for item in value)
     return False
 
 
@@ -91,9 +97,10 @@ class SealingMapper(Mapper):
             # An aggregate that kept a personal field (its head's name, to compare) keeps it
             # sealed in its snapshots too.
             subject = subject_from_data(state["state"])
-            if subject is None or not _has_personal(state["state"]):
+            if subject is None or not _has_personal(state["state"], SNAPSHOT_PERSONAL):
                 return super().to_stored_event(domain_event)
-            state["state"] = _sealed(state["state"], subject, self.keys.for_sealing(subject))
+            state["state"] = _sealed(state["state"], subject, self.keys.for_sealing(subject),
+                                     SNAPSHOT_PERSONAL)
         else:
             subject = _subject_of(domain_event, state)
             if subject is None or not _has_personal(state):
