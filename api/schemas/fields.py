@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, date, datetime, time
 from typing import Any
 
 from marshmallow import ValidationError, fields, validate
@@ -12,6 +13,24 @@ LONG_TEXT = 4000
 MAX_LIST = 1000
 # Positions, offsets and tree sizes are stored as 64-bit integers; larger ones cannot exist.
 INT64_MAX = 2**63 - 1
+# Every date and moment a client sends lies in these years (a later one would overflow date
+# arithmetic in the views: 9999-12-31 plus a day is no date).
+EARLIEST_DATE, LATEST_DATE = date(1900, 1, 1), date(2999, 12, 31)
+DATE_BOUNDS_ERROR = f"must be between {EARLIEST_DATE} and {LATEST_DATE}"
+_DATE_BOUNDS = validate.Range(min=EARLIEST_DATE, max=LATEST_DATE, error=DATE_BOUNDS_ERROR)
+_MOMENT_BOUNDS = validate.Range(
+    min=datetime.combine(EARLIEST_DATE, time(), UTC),
+    max=datetime.combine(LATEST_DATE, time(23, 59, 59, 999999), UTC), error=DATE_BOUNDS_ERROR)
+
+
+def BoundedDate(**kwargs: Any) -> fields.Date:  # noqa: N802
+    """A date query argument (`YYYY-MM-DD`) within EARLIEST_DATE..LATEST_DATE."""
+    return fields.Date(validate=_DATE_BOUNDS, **kwargs)
+
+
+def BoundedMoment(**kwargs: Any) -> fields.AwareDateTime:  # noqa: N802
+    """A moment with its offset, within EARLIEST_DATE..LATEST_DATE (UTC)."""
+    return fields.AwareDateTime(validate=_MOMENT_BOUNDS, **kwargs)
 
 
 def Identifier(**kwargs: Any) -> fields.String:  # noqa: N802 - reads as a field type
@@ -77,9 +96,11 @@ class IsoDate(fields.String):
         try:
             if not FULL_DATE.match(text):  # RFC 3339 full-date, as `format: date` says
                 raise ValidationError("not YYYY-MM-DD")
-            return _DATE_LOADER.deserialize(text).isoformat()
+            day = _DATE_LOADER.deserialize(text)
         except ValidationError:
             raise self.make_error("invalid_date") from None
+        _DATE_BOUNDS(day)
+        return day.isoformat()
 
 
 FULL_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
