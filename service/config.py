@@ -53,9 +53,10 @@ class Config:
     metrics: str = "loopback"
     # Level of the JSON request log on standard error (DEBUG, INFO, WARNING, ERROR).
     log_level: str = "INFO"
-    # The console: where its server-side sessions are kept (default: a directory under the
-    # system's temporary directory) and the key its CSRF tokens are signed with (default: one
-    # made at start, so workers of one deployment must be given the same one).
+    # The console: where its server-side sessions are kept (default: a table in the ledger's
+    # database; else a directory the service makes with mode 0700 and refuses if it is not its
+    # own) and the key its CSRF tokens are signed with (default: one made at start, so workers
+    # of one deployment must be given the same one).
     console_session_dir: str | None = None
     console_secret_key: str | None = None
 
