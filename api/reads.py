@@ -64,11 +64,19 @@ def _views() -> Views:
 def _read(args: dict[str, Any]) -> Cut:
     """Wait for `min_position` (503 if the views stay behind) and give the replay cut."""
     position = args.get("min_position")
-    wait = current_app.config["READ_WAIT_SECONDS"]
-    if position is not None and not _views().wait(position, wait):
+    if position is not None and not _reached(position):
         abort(503, message=f"the views have not reached position {position} yet; retry",
               headers={"Retry-After": "1"})
     return Cut(as_of=args.get("as_of"), valid_at=args.get("valid_at"))
+
+
+def _reached(position: int) -> bool:
+    """Whether the views hold `position`, waiting for it in one of the token's wait slots
+    (429 when it holds them all: `api.limits.ReadWaits`)."""
+    if _views().wait(position, 0):
+        return True
+    with current_app.extensions["read_waits"].slot():
+        return _views().wait(position, current_app.config["READ_WAIT_SECONDS"])
 
 
 def _require_scope(unit_id: str | None) -> None:

@@ -12,7 +12,12 @@ from typing import Any
 
 from limits import parse
 
-from api.limits import DEFAULT_AUTH_FAILURE_LIMIT, DEFAULT_WRITE_LIMIT
+from api.limits import (
+    DEFAULT_AUTH_FAILURE_LIMIT,
+    DEFAULT_READ_LIMIT,
+    DEFAULT_READ_WAITS,
+    DEFAULT_WRITE_LIMIT,
+)
 from service.storage import DEFAULT_DATABASE_URL
 
 DEFAULT_CHECKPOINT_INTERVAL = 600.0
@@ -46,6 +51,10 @@ class Config:
     # writes per token; counted in process memory unless a shared store is named.
     auth_failure_limit: str = DEFAULT_AUTH_FAILURE_LIMIT
     write_limit: str = DEFAULT_WRITE_LIMIT
+    # Reads per token, and how many of a token's reads may wait for min_position at once in
+    # one process (more: 429).
+    read_limit: str = DEFAULT_READ_LIMIT
+    read_waits: int = DEFAULT_READ_WAITS
     ratelimit_storage_uri: str = "memory://"
     # Proxies in front whose X-Forwarded-For names the client (0: the socket peer is the client).
     trusted_proxies: int = 0
@@ -84,6 +93,8 @@ class Config:
             key_directory=env.get("LEDGER_KEY_DIRECTORY") or None,
             auth_failure_limit=env.get("LEDGER_AUTH_FAILURE_LIMIT") or DEFAULT_AUTH_FAILURE_LIMIT,
             write_limit=env.get("LEDGER_WRITE_LIMIT") or DEFAULT_WRITE_LIMIT,
+            read_limit=env.get("LEDGER_READ_LIMIT") or DEFAULT_READ_LIMIT,
+            read_waits=int(env.get("LEDGER_READ_WAITS") or DEFAULT_READ_WAITS),
             ratelimit_storage_uri=env.get("LEDGER_RATELIMIT_STORAGE_URI") or "memory://",
             trusted_proxies=int(env.get("LEDGER_TRUSTED_PROXIES", "0")),
             metrics=env.get("LEDGER_METRICS") or "loopback",
@@ -92,7 +103,7 @@ class Config:
             console_secret_key=env.get("LEDGER_CONSOLE_SECRET_KEY") or None,
         )
         config = replace(config, **overrides)
-        for name in ("auth_failure_limit", "write_limit"):
+        for name in ("auth_failure_limit", "write_limit", "read_limit"):
             try:
                 parse(getattr(config, name))
             except ValueError as error:
@@ -104,6 +115,8 @@ class Config:
         settings: dict[str, Any] = {
             "AUTH_FAILURE_LIMIT": self.auth_failure_limit,
             "WRITE_LIMIT": self.write_limit,
+            "READ_LIMIT": self.read_limit,
+            "READ_WAITS": self.read_waits,
             "RATELIMIT_STORAGE_URI": self.ratelimit_storage_uri,
             "TRUSTED_PROXIES": self.trusted_proxies,
             "METRICS": self.metrics,

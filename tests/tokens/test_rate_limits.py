@@ -104,11 +104,12 @@ def test_limits_come_from_the_environment_and_a_bad_one_is_refused() -> None:
     config = Config.from_env({"LEDGER_AUTH_FAILURE_LIMIT": "5/second",
                               "LEDGER_WRITE_LIMIT": "100/hour",
                               "LEDGER_RATELIMIT_STORAGE_URI": "redis://cache:6379",
-                              "LEDGER_TRUSTED_PROXIES": "1"})
+                              "LEDGER_TRUSTED_PROXIES": "1",
+                              "LEDGER_READ_LIMIT": "9/second", "LEDGER_READ_WAITS": "2"})
     assert config.flask_settings() == {
         "AUTH_FAILURE_LIMIT": "5/second", "WRITE_LIMIT": "100/hour",
         "RATELIMIT_STORAGE_URI": "redis://cache:6379", "TRUSTED_PROXIES": 1,
-        "METRICS": "loopback",
+        "METRICS": "loopback", "READ_LIMIT": "9/second", "READ_WAITS": 2,
     }
     defaults = Config.from_env({})
     assert (defaults.auth_failure_limit, defaults.write_limit) == ("20/minute", "60000/minute")
