@@ -121,14 +121,15 @@ class Ledger(Application):
         self.mapper.keys = keys  # type: ignore[attr-defined]
         self.reveal = Revealer(keys)
 
-    def _destroy_erased_keys(self, events: list[Any]) -> None:
+    def _destroy_erased_keys(self, events: list[Any], chained: list[ChainedEvent]) -> None:
         """After an erasure is recorded, its subject's key goes; from then on every sealed
         field about the subject reads as erased."""
         if self.keys is None:
             return
-        for event in events:
+        for event, stored in zip(events, chained, strict=True):
             if type(event).__name__ == "PersonalDataErased":
-                self.keys.erase(subject_key(event.subject_type, event.subject_id))
+                self.keys.erase(subject_key(event.subject_type, event.subject_id),
+                                stored.position)
 
     # Commands ------------------------------------------------------------------
     def record(
@@ -171,7 +172,7 @@ class Ledger(Application):
                 if earlier is not None:
                     return earlier
                 continue
-            self._destroy_erased_keys(events)
+            self._destroy_erased_keys(events, chained)
             snapshots.take(self.snapshot_store, snapshots.due(session.loaded()))
             logged = [self._logged(r, e) for r, e in zip(chained, events, strict=True)]
             return self._answers(logged)

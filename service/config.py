@@ -47,6 +47,9 @@ class Config:
     master_key_file: str = DEFAULT_MASTER_KEY_FILE
     # Keep the wrapped subject keys as files in this directory instead of a database table.
     key_directory: str | None = None
+    # Every erasure is also appended here, outside the database and its backups (default:
+    # beside the master key, `<master key file>.erasures`); `ledger restore` applies it.
+    erasure_journal_file: str | None = None
     # Rate limits, as "N/second|minute|hour|day": failed authentications per client address,
     # writes per token; counted in process memory unless a shared store is named.
     auth_failure_limit: str = DEFAULT_AUTH_FAILURE_LIMIT
@@ -91,6 +94,7 @@ class Config:
             pg_pool_timeout=float(env.get("LEDGER_PG_POOL_TIMEOUT", "1.0")),
             master_key_file=env.get("LEDGER_MASTER_KEY_FILE") or DEFAULT_MASTER_KEY_FILE,
             key_directory=env.get("LEDGER_KEY_DIRECTORY") or None,
+            erasure_journal_file=env.get("LEDGER_ERASURE_JOURNAL_FILE") or None,
             auth_failure_limit=env.get("LEDGER_AUTH_FAILURE_LIMIT") or DEFAULT_AUTH_FAILURE_LIMIT,
             write_limit=env.get("LEDGER_WRITE_LIMIT") or DEFAULT_WRITE_LIMIT,
             read_limit=env.get("LEDGER_READ_LIMIT") or DEFAULT_READ_LIMIT,
@@ -109,6 +113,10 @@ class Config:
             except ValueError as error:
                 raise ValueError(f"LEDGER_{name.upper()}: {error}") from error
         return config
+
+    @property
+    def erasure_journal(self) -> str:
+        return self.erasure_journal_file or f"{self.master_key_file}.erasures"
 
     def flask_settings(self) -> dict[str, Any]:
         """The settings the HTTP layer reads from the Flask config."""

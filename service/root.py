@@ -40,7 +40,8 @@ def open_ledger(config: Config, create_tables: bool = True) -> Ledger:
         if create_tables:
             table: KeyTable = (KeyDirectory(config.key_directory) if config.key_directory
                                else key_table_of(ledger.recorder))
-            ledger.use_keys(KeyRing(table, MasterKey.from_file(config.master_key_file)))
+            ledger.use_keys(KeyRing(table, MasterKey.from_file(config.master_key_file),
+                                    config.erasure_journal))
     bound_pool_wait(ledger.recorder, config.pg_pool_timeout)
     return ledger
 
