@@ -67,7 +67,8 @@ def test_the_field_is_sealed_in_storage_readable_and_erased_with_its_subject(
 
 
 def test_an_id_number_is_sealed_wherever_an_event_carries_one() -> None:
-    data = {"household_id": "h1", "members": [{"name": "王小红", "id_number": "110101199003070012"}],
+    member = {"name": "王小红", "id_number": "110101199003070012"}
+    data = {"household_id": "h1", "members": [member],
             "id_number": "110101196001010011", "size": 4}
     sealed = _sealed(data, "household:h1", new_key())
     assert is_sealed(sealed["id_number"]) and is_sealed(sealed["members"][0]["id_number"])
