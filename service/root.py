@@ -107,7 +107,7 @@ class Root:
 
     @cached_property
     def checkpoints(self) -> Checkpoints:
-        return Checkpoints(self.ledger.recorder, self.signer)
+        return Checkpoints(self.ledger.recorder, self.signer, self.verifying_key)
 
     def periodic_checkpoints(self) -> PeriodicCheckpoints | None:
         """A thread signing the head every configured interval, or None when off."""
