@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime, time
+from datetime import date, datetime
 from typing import Any
 
 from marshmallow import ValidationError, fields, validate
@@ -17,20 +17,30 @@ INT64_MAX = 2**63 - 1
 # arithmetic in the views: 9999-12-31 plus a day is no date).
 EARLIEST_DATE, LATEST_DATE = date(1900, 1, 1), date(2999, 12, 31)
 DATE_BOUNDS_ERROR = f"must be between {EARLIEST_DATE} and {LATEST_DATE}"
-_DATE_BOUNDS = validate.Range(min=EARLIEST_DATE, max=LATEST_DATE, error=DATE_BOUNDS_ERROR)
-_MOMENT_BOUNDS = validate.Range(
-    min=datetime.combine(EARLIEST_DATE, time(), UTC),
-    max=datetime.combine(LATEST_DATE, time(23, 59, 59, 999999), UTC), error=DATE_BOUNDS_ERROR)
+# The same bound as the document states it: a year from 1900 to 2999.
+YEAR_PATTERN = r"^(19\d\d|2\d\d\d)-"
+
+
+def _in_bounds(value: date | datetime) -> None:
+    """A date, or a moment's own calendar date (as written, with its offset)."""
+    day = value.date() if isinstance(value, datetime) else value
+    if not EARLIEST_DATE <= day <= LATEST_DATE:
+        raise ValidationError(DATE_BOUNDS_ERROR)
+
+
+def _bounded(kwargs: dict[str, Any]) -> dict[str, Any]:
+    metadata = {"pattern": YEAR_PATTERN, **kwargs.pop("metadata", {})}
+    return {"validate": _in_bounds, "metadata": metadata, **kwargs}
 
 
 def BoundedDate(**kwargs: Any) -> fields.Date:  # noqa: N802
     """A date query argument (`YYYY-MM-DD`) within EARLIEST_DATE..LATEST_DATE."""
-    return fields.Date(validate=_DATE_BOUNDS, **kwargs)
+    return fields.Date(**_bounded(kwargs))
 
 
 def BoundedMoment(**kwargs: Any) -> fields.AwareDateTime:  # noqa: N802
-    """A moment with its offset, within EARLIEST_DATE..LATEST_DATE (UTC)."""
-    return fields.AwareDateTime(validate=_MOMENT_BOUNDS, **kwargs)
+    """A moment with its offset, its calendar date within EARLIEST_DATE..LATEST_DATE."""
+    return fields.AwareDateTime(**_bounded(kwargs))
 
 
 def Identifier(**kwargs: Any) -> fields.String:  # noqa: N802 - reads as a field type
@@ -88,7 +98,7 @@ class IsoDate(fields.String):
     default_error_messages = {"invalid_date": "Not a valid date."}
 
     def __init__(self, **kwargs: Any) -> None:
-        metadata = {"format": "date", **kwargs.pop("metadata", {})}
+        metadata = {"format": "date", "pattern": YEAR_PATTERN, **kwargs.pop("metadata", {})}
         super().__init__(metadata=metadata, **kwargs)
 
     def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> str:
@@ -99,7 +109,7 @@ class IsoDate(fields.String):
             day = _DATE_LOADER.deserialize(text)
         except ValidationError:
             raise self.make_error("invalid_date") from None
-        _DATE_BOUNDS(day)
+        _in_bounds(day)
         return day.isoformat()
 
 
