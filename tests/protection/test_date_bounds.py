@@ -79,7 +79,7 @@ def _moment_text() -> st.SearchStrategy[str]:
                      st.text(alphabet="0123456789-:T+Z ", max_size=25))
 
 
-@settings(max_examples=80, deadline=None,
+@settings(max_examples=80, deadline=None, database=None, derandomize=True,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(path=st.sampled_from(DATED_READS[:-1]), name=st.sampled_from(sorted(DATE_PARAMETERS)),
        data=st.data())
