@@ -11,7 +11,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from console.sessions import ConsoleSessions, storage_key
+from console.sessions import ConsoleSessions, MemorySessions, storage_key
 from service.app import create_app
 from service.config import Config
 from service.sessions import TABLE, SessionDirectory, SessionTable, UnsafeSessionDirectory
@@ -171,3 +171,18 @@ def test_sign_in_and_sign_out_without_the_forms_csrf_token_are_refused(
         assert client.post("/logout", data=data).status_code == 400
     assert client.get_cookie("ledger_console").value == sid  # type: ignore[union-attr]
     assert client.get("/").status_code == 200
+
+
+@pytest.mark.parametrize("kind", ["directory", "memory"])
+def test_an_expired_session_is_no_session_and_purging_forgets_it(
+        kind: str, tmp_path: Path) -> None:
+    store = SessionDirectory(str(tmp_path / "s")) if kind == "directory" else MemorySessions()
+    store.save(storage_key("old"), {"token": "a"}, expires_at=100.0)
+    store.save(storage_key("new"), {"token": "b"}, expires_at=300.0)
+    assert store.load(storage_key("old"), now=99.0) == {"token": "a"}
+    assert store.load(storage_key("old"), now=200.0) is None
+    store.purge(now=200.0)
+    assert store.load(storage_key("old"), now=0.0) is None  # gone, not only expired
+    assert store.load(storage_key("new"), now=200.0) == {"token": "b"}
+    if kind == "directory":
+        assert os.listdir(tmp_path / "s") == [f"{storage_key('new')}.json"]
