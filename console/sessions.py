@@ -10,6 +10,7 @@ ledger's database (every worker and machine shares it) or a directory (`service/
 from __future__ import annotations
 
 import hashlib
+import logging
 import secrets
 import time
 from typing import Any, Protocol
@@ -21,6 +22,8 @@ from werkzeug.datastructures import CallbackDict
 
 SIGNED_IN = "token"  # the key a signed-in session holds
 ANONYMOUS_COOKIE = "ledger_console_form"
+
+log = logging.getLogger(__name__)
 
 
 class SessionStore(Protocol):
@@ -90,7 +93,11 @@ class ConsoleSessions(SessionInterface):
     def open_session(self, app: Flask, request: Request) -> ConsoleSession:
         sid = request.cookies.get(self.get_cookie_name(app))
         if sid:
-            data = self.store.load(storage_key(sid), time.time())
+            try:
+                data = self.store.load(storage_key(sid), time.time())
+            except Exception:  # noqa: BLE001 - opened before any error handler can answer
+                log.warning("console session store unavailable", exc_info=True)
+                data = None  # the page then asks for sign-in, which tells what is wrong
             if data is not None:
                 return ConsoleSession(data, sid)
         form = request.cookies.get(ANONYMOUS_COOKIE)

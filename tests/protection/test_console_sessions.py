@@ -186,3 +186,17 @@ def test_an_expired_session_is_no_session_and_purging_forgets_it(
     assert store.load(storage_key("new"), now=200.0) == {"token": "b"}
     if kind == "directory":
         assert os.listdir(tmp_path / "s") == [f"{storage_key('new')}.json"]
+
+
+class _Down(MemorySessions):
+    def load(self, key: str, now: float) -> dict | None:
+        raise ConnectionError("the database is down")
+
+
+def test_a_session_store_that_is_down_sends_the_browser_to_sign_in_not_a_crash(
+        sqlite_app: Flask) -> None:
+    sqlite_app.session_interface.store = _Down()  # type: ignore[attr-defined]
+    client = sqlite_app.test_client()
+    client.set_cookie("ledger_console", "a-session-id")
+    answer = client.get("/findings")
+    assert answer.status_code == 302 and answer.headers["Location"].startswith("/login")
