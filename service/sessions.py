@@ -17,6 +17,7 @@ import tempfile
 from typing import Any
 
 TABLE = "console_sessions"
+SCHEMA_LOCK = 0x636F6E736F6C65  # held while PostgreSQL creates the table ("console")
 
 
 class SessionTable:
@@ -33,7 +34,10 @@ class SessionTable:
                       "expires_at = excluded.expires_at")
         self._delete = f"DELETE FROM {table} WHERE key = {mark}"
         self._purge = f"DELETE FROM {table} WHERE expires_at <= {mark}"
-        self._run(self._create)
+        with datastore.transaction(commit=True) as cursor:
+            if postgres:  # workers starting together: one creates it, the others then see it
+                cursor.execute(f"SELECT pg_advisory_xact_lock({SCHEMA_LOCK})")
+            cursor.execute(self._create)
 
     def _run(self, statement: str, *params: Any) -> None:
         with self._datastore.transaction(commit=True) as cursor:
