@@ -35,6 +35,10 @@ SQLITE_SCHEMA = [
         BEGIN SELECT RAISE(ABORT, 'read_audit is append-only'); END""",
     """CREATE TRIGGER IF NOT EXISTS read_audit_no_delete BEFORE DELETE ON read_audit
         BEGIN SELECT RAISE(ABORT, 'read_audit is append-only'); END""",
+    # INSERT OR REPLACE would delete the row it meets without firing the DELETE trigger.
+    """CREATE TRIGGER IF NOT EXISTS read_audit_no_replace BEFORE INSERT ON read_audit
+        WHEN EXISTS (SELECT 1 FROM read_audit WHERE id = NEW.id)
+        BEGIN SELECT RAISE(ABORT, 'read_audit is append-only'); END""",
 ]
 
 POSTGRES_SCHEMA = [

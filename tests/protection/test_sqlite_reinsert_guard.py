@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from ledger.read_audit import Read
 from ledger.tamper.verification import verify_chain
 from service.config import Config
 from service.root import Root
@@ -79,5 +80,24 @@ def test_a_changed_event_replacing_position_20_is_refused(
                          "VALUES (20, ?, ?, ?, ?)", (*original[1:4], b'{"forged": true}'))
         assert conn.execute("SELECT rowid, * FROM stored_events WHERE rowid = 20"
                             ).fetchone() == original
+    finally:
+        conn.close()
+
+
+def test_the_read_audit_refuses_a_row_written_again_at_its_id(tmp_path: Path) -> None:
+    with Root(Config(database_url=f"sqlite:///{tmp_path / 'l.db'}",
+                     master_key_file=str(tmp_path / "m.key"))) as root:
+        for request in ("req-1", "req-2"):
+            root.read_audit.record(Read("jiwei-zhao", "discipline", "household", "h1",
+                                        "/api/v1/households/<string:household_id>", request))
+    conn = sqlite3.connect(tmp_path / "l.db")
+    try:
+        before = conn.execute("SELECT * FROM read_audit ORDER BY id").fetchall()
+        for verb in ("INSERT OR REPLACE", "INSERT"):
+            with pytest.raises(sqlite3.IntegrityError, match="read_audit is append-only"):
+                conn.execute(f"{verb} INTO read_audit VALUES (1, '2020-01-01', 'nobody', "
+                             "'viewer', 'household', 'h1', '/', 'forged')")
+        conn.commit()
+        assert conn.execute("SELECT * FROM read_audit ORDER BY id").fetchall() == before
     finally:
         conn.close()
