@@ -25,6 +25,7 @@ from eventsourcing.postgres import (
     PostgresFactory,
 )
 from psycopg import Cursor
+from psycopg.conninfo import conninfo_to_dict
 from psycopg.rows import DictRow, tuple_row
 from psycopg.sql import SQL, Identifier, Literal
 
@@ -35,6 +36,9 @@ from ledger.recorders.schema import BYTES, LEVEL, POSITION, SERIAL, TEXT, Dialec
 
 # Advisory lock key held while creating the schema ("ledger" in ASCII).
 SCHEMA_LOCK = 0x6C6564676572
+# The setting that carries the URL's libpq parameters beyond the library's own five (several
+# hosts come in POSTGRES_HOST and POSTGRES_PORT; `target_session_attrs`, `sslmode`... here).
+EXTRA_CONNINFO = "POSTGRES_EXTRA_CONNINFO"
 
 
 def dialect(schema: str, events_table_name: str) -> Dialect:
@@ -138,7 +142,14 @@ class ChainedPostgresApplicationRecorder(
 class LedgerPostgresFactory(PostgresFactory):
     """The library's factory, except that a role which does not own the ledger's tables (the
     service role `ledger db setup-roles` grants) leaves them as their owner made them: creating
-    them again would need the owner's rights. `PERSISTENCE_MODULE` names it."""
+    them again would need the owner's rights. `PERSISTENCE_MODULE` names it. It also hands
+    libpq the URL's other parameters (`EXTRA_CONNINFO`), which the library has no setting for."""
+
+    def __init__(self, env: Any) -> None:
+        super().__init__(env)
+        extra = self.env.get(EXTRA_CONNINFO)
+        if extra:
+            self.datastore.pool.kwargs.update(conninfo_to_dict(extra))
 
     def env_create_table(self) -> bool:
         if not super().env_create_table():
