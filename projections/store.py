@@ -533,3 +533,17 @@ def store_for(ledger: Any, read_database_url: str | None = None, pool_size: int 
         store = SQLiteProjectionStore(datastore.pool.db_name, log)
     store.setup()
     return store
+
+
+def replica_store_for(primary: ProjectionStore, replica_url: str, pool_size: int = 5,
+                      pool_timeout: float = 30.0) -> ProjectionStore:
+    """The read models of `primary` (already set up) as a PostgreSQL standby replays them
+    (`LEDGER_READ_REPLICA_URL`): read only, on the same log. The views' position replicates
+    with them, so a read waiting for its `min_position` waits until the standby has replayed
+    that far."""
+    if not replica_url.startswith(("postgresql://", "postgres://")):
+        raise ValueError(f"LEDGER_READ_REPLICA_URL {replica_url!r}: a replica is a PostgreSQL "
+                         "standby (postgresql://...)")
+    pool = ConnectionPool(replica_url, min_size=1, max_size=max(1, pool_size),
+                          kwargs={"autocommit": True}, open=True, timeout=pool_timeout)
+    return PostgresProjectionStore(pool.connection, primary.log, pool)

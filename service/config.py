@@ -26,6 +26,9 @@ class Config:
     database_url: str = DEFAULT_DATABASE_URL
     # Where the read models live; None keeps them in the ledger's own database.
     read_database_url: str | None = None
+    # A standby's copy of the read models (streaming replication) that reads are served from;
+    # None: reads go to the read models the runner writes. Read audits stay on the primary.
+    read_replica_url: str | None = None
     signing_key_file: str | None = None
     public_key_file: str | None = None
     checkpoint_interval: float = DEFAULT_CHECKPOINT_INTERVAL
@@ -65,6 +68,7 @@ class Config:
         config = cls(
             database_url=env.get("LEDGER_DATABASE_URL") or DEFAULT_DATABASE_URL,
             read_database_url=env.get("LEDGER_READ_DATABASE_URL") or None,
+            read_replica_url=env.get("LEDGER_READ_REPLICA_URL") or None,
             signing_key_file=env.get("LEDGER_SIGNING_KEY_FILE") or None,
             public_key_file=env.get("LEDGER_PUBLIC_KEY_FILE") or None,
             checkpoint_interval=float(

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from contextlib import suppress
-from typing import Any
+from typing import Any, cast
 from uuid import UUID
 
 from eventsourcing.persistence import StoredEvent
@@ -149,7 +149,7 @@ class LedgerPostgresFactory(PostgresFactory):
         super().__init__(env)
         extra = self.env.get(EXTRA_CONNINFO)
         if extra:
-            self.datastore.pool.kwargs.update(conninfo_to_dict(extra))
+            cast(dict[str, Any], self.datastore.pool.kwargs).update(conninfo_to_dict(extra))
 
     def env_create_table(self) -> bool:
         if not super().env_create_table():
