@@ -19,6 +19,10 @@ DEFAULT_CHECKPOINT_INTERVAL = 600.0
 DEFAULT_MASTER_KEY_FILE = "ledger-master.key"
 
 
+def _threshold(value: str) -> int | None:
+    return None if value.strip().lower() in ("off", "none") else int(value)
+
+
 @dataclass(frozen=True)
 class Config:
     """What the composition root needs to build the service."""
@@ -40,6 +44,9 @@ class Config:
     # unavailable (503); after such a wait the pool fails at once for a moment, so the
     # library's retries of a call (10, 0.2 s apart) do not each wait again (service/storage.py).
     pg_pool_timeout: float = 1.0
+    # After how many runs a statement is prepared on a connection (psycopg's setting); None
+    # never prepares, as pgbouncer in transaction mode before 1.21 needs (README, Scaling out).
+    pg_prepare_threshold: int | None = 5
     # Wraps the per-subject keys of personal data; made (mode 600) when missing. Keep it
     # outside the database and its backups: without it no personal field can be read.
     master_key_file: str = DEFAULT_MASTER_KEY_FILE
@@ -83,6 +90,7 @@ class Config:
             ),
             pg_pool_size=int(env.get("LEDGER_PG_POOL_SIZE", "5")),
             pg_pool_timeout=float(env.get("LEDGER_PG_POOL_TIMEOUT", "1.0")),
+            pg_prepare_threshold=_threshold(env.get("LEDGER_PG_PREPARE_THRESHOLD", "5")),
             master_key_file=env.get("LEDGER_MASTER_KEY_FILE") or DEFAULT_MASTER_KEY_FILE,
             key_directory=env.get("LEDGER_KEY_DIRECTORY") or None,
             auth_failure_limit=env.get("LEDGER_AUTH_FAILURE_LIMIT") or DEFAULT_AUTH_FAILURE_LIMIT,

@@ -31,7 +31,7 @@ from service.storage import bound_pool_wait, one_process_creating_tables, persis
 def open_ledger(config: Config, create_tables: bool = True) -> Ledger:
     """The event-sourced application on the configured database, sealing personal data under
     keys from the configured key store."""
-    env = persistence_env(config.database_url, config.pg_pool_size)
+    env = persistence_env(config.database_url, config.pg_pool_size, config.pg_prepare_threshold)
     if not create_tables:
         env["CREATE_TABLE"] = "no"
     creating = one_process_creating_tables(config.database_url) if create_tables else nullcontext()
@@ -74,7 +74,7 @@ class Root:
     @cached_property
     def store(self) -> ProjectionStore:
         return store_for(self.ledger, self.config.read_database_url, self.config.pg_pool_size,
-                         self.config.pg_pool_timeout)
+                         self.config.pg_pool_timeout, self.config.pg_prepare_threshold)
 
     @cached_property
     def read_store(self) -> ProjectionStore:
@@ -83,7 +83,8 @@ class Root:
         if self.config.read_replica_url is None:
             return self.store
         return replica_store_for(self.store, self.config.read_replica_url,
-                                 self.config.pg_pool_size, self.config.pg_pool_timeout)
+                                 self.config.pg_pool_size, self.config.pg_pool_timeout,
+                                 self.config.pg_prepare_threshold)
 
     @cached_property
     def views(self) -> Views:

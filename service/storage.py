@@ -10,7 +10,7 @@ import psycopg
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 from psycopg_pool import PoolTimeout
 
-from ledger.recorders.postgres import EXTRA_CONNINFO
+from ledger.recorders.postgres import EXTRA_CONNINFO, PREPARE_THRESHOLD
 
 DEFAULT_DATABASE_URL = "sqlite:///ledger.db"
 # Seconds a pool that just failed to connect answers "unavailable" without trying again.
@@ -44,7 +44,8 @@ def libpq_params(url: str) -> dict[str, str]:
     return params
 
 
-def persistence_env(url: str, pool_size: int = 5) -> dict[str, str]:
+def persistence_env(url: str, pool_size: int = 5,
+                    prepare_threshold: int | None = 5) -> dict[str, str]:
     """Library environment for `sqlite:///rel.db`, `sqlite:////abs.db` or a libpq URL
     (`postgresql://...`, several hosts and any libpq parameter included)."""
     if url.startswith("sqlite:///"):
@@ -70,6 +71,7 @@ def persistence_env(url: str, pool_size: int = 5) -> dict[str, str]:
             "POSTGRES_USER": params.get("user", "postgres"),
             "POSTGRES_PASSWORD": params.get("password", ""),
             EXTRA_CONNINFO: make_conninfo(**extra),
+            PREPARE_THRESHOLD: "off" if prepare_threshold is None else str(prepare_threshold),
             "POSTGRES_POOL_SIZE": str(pool_size),
             "POSTGRES_MAX_OVERFLOW": "10",
             "POSTGRES_LOCK_TIMEOUT": "30",
@@ -116,13 +118,12 @@ def one_process_creating_tables(url: str) -> Iterator[None]:
     """On PostgreSQL, let one process at a time create the tables: gunicorn's workers start
     together on a fresh database, and the library creates some of its tables (snapshots)
     without a lock of its own, so the loser of that race died at boot. SQLite serialises
-    schema changes itself."""
+    schema changes itself. The lock is held by an open transaction, not a session: through
+    pgbouncer in transaction mode a session lock stays with whichever server session took it
+    and its unlock may reach another one."""
     if not is_postgres_url(url):
         yield
         return
-    with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute("SELECT pg_advisory_lock(%s)", (STARTUP_LOCK,))
-        try:
-            yield
-        finally:
-            conn.execute("SELECT pg_advisory_unlock(%s)", (STARTUP_LOCK,))
+    with psycopg.connect(url, prepare_threshold=None) as conn, conn.transaction():
+        conn.execute("SELECT pg_advisory_xact_lock(%s)", (STARTUP_LOCK,))
+        yield
