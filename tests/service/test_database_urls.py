@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from psycopg.conninfo import conninfo_to_dict
 
-from ledger.recorders.postgres import EXTRA_CONNINFO
+from ledger.recorders.postgres import EXTRA_CONNINFO, PREPARE_THRESHOLD
 from service.config import Config
 from service.root import Root
 from service.storage import DatabaseUrlError, persistence_env
@@ -51,3 +51,13 @@ def test_the_ledger_connects_to_the_host_that_takes_writes(tmp_path: Path) -> No
             assert (row["current_setting"], row["pg_is_in_recovery"]) == (
                 "ledger-multi-host", False)
             assert recorder.max_notification_id() == 1
+
+
+def test_the_replica_and_the_prepare_threshold_come_from_the_environment() -> None:
+    replica = "postgresql://ledger@standby-a,standby-b/ledger?target_session_attrs=standby"
+    config = Config.from_env({"LEDGER_READ_REPLICA_URL": replica,
+                              "LEDGER_PG_PREPARE_THRESHOLD": "off"})
+    assert (config.read_replica_url, config.pg_prepare_threshold) == (replica, None)
+    assert persistence_env(MULTI_HOST, 5, config.pg_prepare_threshold)[PREPARE_THRESHOLD] == "off"
+    defaults = Config.from_env({})
+    assert (defaults.read_replica_url, defaults.pg_prepare_threshold) == (None, 5)
