@@ -165,8 +165,6 @@ def main() -> int:
     households = args.households or households_for(args.events, args.months)
 
     header("demo_bench.py")
-    print(f"county: {households:,} households, {args.months} months, seed {args.seed}, batches "
-          f"of {args.batch} commands, backend {args.database_url or args.backend}")
     ticks: list[Tick] = []
     profiler = StageProfiler() if args.profile else None
 
@@ -183,6 +181,8 @@ def main() -> int:
             if args.reads and Unit.id_for("county") in root.ledger.repository:
                 print(f"the county is already written ({root.ledger.head()}): reading only")
                 return measure_reads(root, url, args.reads)
+            print(f"county: {households:,} households, {args.months} months, seed {args.seed}, "
+                  f"batches of {args.batch} commands, backend {url}")
             if profiler is not None:
                 profiler.start()
             started = time.perf_counter()
