@@ -9,6 +9,7 @@ worth of writers share two server sessions. What transaction pooling means for t
 PostgreSQL only (pgbouncer fronts the test server)."""
 from __future__ import annotations
 
+import shutil
 import subprocess
 import tempfile
 import threading
@@ -45,6 +46,7 @@ def through_bouncer() -> Iterator[tuple[str, str]]:
             yield f"{started.stdout.strip()}/{direct.rsplit('/', 1)[1]}", direct
     finally:
         subprocess.run([str(SCRIPT), "stop", directory], timeout=30, check=False)
+        shutil.rmtree(directory, ignore_errors=True)
 
 
 def _unit(unit_id: str) -> list[Command]:
