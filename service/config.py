@@ -24,6 +24,10 @@ DEFAULT_CHECKPOINT_INTERVAL = 600.0
 DEFAULT_MASTER_KEY_FILE = "ledger-master.key"
 
 
+def _threshold(value: str) -> int | None:
+    return None if value.strip().lower() in ("off", "none") else int(value)
+
+
 @dataclass(frozen=True)
 class Config:
     """What the composition root needs to build the service."""
@@ -31,6 +35,9 @@ class Config:
     database_url: str = DEFAULT_DATABASE_URL
     # Where the read models live; None keeps them in the ledger's own database.
     read_database_url: str | None = None
+    # A standby's copy of the read models (streaming replication) that reads are served from;
+    # None: reads go to the read models the runner writes. Read audits stay on the primary.
+    read_replica_url: str | None = None
     signing_key_file: str | None = None
     public_key_file: str | None = None
     checkpoint_interval: float = DEFAULT_CHECKPOINT_INTERVAL
@@ -42,6 +49,9 @@ class Config:
     # unavailable (503); after such a wait the pool fails at once for a moment, so the
     # library's retries of a call (10, 0.2 s apart) do not each wait again (service/storage.py).
     pg_pool_timeout: float = 1.0
+    # After how many runs a statement is prepared on a connection (psycopg's setting); None
+    # never prepares, as pgbouncer in transaction mode before 1.21 needs (README, Scaling out).
+    pg_prepare_threshold: int | None = 5
     # Wraps the per-subject keys of personal data; made (mode 600) when missing. Keep it
     # outside the database and its backups: without it no personal field can be read.
     master_key_file: str = DEFAULT_MASTER_KEY_FILE
@@ -78,6 +88,7 @@ class Config:
         config = cls(
             database_url=env.get("LEDGER_DATABASE_URL") or DEFAULT_DATABASE_URL,
             read_database_url=env.get("LEDGER_READ_DATABASE_URL") or None,
+            read_replica_url=env.get("LEDGER_READ_REPLICA_URL") or None,
             signing_key_file=env.get("LEDGER_SIGNING_KEY_FILE") or None,
             public_key_file=env.get("LEDGER_PUBLIC_KEY_FILE") or None,
             checkpoint_interval=float(
@@ -92,6 +103,7 @@ class Config:
             ),
             pg_pool_size=int(env.get("LEDGER_PG_POOL_SIZE", "5")),
             pg_pool_timeout=float(env.get("LEDGER_PG_POOL_TIMEOUT", "1.0")),
+            pg_prepare_threshold=_threshold(env.get("LEDGER_PG_PREPARE_THRESHOLD", "5")),
             master_key_file=env.get("LEDGER_MASTER_KEY_FILE") or DEFAULT_MASTER_KEY_FILE,
             key_directory=env.get("LEDGER_KEY_DIRECTORY") or None,
             erasure_journal_file=env.get("LEDGER_ERASURE_JOURNAL_FILE") or None,
