@@ -2,10 +2,9 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from typing import Any
 
-from flask import Response, current_app, g
+from flask import Response, current_app
 from flask_smorest import abort
 from marshmallow import RAISE
 
@@ -31,8 +30,9 @@ from api.schemas.views import (
     UnitBoardSchema,
     ViewsPositionSchema,
 )
+from api.scope import access
 from api.spreadsheets import XLSX, Column, to_csv, to_xlsx
-from ledger.errors import Forbidden, NotFound
+from ledger.errors import NotFound
 from projections.findings import summary
 from projections.replay import Cut
 from projections.views import FindingFilter, Views
@@ -40,7 +40,6 @@ from projections.views import FindingFilter, Views
 blp = LedgerBlueprint("reads", __name__, url_prefix="/api/v1", description="Views and replay")
 blp.before_request(require_actor)
 
-SCOPED_ROLES = ("viewer", "cadre")
 FILTER_FIELDS = ("unit_id", "subject_type", "subject_id", "person_id", "category", "status",
                  "overdue", "due_from", "due_to", "source", "sector")
 QUARTER = re.compile(r"^\d{4}-Q[1-4]$")
@@ -71,29 +70,10 @@ def _read(args: dict[str, Any]) -> Cut:
     return Cut(as_of=args.get("as_of"), valid_at=args.get("valid_at"))
 
 
-def _require_scope(unit_id: str | None) -> None:
-    """Viewers and cadres read only their own unit and the units below it."""
-    actor = g.actor
-    if actor.role not in SCOPED_ROLES:
-        return
-    seen = set()
-    while unit_id is not None and unit_id not in seen:
-        if unit_id == actor.unit_id:
-            return
-        seen.add(unit_id)
-        unit_id = _views().unit_parent(unit_id)
-    raise Forbidden(f"a {actor.role} of unit {actor.unit_id} reads only within that unit",
-                    unit_id=actor.unit_id)
-
-
 def _found(answer: Any, kind: str, natural_id: str) -> Any:
     if answer is None:
         raise NotFound(f"{kind} {natural_id!r} does not exist", id=natural_id)
     return answer
-
-
-def _scoped(locate: Callable[[str], str | None], kind: str, natural_id: str) -> None:
-    _require_scope(_found(locate(natural_id), kind, natural_id))
 
 
 @blp.get("/households/<string:household_id>")
@@ -103,7 +83,7 @@ def _scoped(locate: Callable[[str], str | None], kind: str, natural_id: str) -> 
 def household_status(args: dict, household_id: str):
     """Household status, live or replayed. 404 unknown household, 503 views behind."""
     cut = _read(args)
-    _scoped(_views().household_village, "household", household_id)
+    access().require("household", household_id)
     return _found(_views().household(household_id, cut), "household", household_id)
 
 
@@ -114,20 +94,22 @@ def household_status(args: dict, household_id: str):
 def household_history(args: dict, household_id: str):
     """Every event about the household, in log order, with chain hashes."""
     cut = _read(args)
-    _scoped(_views().household_village, "household", household_id)
+    access().require("household", household_id)
     events = _views().household_history(household_id, cut, args["after"], args["limit"])
     return {"household_id": household_id, "events": events,
             "next_after": events[-1]["position"] if events else args["after"]}
 
 
-def _filter(args: dict) -> FindingFilter:
-    if g.actor.role in SCOPED_ROLES and not args.get("unit_id"):
-        args = {**args, "unit_id": g.actor.unit_id}
-    if args.get("unit_id"):
-        _require_scope(args["unit_id"])
-    if args.get("subject_type") == "household" and args.get("subject_id"):
-        _scoped(_views().household_village, "household", args["subject_id"])
-    return FindingFilter(**{k: args[k] for k in FILTER_FIELDS if k in args})
+def finding_filter(args: dict) -> FindingFilter:
+    """The findings ledger's filters, each unit or subject named checked against the token's
+    scope, and the list limited to the units the token reads."""
+    policy = access()
+    for kind, field in (("unit", "unit_id"), (args.get("subject_type"), "subject_id"),
+                        ("person", "person_id")):
+        if kind and args.get(field):
+            policy.require_named(kind, args[field])
+    return FindingFilter(**{k: args[k] for k in FILTER_FIELDS if k in args},
+                         scope=policy.units())
 
 
 @blp.get("/findings")
@@ -137,7 +119,7 @@ def _filter(args: dict) -> FindingFilter:
 def findings_ledger(args: dict):
     """The findings ledger, filtered, with counts by unit; replay needs a unit or subject."""
     cut = _read(args)
-    return _views().findings(_filter(args), cut, args["limit"], args["offset"])
+    return _views().findings(finding_filter(args), cut, args["limit"], args["offset"])
 
 
 @blp.get("/findings-export")
@@ -151,7 +133,7 @@ def findings_export(args: dict):
     cut = _read(args)
     views = _views()
     on = cut.on(views.clock())
-    rows = [summary(f, on) for f in views.finding_states(_filter(args), cut)]
+    rows = [summary(f, on) for f in views.finding_states(finding_filter(args), cut)]
     if args["format"] == "xlsx":
         body, mimetype = to_xlsx("问题台账", FINDING_COLUMNS, rows), XLSX
     else:
@@ -168,7 +150,7 @@ def findings_export(args: dict):
 def finding_trail(args: dict, finding_id: str):
     """One finding with its whole trail."""
     cut = _read(args)
-    _scoped(_views().finding_unit, "finding", finding_id)
+    access().require("finding", finding_id)
     return _found(_views().finding(finding_id, cut), "finding", finding_id)
 
 
@@ -179,7 +161,7 @@ def finding_trail(args: dict, finding_id: str):
 def unit_board(args: dict, unit_id: str):
     """A unit's board: listing, warnings by period, interviews, findings, delisting."""
     cut = _read(args)
-    _require_scope(unit_id)
+    access().require("unit", unit_id)
     return _found(_views().unit(unit_id, cut), "unit", unit_id)
 
 
@@ -190,7 +172,7 @@ def unit_board(args: dict, unit_id: str):
 def accountability_trail(args: dict, person_id: str):
     """A person's accountability trail; every item names the events that prove it."""
     cut = _read(args)
-    _scoped(_views().person_unit, "person", person_id)
+    access().require("person", person_id)
     return _found(_views().accountability(person_id, cut), "person", person_id)
 
 

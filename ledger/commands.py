@@ -16,6 +16,7 @@ from ledger.domain.registry import Household, Person
 from ledger.domain.rulebook import BOOK, Rulebook
 from ledger.domain.rules import RuleParameter
 from ledger.domain.scoring import Dispute, Score
+from ledger.domain.subjects import event_subject
 from ledger.domain.supervision import Finding, Inspection, Warning
 from ledger.domain.units import Unit
 from ledger.errors import Forbidden, Invalid, NotFound
@@ -100,11 +101,38 @@ def _subject(session: Session, data: Data) -> Unit | Household:
 
 
 def _require_own_unit(actor: Actor, unit_id: str, what: str) -> None:
+    # A refusal names no unit: neither the token's nor the subject's (CONTRACT.md).
     if actor.role == "cadre" and actor.unit_id != unit_id:
-        raise Forbidden(
-            f"a cadre of unit {actor.unit_id} cannot {what} for unit {unit_id}",
-            unit_id=unit_id,
-        )
+        raise Forbidden(f"a cadre may {what} only within its own unit")
+
+
+def _unit_of_subject(session: Session, kind: str, natural_id: str) -> str | None:
+    """The unit a subject belongs to: a household's village, a finding's responsible unit, a
+    person's unit, or the unit itself."""
+    found: Any = session.find({"household": Household, "finding": Finding, "person": Person,
+                               "unit": Unit}[kind], natural_id)
+    if found is None:
+        return None
+    return natural_id if kind == "unit" else getattr(
+        found, {"household": "village_id", "finding": "responsible_unit_id",
+                "person": "unit_id"}[kind])
+
+
+def _require_within_scope(session: Session, actor: Actor, event: Any, what: str) -> None:
+    """A cadre acts on an event's subject only within its token unit and the units below it
+    (the read scope); an event naming no subject is outside every cadre's scope."""
+    if actor.role != "cadre":
+        return
+    named = event_subject(vars(event))
+    unit_id = None if named is None else _unit_of_subject(session, *named)
+    seen: set[str] = set()
+    while unit_id is not None and unit_id not in seen:
+        if unit_id == actor.unit_id:
+            return
+        seen.add(unit_id)
+        unit = session.find(Unit, unit_id)
+        unit_id = None if unit is None else unit.parent_id
+    raise Forbidden(f"a cadre may {what} only within its own unit")
 
 
 # Registry -----------------------------------------------------------------
@@ -350,8 +378,9 @@ def open_dispute(session: Session, actor: Actor, data: Data) -> None:
             field="contested_event_id",
             id=data["contested_event_id"],
         )
-    dispute = session.create(Dispute, data["dispute_id"], "dispute_id", **data)
     contested = session.recorded_event(data["contested_event_id"])
+    _require_within_scope(session, actor, contested, "dispute an event")
+    dispute = session.create(Dispute, data["dispute_id"], "dispute_id", **data)
     dispute.grounds_subject = subject_from_data(vars(contested))
 
 
