@@ -9,6 +9,7 @@ unit is v1, "other" v2 (in the same township), "far" v3 (in the other township).
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -38,6 +39,7 @@ READ_SCOPE: dict[str, set[str] | None] = {
     "cadre": {OWN}, "viewer": {OWN}, "cadre-town": {OWN, OTHER}, "viewer-town": {OWN, OTHER}}
 UNIT_IDS = ("c1", "t1", "t2", OWN, OTHER, FAR)
 EVENTS = "/api/v1/events"
+CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
 def on(day: str) -> datetime:
@@ -67,6 +69,7 @@ class County:
     villages: dict[str, Village] = field(default_factory=dict)
     proofs: dict[str, str] = field(default_factory=dict)  # unit -> an event id about it
     warnings: dict[str, str] = field(default_factory=dict)  # unit -> its red card's event id
+    consoles: dict[str, FlaskClient] = field(default_factory=dict)  # reader -> signed in
 
     def __post_init__(self) -> None:
         self.client = self.app.test_client()
@@ -90,6 +93,21 @@ class County:
         return self.client.post(path, data=json.dumps(body), headers={
             "Authorization": f"Bearer {self.tokens[role]}",
             "Content-Type": "application/json"})
+
+    def page(self, reader: str, path: str) -> TestResponse:
+        """A console page read by `reader`, signed in once with its token."""
+        if reader not in self.consoles:
+            self.consoles[reader] = self._signed_in(self.tokens[reader])
+        return self.consoles[reader].get(path)
+
+    def _signed_in(self, token: str) -> FlaskClient:
+        client = self.app.test_client()
+        found = CSRF.search(client.get("/login").get_data(as_text=True))
+        assert found, "the sign-in page has no CSRF token"
+        answer = client.post("/login", data={"token": token, "csrf_token": found.group(1)},
+                             headers={"Referer": "http://localhost/login"})
+        assert answer.status_code == 302, answer.get_data(as_text=True)[:300]
+        return client
 
     def project(self) -> None:
         self.root.runner().catch_up()
