@@ -112,7 +112,8 @@ def token_create(args: argparse.Namespace) -> int:
         token = root.ledger.create_token(args.actor, args.role, args.unit, args.expires,
                                          tuple(args.scope or ()))
     until = f", until {args.expires.isoformat()}" if args.expires else ""
-    print(f"token for {args.actor} ({args.role}{until}); it is shown once and stored only "
+    scopes = "".join(f", {scope}" for scope in args.scope or ())
+    print(f"token for {args.actor} ({args.role}{scopes}{until}); it is shown once and stored only "
           "hashed:")
     print(token)
     return 0
@@ -126,7 +127,8 @@ def token_list(args: argparse.Namespace) -> int:
           "  expires                      state")
     for t in listing:
         expires = t.expires_at.isoformat(timespec="seconds") if t.expires_at else "-"
-        print(f"{t.id:13} {t.actor.id:20} {t.actor.role:11} {t.actor.unit_id or '-':12} "
+        role = "+".join((t.actor.role, *t.actor.scopes))
+        print(f"{t.id:13} {t.actor.id:20} {role:11} {t.actor.unit_id or '-':12} "
               f"{t.created_at.isoformat(timespec='seconds'):28} {expires:28} {t.state}")
     return 0
 
