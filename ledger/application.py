@@ -29,6 +29,7 @@ from ledger.errors import (
     NotFound,
 )
 from ledger.identity import (
+    REPLICATE,
     ROLES,
     SCOPES,
     TOKEN_ID_LENGTH,
@@ -181,6 +182,9 @@ class Ledger(Application):
     def _authorise(self, actor: Actor, type_name: str) -> None:
         if type_name not in HANDLERS:
             raise Invalid(f"unknown or client-forbidden event type {type_name!r}", field="type")
+        if REPLICATE in actor.scopes:
+            raise Forbidden("a replicate token reads the log and records nothing",
+                            scope=REPLICATE)
         if actor.role not in WRITERS[type_name]:
             raise Forbidden(
                 f"role {actor.role} may not record {type_name}", role=actor.role, type=type_name

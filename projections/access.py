@@ -6,7 +6,8 @@ belongs to its village, a finding to its responsible unit, a person to the unit 
 registered in, a dispute to the subject of the event it contests. A `cadre` or `viewer` token
 reads its own unit and every unit below it; `admin`, `inspector` and `discipline` read every
 unit. The global log is for `admin` and `discipline` only, or for a token with the `replicate`
-scope, which gets personal fields sealed.
+scope, which gets personal fields sealed: such a token is given nothing opened anywhere (every
+subject refused, every list empty), whatever its role.
 
 A refusal is `Forbidden` naming no unit and no data of the subject: that the subject exists is
 all its status tells (an unknown subject is `NotFound`, whoever asks).
@@ -22,7 +23,7 @@ from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 from ledger.domain.subjects import event_subject
-from ledger.errors import Forbidden, Invalid, NotFound
+from ledger.errors import Forbidden, NotFound
 from ledger.identity import REPLICATE, Actor
 from projections.household_list import UNIT_COLUMNS
 
@@ -32,7 +33,6 @@ if TYPE_CHECKING:
 SCOPED_ROLES = ("viewer", "cadre")
 LOG_READERS = ("admin", "discipline")
 AUDITORS = ("discipline", "admin")
-SUBJECT_TYPES = ("household", "unit", "finding", "person")
 MAX_DEPTH = 64  # deeper than any real tree: a loop in bad data ends here
 
 
@@ -100,9 +100,14 @@ class Access:
         self._units: frozenset[str] | None = None
 
     @property
+    def sealed_only(self) -> bool:
+        """A `replicate` token: personal fields sealed only, so no subject's read at all."""
+        return REPLICATE in self.actor.scopes
+
+    @property
     def scoped(self) -> bool:
-        """True when the token reads only its own unit's subtree."""
-        return self.actor.role in SCOPED_ROLES
+        """True when the token reads only its own unit's subtree (or nothing of any unit)."""
+        return self.actor.role in SCOPED_ROLES or self.sealed_only
 
     # Single subjects ------------------------------------------------------------------
     def within(self, unit_id: str | None) -> bool:
@@ -110,7 +115,7 @@ class Access:
         if not self.scoped:
             return True
         own = self.actor.unit_id
-        if unit_id is None or own is None:
+        if unit_id is None or own is None or self.sealed_only:
             return False
         if unit_id not in self._within:
             chain = self.views.units_tree.ancestry(unit_id) or ()
@@ -174,7 +179,8 @@ class Access:
             return None
         if self._units is None:
             own = self.actor.unit_id
-            self._units = frozenset() if own is None else self.views.units_tree.subtree(own)
+            self._units = frozenset() if own is None or self.sealed_only \
+                else self.views.units_tree.subtree(own)
         return self._units
 
     def households(self) -> tuple[str, str] | None:
@@ -182,7 +188,7 @@ class Access:
         whose unit is no village, township or county (or that has none) sees no household."""
         if not self.scoped:
             return None
-        own = self.actor.unit_id
+        own = None if self.sealed_only else self.actor.unit_id
         kind = self.views.unit_kind(own) if own else None
         return UNIT_COLUMNS.get(kind or "", "village_id"), own or ""
 
@@ -202,7 +208,3 @@ class Access:
             raise Forbidden("only the discipline committee and admins read the read audit",
                             role=self.actor.role)
 
-
-def check_subject_type(subject_type: str, allowed: tuple[str, ...] = SUBJECT_TYPES) -> None:
-    if subject_type not in allowed:
-        raise Invalid(f"subject_type must be one of {', '.join(allowed)}", field="subject_type")

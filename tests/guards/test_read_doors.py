@@ -146,6 +146,25 @@ def test_a_replicate_token_reads_the_whole_log_with_personal_fields_sealed(
         e["data"]["head_name"] for e in opened if e["type"] == "HouseholdRegistered"}
 
 
+def test_a_replicate_token_is_given_nothing_opened_elsewhere_and_records_nothing(
+    county: County,
+) -> None:
+    token = county.ledger.create_token("replica-2", "admin", scopes=("replicate",))
+    auth = {"Authorization": f"Bearer {token}"}
+    village = county.villages["v1"]
+    for path in (f"/api/v1/households/{village.household}", f"/api/v1/units/{village.unit}",
+                 f"/api/v1/disputes/{village.dispute}"):
+        answer = county.client.get(path, headers=auth)
+        assert answer.status_code == 403, path
+        assert village.head_name not in answer.get_data(as_text=True)
+    assert county.client.get("/api/v1/households", headers=auth).get_json()["items"] == []
+    head = county.head()
+    answer = county.client.post(EVENTS, headers=auth, json={
+        "type": "UnitRegistered", "data": {"unit_id": "u-replica", "name": "X", "kind": "group"}})
+    assert answer.status_code == 403
+    assert county.head() == head
+
+
 def _audited(county: County, kind: str, natural_id: str) -> list[dict]:
     answer = county.get("admin", AUDIT.format(kind=kind, id=natural_id))
     assert answer.status_code == 200
