@@ -58,7 +58,8 @@ def readable_dispute(dispute_id: str) -> dict:
     household or a person."""
     ledger = current_app.extensions["ledger"]
     contested = contested_event(ledger, dispute_id)
-    subject = access().require_event(contested.data if contested is not None else {})
+    subject = access().require_event(*(("", {}) if contested is None
+                                       else (contested.type, contested.data)))
     if subject is not None:
         audit(*subject)
     return dispute_view(ledger, _views(), dispute_id)

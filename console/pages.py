@@ -278,7 +278,7 @@ def event(event_id: str):
     if position is None:
         raise NotFound(f"event {event_id!r} does not exist", id=event_id)
     logged = ledger.read_log(position - 1, 1)[0]
-    subject = access().require_event(logged.data)
+    subject = access().require_event(logged.type, logged.data)
     if subject is not None:
         audit(*subject)
     return render_template("event.html", e=logged)

@@ -33,6 +33,7 @@ if TYPE_CHECKING:
 SCOPED_ROLES = ("viewer", "cadre")
 LOG_READERS = ("admin", "discipline")
 AUDITORS = ("discipline", "admin")
+TOKEN_TYPES = ("TokenIssued", "TokenRevoked")
 MAX_DEPTH = 64  # deeper than any real tree: a loop in bad data ends here
 
 
@@ -154,11 +155,11 @@ class Access:
         except NotFound:
             raise refusal(self.actor) from None
 
-    def require_event(self, data: dict[str, Any]) -> tuple[str, str] | None:
+    def require_event(self, type_name: str, data: dict[str, Any]) -> tuple[str, str] | None:
         """An event (a contested one, one shown by itself) is read within the scope of the
-        subject it names; one naming no subject only by the roles that read everything.
-        Answers the subject."""
-        subject = event_subject(data)
+        subject it names; one naming no subject (or a token's, which is about no unit's
+        world) only by the roles that read everything. Answers the subject."""
+        subject = None if type_name in TOKEN_TYPES else event_subject(data)
         if subject is None:
             if self.scoped:
                 raise refusal(self.actor)
