@@ -18,7 +18,6 @@ from projections import (
     trace,
     units,
 )
-from projections.access import UnitTree
 from projections.events import decode, microseconds
 from projections.household_list import HouseholdFilter
 from projections.replay import Cut, replay, replay_many, states_of
@@ -26,6 +25,7 @@ from projections.routing import RULES_KEY, subject
 from projections.runner import wait_for
 from projections.store import ProjectionStore
 from projections.supervision_cycle import transferred_ids
+from projections.unit_tree import UnitTree
 
 State = dict[str, Any]
 
