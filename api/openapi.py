@@ -13,7 +13,6 @@ from typing import Any
 from apispec.ext.marshmallow import MarshmallowPlugin, OpenAPIConverter
 from apispec.ext.marshmallow.common import resolve_schema_instance
 from flask_smorest import Api, Blueprint
-from marshmallow import Schema, fields
 
 from api.schemas.errors import ErrorSchema
 
@@ -41,14 +40,6 @@ ERROR_HEADERS: dict[int, dict[str, Any]] = {
     503: {"Retry-After": {"description": "seconds to wait before retrying",
                           "schema": {"type": "string"}}},
 }
-
-
-class Alternatives(fields.Raw):
-    """A value dumped as it is and documented as one of several schemas."""
-
-    def __init__(self, *schemas: type[Schema], **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.alternatives = schemas
 
 
 class LedgerConverter(OpenAPIConverter):

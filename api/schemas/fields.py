@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from marshmallow import ValidationError, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate
 
 IDENTIFIER_PATTERN = r"^[A-Za-z0-9._:-]{1,64}$"
 SHORT_TEXT = 200
@@ -94,3 +94,11 @@ def Flag(**kwargs: Any) -> fields.Boolean:  # noqa: N802
 def Count(minimum: int = 0, **kwargs: Any) -> fields.Integer:  # noqa: N802
     """A position, offset or size: from `minimum` up to what a 64-bit column holds."""
     return fields.Integer(validate=validate.Range(min=minimum, max=INT64_MAX), **kwargs)
+
+
+class Alternatives(fields.Raw):
+    """A value dumped as it is and documented as one of several schemas."""
+
+    def __init__(self, *schemas: type[Schema], **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.alternatives = schemas

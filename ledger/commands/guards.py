@@ -1,0 +1,63 @@
+"""Guards and lookups shared by the handlers: public, so each procedure's module can use them."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from ledger.domain import rulebook
+from ledger.domain.base import occurring_at
+from ledger.domain.registry import Household
+from ledger.domain.rulebook import BOOK, Rulebook
+from ledger.domain.supervision import Finding
+from ledger.domain.timeline import business_day
+from ledger.domain.units import Unit
+from ledger.errors import Forbidden, NotFound
+from ledger.identity import Actor
+from ledger.session import Session
+
+Data = dict[str, Any]
+Handler = Callable[[Session, Actor, Data], None]
+
+
+def registration_event_id(household_id: str) -> str:
+    """The event id of a household's registration: the first event of its aggregate."""
+    return f"{Household.id_for(household_id)}:1"
+
+
+def subject_of(session: Session, data: Data) -> Unit | Household:
+    kind = data["subject_type"]
+    if kind == "household":
+        return session.get(Household, data["subject_id"], "subject_id")
+    return session.get(Unit, data["subject_id"], "subject_id")
+
+
+def require_own_unit(actor: Actor, unit_id: str, what: str) -> None:
+    if actor.role == "cadre" and actor.unit_id != unit_id:
+        raise Forbidden(
+            f"a cadre of unit {actor.unit_id} cannot {what} for unit {unit_id}",
+            unit_id=unit_id,
+        )
+
+
+def require_events(session: Session, event_ids: list[str], field: str) -> None:
+    for i, event_id in enumerate(event_ids):
+        if not session.event_exists(event_id):
+            raise NotFound(f"event {event_id!r} does not exist", field=f"{field}.{i}", id=event_id)
+
+
+def own_household(session: Session, actor: Actor, data: Data, what: str) -> Household:
+    household = session.get(Household, data["household_id"], "household_id")
+    require_own_unit(actor, household.village_id, what)
+    return household
+
+
+def open_findings_on_day(session: Session, household: Household) -> list[str]:
+    """The findings on the household open on the command's business day, as known now."""
+    day = business_day(occurring_at())
+    raised = household.findings_raised_by(day)
+    session.prefetch((Finding, finding_id) for finding_id in raised)
+    return [f for f in raised if session.get(Finding, f, "household_id").is_open_on(day)]
+
+
+def rule(session: Session, parameter: str, year: int | None = None) -> float:
+    return rulebook.value(session.find(Rulebook, BOOK), parameter, year)
