@@ -6,7 +6,7 @@ from marshmallow import RAISE
 
 from api.auth import require_actor
 from api.openapi import LedgerBlueprint
-from api.reads import _read, _views
+from api.reads import current_views, read_cut
 from api.schemas.evidence import DisputeSchema, EvidenceArgsSchema, EvidencePackSchema
 from api.schemas.reads import ReadArgsSchema
 from api.scope import access, audit
@@ -32,11 +32,11 @@ def evidence_pack(args: dict, subject_type: str, subject_id: str):
     if subject_type not in SUBJECT_TYPES:
         raise Invalid(f"subject_type must be one of {', '.join(SUBJECT_TYPES)}",
                       field="subject_type")
-    _read(args)
+    read_cut(args)
     access().require(subject_type, subject_id)
     pack = build_pack(current_app.extensions["ledger"].recorder,
-                      current_app.extensions["checkpoints"], _views(), subject_type, subject_id,
-                      args.get("as_of"))
+                      current_app.extensions["checkpoints"], current_views(), subject_type,
+                      subject_id, args.get("as_of"))
     name = f"evidence-{subject_type}-{subject_id}.json"
     return Response(pack_bytes(pack), mimetype="application/json",
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
@@ -48,7 +48,7 @@ def evidence_pack(args: dict, subject_type: str, subject_id: str):
 @blp.errors(401, 403, 404, 503)
 def dispute(args: dict, dispute_id: str):
     """A dispute, the contested event, its subject as it stood then, and the evidence pack."""
-    _read(args)
+    read_cut(args)
     return readable_dispute(dispute_id)
 
 
@@ -62,4 +62,4 @@ def readable_dispute(dispute_id: str) -> dict:
                                        else (contested.type, contested.data)))
     if subject is not None:
         audit(*subject)
-    return dispute_view(ledger, _views(), dispute_id)
+    return dispute_view(ledger, current_views(), dispute_id)

@@ -10,7 +10,7 @@ from marshmallow import RAISE
 
 from api.auth import require_actor
 from api.openapi import LedgerBlueprint
-from api.reads import FILE, _read, _views
+from api.reads import FILE, current_views, read_cut
 from api.schemas.household_list import (
     HouseholdFilterArgsSchema,
     HouseholdListArgsSchema,
@@ -43,7 +43,7 @@ COLUMNS = (
 def household_filter(args: dict[str, Any]) -> HouseholdFilter:
     """The filters as given, each unit checked (403 outside the token's scope, 404 unknown,
     422 the wrong kind), plus the token's own subtree for a cadre or viewer."""
-    views = _views()
+    views = current_views()
     policy = access()
     for field, kind in UNIT_FILTERS:
         unit_id = args.get(field)
@@ -68,8 +68,9 @@ def household_list(args: dict):
 
     403: a cadre or viewer naming a unit outside its own; 404: an unknown village or
     township; 422: an unknown filter value, or a unit of the wrong kind."""
-    _read(args)
-    page = _views().household_list(household_filter(args), args.get("after", ""), args["limit"])
+    read_cut(args)
+    page = current_views().household_list(household_filter(args), args.get("after", ""),
+                                          args["limit"])
     # The items come from projections.household_list.item in the schema's shape already;
     # orjson writes a page of 1,000 in a tenth of the time of a schema dump and Flask's JSON.
     # The HTTP tests check every answer against the document generated from the schema.
@@ -79,19 +80,19 @@ def household_list(args: dict):
 def every_item(query: HouseholdFilter) -> Iterator[dict[str, Any]]:
     after: str | None = ""
     while after is not None:
-        page = _views().household_list(query, after, EXPORT_PAGE)
+        page = current_views().household_list(query, after, EXPORT_PAGE)
         yield from page["items"]
         after = page["next"]
 
 
 def _export(args: dict, extension: str) -> Response:
-    _read(args)
+    read_cut(args)
     items = every_item(household_filter(args))
     if extension == "xlsx":
         body, mimetype = to_xlsx("分类台账", COLUMNS, items), XLSX
     else:
         body, mimetype = to_csv(COLUMNS, items), "text/csv; charset=utf-8"
-    name = f"households-{Cut().on(_views().clock())}.{extension}"
+    name = f"households-{Cut().on(current_views().clock())}.{extension}"
     return Response(body, mimetype=mimetype,
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
 

@@ -56,21 +56,21 @@ FINDING_COLUMNS = (
 )
 
 
-def _views() -> Views:
+def current_views() -> Views:
     return current_app.extensions["views"]
 
 
-def _read(args: dict[str, Any]) -> Cut:
+def read_cut(args: dict[str, Any]) -> Cut:
     """Wait for `min_position` (503 if the views stay behind) and give the replay cut."""
     position = args.get("min_position")
     wait = current_app.config["READ_WAIT_SECONDS"]
-    if position is not None and not _views().wait(position, wait):
+    if position is not None and not current_views().wait(position, wait):
         abort(503, message=f"the views have not reached position {position} yet; retry",
               headers={"Retry-After": "1"})
     return Cut(as_of=args.get("as_of"), valid_at=args.get("valid_at"))
 
 
-def _found(answer: Any, kind: str, natural_id: str) -> Any:
+def found(answer: Any, kind: str, natural_id: str) -> Any:
     if answer is None:
         raise NotFound(f"{kind} {natural_id!r} does not exist", id=natural_id)
     return answer
@@ -82,9 +82,9 @@ def _found(answer: Any, kind: str, natural_id: str) -> Any:
 @blp.errors(401, 403, 404, 503)
 def household_status(args: dict, household_id: str):
     """Household status, live or replayed. 404 unknown household, 503 views behind."""
-    cut = _read(args)
+    cut = read_cut(args)
     access().require("household", household_id)
-    return _found(_views().household(household_id, cut), "household", household_id)
+    return found(current_views().household(household_id, cut), "household", household_id)
 
 
 @blp.get("/households/<string:household_id>/history")
@@ -93,9 +93,9 @@ def household_status(args: dict, household_id: str):
 @blp.errors(401, 403, 404, 503)
 def household_history(args: dict, household_id: str):
     """Every event about the household, in log order, with chain hashes."""
-    cut = _read(args)
+    cut = read_cut(args)
     access().require("household", household_id)
-    events = _views().household_history(household_id, cut, args["after"], args["limit"])
+    events = current_views().household_history(household_id, cut, args["after"], args["limit"])
     return {"household_id": household_id, "events": events,
             "next_after": events[-1]["position"] if events else args["after"]}
 
@@ -118,8 +118,8 @@ def finding_filter(args: dict) -> FindingFilter:
 @blp.errors(401, 403, 404, 503)
 def findings_ledger(args: dict):
     """The findings ledger, filtered, with counts by unit; replay needs a unit or subject."""
-    cut = _read(args)
-    return _views().findings(finding_filter(args), cut, args["limit"], args["offset"])
+    cut = read_cut(args)
+    return current_views().findings(finding_filter(args), cut, args["limit"], args["offset"])
 
 
 @blp.get("/findings-export")
@@ -130,8 +130,8 @@ def findings_ledger(args: dict):
 @blp.errors(401, 403, 404, 503)
 def findings_export(args: dict):
     """The filtered findings ledger as a CSV or .xlsx file."""
-    cut = _read(args)
-    views = _views()
+    cut = read_cut(args)
+    views = current_views()
     on = cut.on(views.clock())
     rows = [summary(f, on) for f in views.finding_states(finding_filter(args), cut)]
     if args["format"] == "xlsx":
@@ -149,9 +149,9 @@ def findings_export(args: dict):
 @blp.errors(401, 403, 404, 503)
 def finding_trail(args: dict, finding_id: str):
     """One finding with its whole trail."""
-    cut = _read(args)
+    cut = read_cut(args)
     access().require("finding", finding_id)
-    return _found(_views().finding(finding_id, cut), "finding", finding_id)
+    return found(current_views().finding(finding_id, cut), "finding", finding_id)
 
 
 @blp.get("/units/<string:unit_id>")
@@ -160,9 +160,9 @@ def finding_trail(args: dict, finding_id: str):
 @blp.errors(401, 403, 404, 503)
 def unit_board(args: dict, unit_id: str):
     """A unit's board: listing, warnings by period, interviews, findings, delisting."""
-    cut = _read(args)
+    cut = read_cut(args)
     access().require("unit", unit_id)
-    return _found(_views().unit(unit_id, cut), "unit", unit_id)
+    return found(current_views().unit(unit_id, cut), "unit", unit_id)
 
 
 @blp.get("/people/<string:person_id>/accountability")
@@ -171,9 +171,9 @@ def unit_board(args: dict, unit_id: str):
 @blp.errors(401, 403, 404, 503)
 def accountability_trail(args: dict, person_id: str):
     """A person's accountability trail; every item names the events that prove it."""
-    cut = _read(args)
+    cut = read_cut(args)
     access().require("person", person_id)
-    return _found(_views().accountability(person_id, cut), "person", person_id)
+    return found(current_views().accountability(person_id, cut), "person", person_id)
 
 
 @blp.get("/scoring/<string:round_id>")
@@ -182,8 +182,8 @@ def accountability_trail(args: dict, person_id: str):
 @blp.errors(401, 404, 503)
 def scoring_round(args: dict, round_id: str):
     """A competition round: village totals out of 100, ranked, top and bottom three."""
-    cut = _read(args)
-    return _found(_views().scoring(round_id, cut), "scoring round", round_id)
+    cut = read_cut(args)
+    return found(current_views().scoring(round_id, cut), "scoring round", round_id)
 
 
 @blp.get("/ratings/<string:period>")
@@ -196,8 +196,8 @@ def quarterly_lights(args: dict, period: str):
     quarter (`2020-Q1`): no such table can exist."""
     if not QUARTER.match(period):
         raise NotFound(f"{period!r} is not a quarter like 2020-Q1", field="period", id=period)
-    cut = _read(args)
-    return _views().ratings(period, args.get("kind"), cut)
+    cut = read_cut(args)
+    return current_views().ratings(period, args.get("kind"), cut)
 
 
 @blp.get("/scoring/years/<int:year>")
@@ -206,8 +206,8 @@ def quarterly_lights(args: dict, period: str):
 @blp.errors(401, 503)
 def scoring_year(args: dict, year: int):
     """Each village's yearly total across the competition rounds of that year (by month)."""
-    cut = _read(args)
-    return _views().scoring_year(year, cut)
+    cut = read_cut(args)
+    return current_views().scoring_year(year, cut)
 
 
 @blp.get("/views/position")
@@ -216,5 +216,5 @@ def scoring_year(args: dict, year: int):
 @blp.errors(401, 503)
 def views_position(args: dict):
     """How far the views have folded the log, and how far behind its head they are."""
-    _read(args)
-    return _views().lag()
+    read_cut(args)
+    return current_views().lag()

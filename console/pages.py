@@ -22,7 +22,7 @@ from api.errors import _flatten
 from api.household_lists import COLUMNS as HOUSEHOLD_COLUMNS
 from api.household_lists import every_item as every_household_item
 from api.household_lists import household_filter
-from api.reads import FINDING_COLUMNS, _found, finding_filter
+from api.reads import FINDING_COLUMNS, finding_filter, found
 from api.schemas.household_list import HouseholdListArgsSchema
 from api.schemas.reads import FindingsArgsSchema
 from api.scope import access, audit
@@ -147,7 +147,7 @@ def household(household_id: str):
     views = _views()
     replay = _replay()
     access().require("household", household_id)
-    status = _found(views.household(household_id, replay["cut"]), "household", household_id)
+    status = found(views.household(household_id, replay["cut"]), "household", household_id)
     events = views.household_history(household_id, replay["cut"])
     for event in events:
         gap = (event["recorded_at"] - event["occurred_at"]).total_seconds()
@@ -190,7 +190,7 @@ def finding(finding_id: str):
     views = _views()
     replay = _replay()
     access().require("finding", finding_id)
-    detail = _found(views.finding(finding_id, replay["cut"]), "finding", finding_id)
+    detail = found(views.finding(finding_id, replay["cut"]), "finding", finding_id)
     return render_template("finding.html", f=detail, replay=replay)
 
 
@@ -199,7 +199,7 @@ def finding_order(finding_id: str):
     """The rectification order (督办整改单) for paper: finding, deadline, unit and person."""
     views = _views()
     access().require("finding", finding_id)
-    detail = _found(views.finding(finding_id), "finding", finding_id)
+    detail = found(views.finding(finding_id), "finding", finding_id)
     unit = views.store.load_one("unit", detail["responsible_unit_id"])
     person_id = detail["responsible_person_id"]
     person = views.store.load_one("person", person_id) if person_id else None
@@ -212,7 +212,7 @@ def unit(unit_id: str):
     views = _views()
     replay = _replay()
     access().require("unit", unit_id)
-    board = _found(views.unit(unit_id, replay["cut"]), "unit", unit_id)
+    board = found(views.unit(unit_id, replay["cut"]), "unit", unit_id)
     units = listing.all_units(views)
     children = sorted((u for u, s in units.items() if s.get("parent_id") == unit_id))
     return render_template("unit.html", b=board, replay=replay, children=children,
@@ -224,7 +224,7 @@ def exit_notice(unit_id: str):
     """The village's exit 公示 list for paper: households proposed or publicized for exit."""
     views = _views()
     access().require("unit", unit_id)
-    board = _found(views.unit(unit_id), "unit", unit_id)
+    board = found(views.unit(unit_id), "unit", unit_id)
     year = request.args.get("year") or str(views.clock().year)
     rows = [h for h in listing.village_statuses(views, unit_id) if _in_exit_notice(h, year)]
     for row in rows:
@@ -250,7 +250,7 @@ def person(person_id: str):
     views = _views()
     replay = _replay()
     access().require("person", person_id)
-    trail = _found(views.accountability(person_id, replay["cut"]), "person", person_id)
+    trail = found(views.accountability(person_id, replay["cut"]), "person", person_id)
     return render_template("person.html", t=trail, replay=replay)
 
 
