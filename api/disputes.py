@@ -13,6 +13,7 @@ from api.scope import access, audit
 from evidence.disputes import contested_event, dispute_view
 from evidence.packs import SUBJECT_TYPES, build_pack, pack_bytes
 from ledger.errors import Invalid
+from ledger.privacy.fields import sealed_subjects
 
 blp = LedgerBlueprint("disputes", __name__, url_prefix="/api/v1",
                       description="Evidence packs and disputes")
@@ -54,12 +55,14 @@ def dispute(args: dict, dispute_id: str):
 
 def readable_dispute(dispute_id: str) -> dict:
     """The dispute view, if the token reads the contested event's subject (403 otherwise,
-    before anything of it is shown); its read goes to the read audit when that subject is a
-    household or a person."""
+    before anything of it is shown). Its read goes to the read audit for that subject (a
+    household or a person) and for whoever the contested event's personal fields are about."""
     ledger = current_app.extensions["ledger"]
     contested = contested_event(ledger, dispute_id)
-    subject = access().require_event(*(("", {}) if contested is None
-                                       else (contested.type, contested.data)))
-    if subject is not None:
-        audit(*subject)
+    if contested is None:
+        access().require_event("", {})
+        return dispute_view(ledger, current_views(), dispute_id)
+    subject = access().require_event(contested.type, contested.data)
+    for shown in ([subject] if subject else []) + sealed_subjects(contested.data):
+        audit(*shown)
     return dispute_view(ledger, current_views(), dispute_id)

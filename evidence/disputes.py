@@ -47,10 +47,11 @@ def _opened(ledger: Ledger, dispute_id: str) -> LoggedEvent:
 
 
 def contested_event(ledger: Ledger, dispute_id: str) -> LoggedEvent | None:
-    """The event a dispute contests (None if it is not in the log); NotFound for an unknown
-    dispute. Its subject decides who may read the dispute (`projections.access`)."""
+    """The event a dispute contests, as stored (personal fields sealed), or None if it is not
+    in the log; NotFound for an unknown dispute. Its subject decides who may read the dispute
+    (`projections.access`); its sealed fields name whose personal data the dispute shows."""
     position = ledger.position_of(_opened(ledger, dispute_id).data["contested_event_id"])
-    return None if position is None else ledger.read_log(position - 1, 1)[0]
+    return None if position is None else ledger.read_log(position - 1, 1, sealed=True)[0]
 
 
 def dispute_view(ledger: Ledger, views: Views, dispute_id: str) -> dict[str, Any]:

@@ -245,3 +245,17 @@ def test_a_tokens_event_is_no_units_business_on_the_console(county: County) -> N
                   if e.type == "TokenIssued" and e.data.get("unit_id") == "v1")
     assert county.page("viewer", f"/events/{issued.event_id}").status_code == 403
     assert county.page("admin", f"/events/{issued.event_id}").status_code == 200
+
+
+def test_a_dispute_read_is_audited_for_whom_the_contested_event_is_about(
+    county: County,
+) -> None:
+    """d1 contests a finding (its subject) whose description is about household h1."""
+    village = county.villages["v1"]
+    before = len(_audited(county, "household", village.household))
+    answer = county.get("viewer", f"/api/v1/disputes/{village.dispute}")
+    assert answer.status_code == 200
+    assert village.head_name in answer.get_data(as_text=True)
+    after = _audited(county, "household", village.household)
+    assert len(after) == before + 1
+    assert after[-1]["route"] == "/api/v1/disputes/<string:dispute_id>"
