@@ -102,14 +102,17 @@ def household_history(args: dict, household_id: str):
 
 def finding_filter(args: dict) -> FindingFilter:
     """The findings ledger's filters, each unit or subject named checked against the token's
-    scope, and the list limited to the units the token reads."""
+    scope, and the list limited to the units the token reads (a scope of one unit is that
+    unit's ledger, which can be replayed)."""
     policy = access()
     for kind, field in (("unit", "unit_id"), (args.get("subject_type"), "subject_id"),
                         ("person", "person_id")):
         if kind and args.get(field):
             policy.require_named(kind, args[field])
-    return FindingFilter(**{k: args[k] for k in FILTER_FIELDS if k in args},
-                         scope=policy.units())
+    scope = policy.units()
+    if scope is not None and len(scope) == 1 and not args.get("unit_id"):
+        args = {**args, "unit_id": next(iter(scope))}
+    return FindingFilter(**{k: args[k] for k in FILTER_FIELDS if k in args}, scope=scope)
 
 
 @blp.get("/findings")

@@ -259,3 +259,15 @@ def test_a_dispute_read_is_audited_for_whom_the_contested_event_is_about(
     after = _audited(county, "household", village.household)
     assert len(after) == before + 1
     assert after[-1]["route"] == "/api/v1/disputes/<string:dispute_id>"
+
+
+def test_a_village_token_replays_its_findings_ledger_without_naming_its_unit(
+    county: County,
+) -> None:
+    page = county.page("viewer", "/findings?valid_at=2020-06-30")
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert re.search(r"\bf1\b", text) and re.search(r"\bf2\b", text) is None
+    # A township's scope is several units: its replay names one, as an admin's does.
+    assert county.page("viewer-town", "/findings?valid_at=2020-06-30").status_code == 400
+    assert county.page("admin", "/findings?valid_at=2020-06-30").status_code == 400
