@@ -84,7 +84,9 @@ def record_batch(batch: dict, headers: dict):
 def read_log(query: dict):
     """The global log in order, after a position: for the discipline committee and admins
     (personal fields opened, every subject shown goes to the read audit), or a token with the
-    `replicate` scope (personal fields sealed, as stored). 403 for any other token."""
+    `replicate` scope (personal fields sealed, as stored: each one an object
+    `{"_sealed_": "<subject>", "v": "<base64>"}` in place of its value, which the data schemas
+    below do not describe). 403 for any other token."""
     sealed = access().log()
     ledger = _ledger()
     events = ledger.read_log(query["after"], query["limit"], sealed=True)
