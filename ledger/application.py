@@ -29,7 +29,9 @@ from ledger.errors import (
     NotFound,
 )
 from ledger.identity import (
+    REPLICATE,
     ROLES,
+    SCOPES,
     TOKEN_ID_LENGTH,
     UNIT_SCOPED_ROLES,
     WRITERS,
@@ -181,6 +183,9 @@ class Ledger(Application):
     def _authorise(self, actor: Actor, type_name: str) -> None:
         if type_name not in HANDLERS:
             raise Invalid(f"unknown or client-forbidden event type {type_name!r}", field="type")
+        if REPLICATE in actor.scopes:
+            raise Forbidden("a replicate token reads the log and records nothing",
+                            scope=REPLICATE)
         if actor.role not in WRITERS[type_name]:
             raise Forbidden(
                 f"role {actor.role} may not record {type_name}", role=actor.role, type=type_name
@@ -237,6 +242,7 @@ class Ledger(Application):
         role: str,
         unit_id: str | None = None,
         expires_at: datetime | None = None,
+        scopes: tuple[str, ...] = (),
     ) -> str:
         """A new bearer token, shown only here; the ledger keeps its SHA-256 digest."""
         if actor_id == SYSTEM_ACTOR:
@@ -246,6 +252,9 @@ class Ledger(Application):
         if role in UNIT_SCOPED_ROLES and not unit_id:
             # A scoped role with no unit would fall outside every scope check.
             raise Invalid(f"a {role} token needs a unit", field="unit")
+        unknown = sorted(set(scopes) - set(SCOPES))
+        if unknown:
+            raise Invalid(f"unknown scope {unknown[0]!r}", field="scope")
         if expires_at is not None:
             if expires_at.tzinfo is None:
                 raise Invalid("an expiry needs a UTC offset", field="expires")
@@ -259,6 +268,7 @@ class Ledger(Application):
                 role=role,
                 unit_id=unit_id,
                 expires_at=expires_at.isoformat() if expires_at else None,
+                **({"scopes": sorted(set(scopes))} if scopes else {}),
             )
         self.save(credential)
         return token
@@ -336,13 +346,20 @@ class Ledger(Application):
         return found
 
     # The global log ---------------------------------------------------------------
-    def read_log(self, after: int = 0, limit: int = 100) -> list[LoggedEvent]:
+    def read_log(self, after: int = 0, limit: int = 100, sealed: bool = False
+                 ) -> list[LoggedEvent]:
+        """A page of the global log; `sealed`: personal fields as stored (sealed), unopened."""
         rows = self.recorder.select_chained(after, limit)  # type: ignore[attr-defined]
-        return self._revealed([self._logged(row) for row in rows])
+        logged = [self._logged(row) for row in rows]
+        return logged if sealed else self._revealed(logged)
 
     def _read_range(self, first: int, last: int) -> list[LoggedEvent]:
         rows = self.recorder.select_chained(first - 1, last - first + 1, stop=last)  # type: ignore[attr-defined]
         return self._revealed([self._logged(row) for row in rows])
+
+    def reveal_logged(self, logged: list[LoggedEvent]) -> list[LoggedEvent]:
+        """Logged events read `sealed`, with their personal fields opened (or shown erased)."""
+        return self._revealed(logged)
 
     def _revealed(self, logged: list[LoggedEvent]) -> list[LoggedEvent]:
         """The events with their sealed fields opened, or shown as erased."""

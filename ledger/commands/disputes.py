@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from ledger.commands.accountability import revoke
 from ledger.commands.findings import withdraw
-from ledger.commands.guards import Data, Handler
+from ledger.commands.guards import Data, Handler, require_within_scope
 from ledger.domain.base import as_system
 from ledger.domain.registry import Household
 from ledger.domain.scoring import Dispute
@@ -22,8 +22,9 @@ def open_dispute(session: Session, actor: Actor, data: Data) -> None:
             field="contested_event_id",
             id=data["contested_event_id"],
         )
-    dispute = session.create(Dispute, data["dispute_id"], "dispute_id", **data)
     contested = session.recorded_event(data["contested_event_id"])
+    require_within_scope(session, actor, contested, "dispute an event")
+    dispute = session.create(Dispute, data["dispute_id"], "dispute_id", **data)
     dispute.grounds_subject = subject_from_data(vars(contested))
 
 

@@ -6,8 +6,9 @@ from typing import Any
 
 from ledger.domain import rulebook
 from ledger.domain.base import occurring_at
-from ledger.domain.registry import Household
+from ledger.domain.registry import Household, Person
 from ledger.domain.rulebook import BOOK, Rulebook
+from ledger.domain.subjects import event_subject
 from ledger.domain.supervision import Finding
 from ledger.domain.timeline import business_day
 from ledger.domain.units import Unit
@@ -32,11 +33,38 @@ def subject_of(session: Session, data: Data) -> Unit | Household:
 
 
 def require_own_unit(actor: Actor, unit_id: str, what: str) -> None:
+    # A refusal names no unit: neither the token's nor the subject's (CONTRACT.md).
     if actor.role == "cadre" and actor.unit_id != unit_id:
-        raise Forbidden(
-            f"a cadre of unit {actor.unit_id} cannot {what} for unit {unit_id}",
-            unit_id=unit_id,
-        )
+        raise Forbidden(f"a cadre may {what} only within its own unit")
+
+
+def unit_of_subject(session: Session, kind: str, natural_id: str) -> str | None:
+    """The unit a subject belongs to: a household's village, a finding's responsible unit, a
+    person's unit, or the unit itself."""
+    found: Any = session.find({"household": Household, "finding": Finding, "person": Person,
+                               "unit": Unit}[kind], natural_id)
+    if found is None:
+        return None
+    return natural_id if kind == "unit" else getattr(
+        found, {"household": "village_id", "finding": "responsible_unit_id",
+                "person": "unit_id"}[kind])
+
+
+def require_within_scope(session: Session, actor: Actor, event: Any, what: str) -> None:
+    """A cadre acts on an event's subject only within its token unit and the units below it
+    (the read scope); an event naming no subject is outside every cadre's scope."""
+    if actor.role != "cadre":
+        return
+    named = event_subject(vars(event))
+    unit_id = None if named is None else unit_of_subject(session, *named)
+    seen: set[str] = set()
+    while unit_id is not None and unit_id not in seen:
+        if unit_id == actor.unit_id:
+            return
+        seen.add(unit_id)
+        unit = session.find(Unit, unit_id)
+        unit_id = None if unit is None else unit.parent_id
+    raise Forbidden(f"a cadre may {what} only within its own unit")
 
 
 def require_events(session: Session, event_ids: list[str], field: str) -> None:

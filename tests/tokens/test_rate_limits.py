@@ -40,7 +40,7 @@ def assert_rate_limited(answer: Any, window: int = 60) -> None:
 
 
 def test_the_21st_failed_authentication_from_one_address_gets_429(root: Root) -> None:
-    good = root.ledger.create_token("ins-1", "inspector")
+    good = root.ledger.create_token("dis-1", "discipline")
     http = client(root)
     for _ in range(20):
         assert get(http, "lgr_wrong").status_code == 401
@@ -53,7 +53,7 @@ def test_the_21st_failed_authentication_from_one_address_gets_429(root: Root) ->
 
 
 def test_only_failed_authentications_count(root: Root) -> None:
-    good = root.ledger.create_token("ins-1", "inspector")
+    good = root.ledger.create_token("dis-1", "discipline")
     http = client(root)
     for _ in range(19):
         assert get(http, "lgr_wrong").status_code == 401
