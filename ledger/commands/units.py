@@ -18,9 +18,10 @@ def list_unit(session: Session, actor: Actor, data: Data) -> None:
 
 
 def delist_unit(session: Session, actor: Actor, data: Data) -> None:
-    """Decided on the unit's tally of open findings in its subtree (see `Unit`)."""
+    """Decided on the unit's tally of open findings in its subtree on the delisting's own
+    date (see `Unit`)."""
     unit = session.get(Unit, data["unit_id"], "unit_id")
-    unit.delist(lambda: open_findings.read_back_open(session, unit))
+    unit.delist(lambda day: open_findings.read_back_open(session, unit, day))
 
 
 def rate_quarter(session: Session, actor: Actor, data: Data) -> None:

@@ -1,6 +1,7 @@
 """Inspections, findings and their rectification, warnings."""
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from eventsourcing.domain import event
@@ -127,6 +128,11 @@ class Finding(LedgerAggregate):
         if self.status == WITHDRAWN:
             return False
         return self.is_open or getattr(self, "settled_on", day) > day
+
+    def raised_on(self) -> str | None:
+        """The business day it was raised (None for a finding from an older snapshot)."""
+        raised = getattr(self, "marks", {}).get("raised")
+        return business_day(datetime.fromisoformat(raised[0])) if raised else None
 
     def _not_before(self, *steps: str) -> None:
         """Refuse a command dated before the latest of these steps (OutOfOrder naming it)."""
