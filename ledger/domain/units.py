@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from eventsourcing.domain import event
@@ -67,6 +68,9 @@ class Unit(LedgerAggregate):
     class Event(LedgerAggregate.Event):
         def apply(self, unit: Any) -> None:
             super().apply(unit)
+            if type(self).__name__ == "YellowCardNoted":
+                unit.__dict__.setdefault("card_moments", {})[self.warning_id] = (
+                    self.occurred_at.isoformat())
             change = TALLY_CHANGES.get(type(self).__name__)
             if change is not None:
                 day = getattr(self, "since", None) or business_day(self.occurred_at)
@@ -230,13 +234,23 @@ class Unit(LedgerAggregate):
         later = [w for w, p in self.yellow_cards.items() if p == pair[1]]
         already_due = any(i.periods == pair and not i.voided for i in self.interviews)
         if earlier and later and not already_due:
-            with as_system():
+            with as_system(self._due_since(earlier, later)):
                 self._interview_required(
                     unit_id=self.unit_id,
                     person_id=self.main_responsible_person(),
                     warning_ids=sorted(earlier) + sorted(later),
                     periods=list(pair),
                 )
+
+    def _due_since(self, earlier: list[str], later: list[str]) -> datetime | None:
+        """When an interview became due: when the first card of each period was given, the
+        later of the two in business time (a card typed in late never dates it earlier).
+        None for cards noted before their moments were kept (an older snapshot)."""
+        moments: dict[str, str] = getattr(self, "card_moments", {})
+        if not all(w in moments for w in earlier + later):
+            return None
+        return max(min(datetime.fromisoformat(moments[w]) for w in cards)
+                   for cards in (earlier, later))
 
     @event("YellowCardNoted")
     def _yellow_card_noted(self, unit_id: str, warning_id: str, period: str) -> None:

@@ -266,3 +266,26 @@ def test_a_withdrawn_finding_never_stood_in_the_tally() -> None:
     assert unit.open_on("2020-05-01") == 0
     restored = _round_trip(unit)
     assert restored.open_days == unit.open_days
+
+
+def test_an_interview_is_dated_by_the_later_card_in_business_time() -> None:
+    """Why: a yellow card entered late dated the interview before the card that caused it."""
+    unit = _listed_unit()
+    with _in("2020-06-20"):
+        unit.note_warning("w2", "yellow", "2020-Q2")
+    with _in("2020-03-20"):  # typed in after it: the first quarter's card
+        unit.note_warning("w1", "yellow", "2020-Q1")
+    [interview] = [e for e in unit.pending_events if type(e).__name__ == "InterviewRequired"]
+    assert interview.occurred_at == datetime.fromisoformat("2020-06-20T10:00+08:00")
+    assert interview.actor == "system"
+
+
+def test_an_interview_due_from_the_earliest_card_of_each_period() -> None:
+    unit = _listed_unit()
+    for day, warning_id, period in (("2020-03-20", "w1", "2020-Q1"),
+                                    ("2020-03-25", "w1b", "2020-Q1"),
+                                    ("2020-05-02", "w2", "2020-Q2")):
+        with _in(day):
+            unit.note_warning(warning_id, "yellow", period)
+    [interview] = [e for e in unit.pending_events if type(e).__name__ == "InterviewRequired"]
+    assert interview.occurred_at == datetime.fromisoformat("2020-05-02T10:00+08:00")
