@@ -69,7 +69,7 @@ class Unit(LedgerAggregate):
         def apply(self, unit: Any) -> None:
             super().apply(unit)
             if type(self).__name__ == "YellowCardNoted":
-                unit.__dict__.setdefault("card_moments", {})[self.warning_id] = (
+                unit.__dict__.setdefault("card_moments", {})[vars(self)["warning_id"]] = (
                     self.occurred_at.isoformat())
             change = TALLY_CHANGES.get(type(self).__name__)
             if change is not None:
@@ -131,19 +131,23 @@ class Unit(LedgerAggregate):
         own date (as known now).
 
         `read_back_open(day)` gives the ids of the findings open on `day` from the unit's
-        stream; it is called only to name them in a refusal."""
+        stream; a refusal calls it to name them unless the few ids the unit keeps do (a
+        delisting dated on or after every change of the tally)."""
         if self.listed_level is None:
             raise InvalidTransition(f"unit {self.unit_id} is not listed", unit_id=self.unit_id)
         day = business_day(occurring_at())
         count = self.open_on(day)
         if count > 0:
+            named = self.open_sample
+            if day < max(self.open_days) or len(named) < min(NAMED_OPEN_FINDINGS, count):
+                named = read_back_open(day)  # the kept few name today's, not that day's
             raise Conflict(
                 f"unit {self.unit_id} or a unit or household below it had {count} open "
                 f"finding(s) on {day}",
                 unit_id=self.unit_id,
                 on=day,
                 open_findings=count,
-                open_finding_ids=read_back_open(day)[:NAMED_OPEN_FINDINGS],
+                open_finding_ids=named[:NAMED_OPEN_FINDINGS],
             )
         self._delisted(unit_id=self.unit_id)
 

@@ -164,9 +164,11 @@ def test_a_refused_delisting_reads_back_names_the_unit_no_longer_keeps() -> None
         unit.attach_finding(f"f{i}")
     unit.settle_open_finding("f0", "closed")  # the kept names are now one short
     with pytest.raises(Conflict) as caught:
-        unit.delist(lambda: ["f5", "f10"])
+        unit.delist(lambda day: ["f5", "f10"])
+    on = caught.value.details.pop("on")
     assert caught.value.details == {"unit_id": "v1", "open_findings": NAMED_OPEN_FINDINGS,
                                     "open_finding_ids": ["f5", "f10"]}
+    assert on == max(unit.open_days)
 
 
 def test_a_unit_cannot_supervise_itself() -> None:
