@@ -9,7 +9,7 @@ from eventsourcing.domain import event
 from ledger.domain.base import LedgerAggregate
 from ledger.domain.order import Mark, later, mark_of, require_not_before
 from ledger.domain.timeline import business_day
-from ledger.errors import Invalid, InvalidTransition
+from ledger.errors import Conflict, InvalidTransition
 
 INSPECTION_METHODS = ("visit", "phone", "unannounced", "self_check", "cross_check",
                       "supervision", "roving", "special", "observation", "exposure",
@@ -175,7 +175,7 @@ class Finding(LedgerAggregate):
         self._require(OPEN, RECTIFICATION_REPORTED, action="extend the deadline")
         self._not_before("raised", "extended")
         if new_due_date <= self.due_date:
-            raise Invalid(
+            raise Conflict(
                 f"new_due_date must be after the current due date {self.due_date}",
                 field="new_due_date",
             )

@@ -153,3 +153,60 @@ def test_an_appraisal_of_5_in_35_ends_the_attempt_and_2027_in_july_2020_is_refus
                                             "votes_for": 5, "votes_total": 35},
                           "2020-07-02", CADRE)
     assert "majority_reached" not in passed.data
+
+
+def test_each_step_dated_before_the_step_it_follows_is_out_of_order(world: World) -> None:
+    """One refusal per procedure through the ledger: each names the other event and records
+    nothing."""
+    _exit_under_way(world)
+    raised = world.finding("f1", due="2020-08-31", on="2020-07-01")
+    for type_, data in (
+        ("RectificationReported", {"finding_id": "f1", "description": "done"}),
+        ("DeadlineExtended", {"finding_id": "f1", "new_due_date": "2020-09-30",
+                              "reason": "rain"}),
+        ("FindingTransferred", {"finding_id": "f1", "to_unit_id": "v1", "reason": "r"}),
+    ):
+        actor = CADRE if type_ == "RectificationReported" else INSPECTOR
+        error = _refused(world, OutOfOrder, type_, data, "2020-06-30", actor)
+        assert error.details["event_id"] == raised.event_id, type_
+    world.record("RectificationReported", {"finding_id": "f1", "description": "done"},
+                 "2020-07-10", CADRE)
+    rejected = world.record("RectificationVerified",
+                            {"finding_id": "f1", "accepted": False, "note": "no"},
+                            "2020-07-12", INSPECTOR)
+    again = _refused(world, OutOfOrder, "RectificationReported",
+                     {"finding_id": "f1", "description": "again"}, "2020-07-11", CADRE)
+    assert again.details["event_id"] == rejected.event_id
+
+    objection = world.record("ExitObjectionRaised", {"household_id": "h1", "year": 2020,
+                                                     "note": "income"}, "2020-07-10", CADRE)
+    settled = _refused(world, OutOfOrder, "ExitObjectionSettled",
+                       {"household_id": "h1", "year": 2020, "upheld": False, "note": "n"},
+                       "2020-07-09", CADRE)
+    assert settled.details["event_id"] == objection.event_id
+
+    compared = world.record("SystemRecordCompared", {
+        "household_id": "h1", "source": "national_system", "as_of_date": "2020-07-01",
+        "record": {"size": 5}}, "2020-07-20", INSPECTOR)
+    [mismatch] = compared.consequences
+    resolved = _refused(world, OutOfOrder, "MismatchResolved", {
+        "household_id": "h1", "mismatch_event_id": mismatch.event_id,
+        "resolution": "explained", "note": "n"}, "2020-07-19", INSPECTOR)
+    assert resolved.details["event_id"] == mismatch.event_id
+
+
+def test_a_back_dated_second_completion_is_out_of_order_naming_the_first(world: World
+                                                                          ) -> None:
+    world.village(), world.household()
+    world.record("HelpPlanRecorded", {"household_id": "h1", "year": 2020,
+                                      "causes": ["illness"], "measures": [
+                                          {"measure_id": "m1", "kind": "health",
+                                           "description": "clinic", "due_date": "2020-06-30"}]},
+                 "2020-03-01", CADRE)
+    done = world.record("MeasureCompleted", {"household_id": "h1", "measure_id": "m1",
+                                             "note": "done"}, "2020-05-01", CADRE)
+    error = _refused(world, OutOfOrder, "MeasureCompleted",
+                     {"household_id": "h1", "measure_id": "m1", "note": "earlier"},
+                     "2020-04-01", CADRE)
+    assert (error.details["event_id"], error.details["occurred_at"]) == (
+        done.event_id, done.occurred_at.isoformat())

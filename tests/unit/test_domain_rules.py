@@ -118,8 +118,9 @@ def test_illegal_transitions_raise_and_add_no_event(
 
 @pytest.mark.parametrize("new_due", ["2020-03-31", "2020-03-30", "2019-12-31"])
 def test_deadline_extension_only_forward(new_due: str) -> None:
+    """Not later than the due date in force: 409 (it contradicts the ledger), naming it."""
     finding = _finding()
-    with pytest.raises(Invalid) as caught:
+    with pytest.raises(Conflict) as caught:
         finding.extend_deadline(new_due, "more time", None)
     assert caught.value.details == {"field": "new_due_date"}
     assert finding.due_date == "2020-03-31"
