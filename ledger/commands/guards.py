@@ -63,8 +63,8 @@ def require_not_before_event_day(due_date: str | None, field: str) -> None:
     """A due date earlier than the event's own business day cannot be (422 naming it)."""
     day = business_day(occurring_at())
     if due_date is not None and due_date < day:
-        message = f"{field} {due_date} is earlier than the event's own date {day}"
-        raise Invalid(message, field=field, fields={field: [message]}, on=day)
+        raise Invalid(f"{field} {due_date} is earlier than the event's own date {day}",
+                      field=field, on=day)
 
 
 def rule(session: Session, parameter: str, year: int | None = None) -> float:

@@ -309,8 +309,7 @@ def require_exit_year(year: int) -> None:
     own = occurring_at().astimezone(BUSINESS_TZ).year
     if year not in (own, own - 1):
         raise Invalid(f"year {year} is neither the year of the step's date ({own}) nor the "
-                      "year before", field="year", fields={"year": [f"must be {own - 1} or "
-                                                                     f"{own}"]})
+                      f"year before: it must be {own - 1} or {own}", field="year")
 
 
 def business_day_of(mark: Mark | None) -> str:
