@@ -139,7 +139,13 @@ def _reads(world: World, cut: Cut, findings: list[str]) -> dict[str, Any]:
                      for u in ("v1", "t1")},
         "finding": {f: views.finding(f, cut) for f in findings},
         "trails": {p: views.accountability(p, cut) for p in PEOPLE},
+        "boards": {u: _board(views.unit(u, cut)) for u in ("v1", "t1")},
     }
+
+
+def _board(board: dict[str, Any] | None) -> dict[str, Any] | None:
+    """A unit board without its roll-up (household figures, outside these histories)."""
+    return None if board is None else {k: v for k, v in board.items() if k != "rollup"}
 
 
 def _enter(world: World, steps: list[Step], snapshot: bool) -> Entered:
