@@ -19,7 +19,7 @@ import pytest
 from ledger.domain.base import recording
 from ledger.domain.registry import Household
 from ledger.domain.supervision import Finding
-from ledger.errors import Invalid
+from ledger.errors import Conflict, Invalid
 from projections import findings, households, people, responsibility, rulebook, units
 from projections.events import Event, business_date
 from projections.lapses import finding_lapse
@@ -267,7 +267,7 @@ def test_a_deadline_moves_at_least_one_day_forward(new_due: str, allowed: bool) 
         finding.extend_deadline(new_due, "flood", None)
         assert finding.due_date == new_due
     else:
-        with pytest.raises(Invalid):
+        with pytest.raises(Conflict):
             finding.extend_deadline(new_due, "flood", None)
         assert finding.due_date == DUE
 
