@@ -42,7 +42,7 @@ def finding(finding_id: str, unit_id: str) -> Command:
     return Command("FindingRaised", {
         "finding_id": finding_id, "subject_type": "unit", "subject_id": unit_id,
         "category": "visits", "description": "helper cadre visits not done",
-        "responsible_unit_id": unit_id, "due_date": "2020-03-31",
+        "responsible_unit_id": unit_id, "due_date": "2099-03-31",
     })
 
 

@@ -66,7 +66,7 @@ def run(backend: str, samples: int) -> dict[str, dict[str, list[float]]]:
                     "finding_id": finding_id, "subject_type": "household",
                     "subject_id": f"h-{village}", "category": "housing",
                     "description": "roof leaks", "responsible_unit_id": village,
-                    "due_date": "2020-03-31"})))
+                    "due_date": "2099-03-31"})))
                 times[tree]["withdraw"].append(timed(ledger, Command("FindingWithdrawn", {
                     "finding_id": finding_id, "reason": "raised twice"})))
     return times

@@ -29,6 +29,13 @@ class InvalidTransition(Conflict):
     code = "invalid_transition"
 
 
+class OutOfOrder(Conflict):
+    """A step dated before the step it follows, or before a later step already recorded that it
+    would make break a rule; `details` name that other event (`event_id`, `occurred_at`)."""
+
+    code = "out_of_order"
+
+
 class ConcurrentWrite(Conflict):
     code = "concurrent_write"
 

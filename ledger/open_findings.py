@@ -11,7 +11,8 @@ from collections.abc import Iterable
 
 from ledger.domain.registry import Household
 from ledger.domain.supervision import Finding
-from ledger.domain.units import Unit
+from ledger.domain.timeline import business_day
+from ledger.domain.units import TALLY_CHANGES, Unit
 from ledger.session import Session
 
 
@@ -52,9 +53,11 @@ def _enter(finding: Finding, units: Iterable[Unit]) -> None:
 
 
 def settle(session: Session, finding: Finding, reason: str) -> None:
-    """A finding closed or withdrawn leaves every tally that counted it."""
+    """A finding closed or withdrawn leaves every tally that counted it; a withdrawn one from
+    the day it was raised (it never stood)."""
+    since = finding.raised_on() if reason == "withdrawn" else None
     for unit in concerned(session, finding, finding.responsible_unit_id).values():
-        unit.settle_open_finding(finding.finding_id, reason)
+        unit.settle_open_finding(finding.finding_id, reason, since)
 
 
 def transferred(session: Session, finding: Finding, from_unit_id: str, reason: str) -> None:
@@ -68,12 +71,14 @@ def transferred(session: Session, finding: Finding, from_unit_id: str, reason: s
     _enter(finding, [unit for unit_id, unit in after.items() if unit_id not in before])
 
 
-def read_back_open(session: Session, unit: Unit) -> list[str]:
-    """The findings open in the unit's tally, read back from its whole stream (slow path)."""
-    open_ids: dict[str, None] = {}
+def read_back_open(session: Session, unit: Unit, day: str) -> list[str]:
+    """The findings open in the unit's tally on business day `day`, as known now, read back
+    from its whole stream (the slow path, taken only to name them in a refusal)."""
+    changes: dict[str, int] = {}
     for event in session.history(unit):
-        if isinstance(event, (Unit.FindingAttached, Unit.OpenFindingCounted)):  # type: ignore[attr-defined]
-            open_ids[event.finding_id] = None
-        elif isinstance(event, Unit.OpenFindingSettled):  # type: ignore[attr-defined]
-            open_ids.pop(event.finding_id, None)
-    return list(open_ids)
+        change = TALLY_CHANGES.get(type(event).__name__)
+        if change is None:
+            continue
+        if (getattr(event, "since", None) or business_day(event.occurred_at)) <= day:
+            changes[event.finding_id] = changes.get(event.finding_id, 0) + change
+    return [finding_id for finding_id, count in changes.items() if count > 0]

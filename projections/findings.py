@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 from projections.events import Event
+from projections.lapses import finding_lapse
 
 State = dict[str, Any]
 OPEN_STATUSES = ("open", "rectification_reported")
@@ -103,7 +104,8 @@ def _transferred(state: State, event: Event) -> None:
     data = event.data
     state.setdefault("transfers", []).append({
         "from_unit_id": state["responsible_unit_id"], "to_unit_id": data["to_unit_id"],
-        "on": event.occurred_on, "overdue": is_overdue(state, event.occurred_on),
+        "on": event.occurred_on,
+        "overdue": finding_lapse(state, event.occurred_on)["overdue_on"] is not None,
         "reason": data["reason"], "event_id": event.event_id})
     state["responsible_unit_id"] = data["to_unit_id"]
     state["responsible_person_id"] = data.get("to_person_id")
@@ -120,15 +122,10 @@ def is_overdue(state: State, on: str) -> bool:
     return is_open(state) and on > state["due_date"]
 
 
-def went_overdue(state: State, on: str) -> bool:
-    """Overdue now, or closed only after its due date had passed."""
-    if is_overdue(state, on):
-        return True
-    return state["status"] == "closed" and state["closed_on"] > state["due_date"]
-
-
 def summary(state: State, on: str) -> State:
-    """One line of the ledger, as of business date `on`."""
+    """One line of the ledger, as of business date `on`, with its lapse (`overdue_on`) kept
+    whatever followed it."""
+    lapse = finding_lapse(state, on)
     return {
         "finding_id": state["finding_id"],
         "subject_type": state["subject_type"],
@@ -141,8 +138,11 @@ def summary(state: State, on: str) -> State:
         "responsible_person_id": state["responsible_person_id"],
         "raised_on": state["raised_on"],
         "due_date": state["due_date"],
+        "original_due_date": lapse["original_due_date"],
         "status": state["status"],
         "overdue": is_overdue(state, on),
+        "overdue_on": lapse["overdue_on"],
+        "closed_late": lapse["closed_late"],
         "closed_on": state["closed_on"],
         "raised_event": state["raised_event"],
         "closing_event": state["closing_event"],
@@ -154,6 +154,7 @@ def detail(state: State, on: str) -> State:
     return {
         **summary(state, on),
         "inspection_id": state["inspection_id"],
+        "extensions": finding_lapse(state, on)["extensions"],
         "responsibility_history": state.get("responsibility_history", []),
         "transfers": state.get("transfers", []),
         "rejections": state["rejections"],

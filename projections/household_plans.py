@@ -4,16 +4,20 @@ household status shows them, and the overdue measures a person answers for.
 By business time, as every status value: of the plans of one year the latest by `occurred_at`
 stands, whatever the order of entry; a replay by `valid_at` or `as_of` folds only what the cut
 lets through. A measure is open until completed, and overdue the day after its due date (as a
-finding is); one completed only after its due date still went overdue.
+finding is); one completed only after its due date still went overdue. Lapses are facts: a plan
+that replaces another keeps the measures of the replaced plan that had gone overdue before the
+replacement, as `overdue_before_replacement` (on the plan and on the person's trail).
 """
 from __future__ import annotations
 
 from typing import Any, cast
 
-from projections.business_time import keep_latest, shown
+from projections.business_time import AT, keep_latest, moment, shown
 from projections.events import Event
+from projections.lapses import day_after
 
 State = dict[str, Any]
+REPLACED_OVERDUE = "overdue_before_replacement"
 EVENTS = frozenset({"HelpPlanRecorded", "MeasureCompleted", "SystemRecordCompared",
                     "DataMismatchFound", "MismatchResolved"})
 
@@ -22,9 +26,11 @@ def apply(state: State, event: Event) -> None:
     """Fold one of EVENTS into a household state."""
     data = event.data
     if event.type == "HelpPlanRecorded":
-        keep_latest(state.setdefault("plans", {}), str(data["year"]), {
-            "year": data["year"], "causes": data["causes"], "measures": data["measures"],
-            "event_id": event.event_id, "on": event.occurred_on}, event)
+        plan = {"year": data["year"], "causes": data["causes"], "measures": data["measures"],
+                "event_id": event.event_id, "on": event.occurred_on}
+        keep_latest(state.setdefault("plans", {}), str(data["year"]), plan, event)
+        state.setdefault("plan_history", {}).setdefault(str(data["year"]), []).append(
+            {**plan, AT: moment(event)})
     elif event.type == "MeasureCompleted":
         state.setdefault("completed", {})[data["measure_id"]] = {
             "on": event.occurred_on, "event_id": event.event_id}
@@ -57,7 +63,28 @@ def _measure(state: State, measure: State, on: str) -> State:
 def _plan(state: State, held: State, on: str) -> State:
     plan = cast(State, shown(held))
     return {"year": plan["year"], "causes": plan["causes"], "event_id": plan["event_id"],
-            "on": plan["on"], "measures": [_measure(state, m, on) for m in plan["measures"]]}
+            "on": plan["on"], "measures": [_measure(state, m, on) for m in plan["measures"]],
+            "overdue_before_replacement": overdue_before_replacement(
+                state, str(plan["year"]), on)}
+
+
+def overdue_before_replacement(state: State, year: str, on: str) -> list[State]:
+    """The measures of each replaced plan of `year` that had lapsed before the plan replacing
+    it (by business time): not completed by their due date, the replacement dated after it."""
+    history = sorted(state.get("plan_history", {}).get(year, []), key=lambda p: p[AT])
+    lapsed = []
+    for replaced, replacing in zip(history, history[1:], strict=False):
+        for measure in replaced["measures"]:
+            due = measure["due_date"]
+            done = state.get("completed", {}).get(measure["measure_id"])
+            if replacing["on"] <= due or day_after(due) > on or (done and done["on"] <= due):
+                continue
+            lapsed.append({
+                "measure_id": measure["measure_id"], "kind": measure["kind"],
+                "description": measure["description"], "due_date": due,
+                "person_id": measure.get("person_id"), "overdue_on": day_after(due),
+                "plan_event": replaced["event_id"], "replaced_by": replacing["event_id"]})
+    return lapsed
 
 
 def render(state: State, on: str) -> State:
@@ -88,7 +115,16 @@ def overdue_measures(person_id: str, household_states: dict[str, State], on: str
                 items.append({
                     "household_id": household_id, "year": plan["year"],
                     "measure_id": measure["measure_id"], "due_date": measure["due_date"],
+                    "overdue_on": day_after(measure["due_date"]),
                     "status": measure["status"], "completed_on": measure["completed_on"],
                     "event_ids": [e for e in (plan["event_id"], measure["completed_event"])
                                   if e is not None]})
+            items += [{
+                "household_id": household_id, "year": plan["year"],
+                "measure_id": lapsed["measure_id"], "due_date": lapsed["due_date"],
+                "overdue_on": lapsed["overdue_on"], "status": REPLACED_OVERDUE,
+                "completed_on": None,
+                "event_ids": [lapsed["plan_event"], lapsed["replaced_by"]],
+            } for lapsed in plan["overdue_before_replacement"]
+                if lapsed["person_id"] == person_id]
     return sorted(items, key=lambda m: (m["due_date"], m["household_id"], m["measure_id"]))

@@ -44,7 +44,8 @@ def apply(state: State, event: Event, hold: Callable[[State, str, Any, Event], N
     elif event.type == "ExitObjectionSettled":
         attempt["objections_open"] = 0
     if (event.type == "ExitVerified" and not data["passed"]) or (
-            event.type == "ExitObjectionSettled" and data["upheld"]):
+            event.type == "ExitObjectionSettled" and data["upheld"]) or (
+            event.type == "ExitAppraised" and data.get("majority_reached") is False):
         attempt.update(outcome="ended", next_step="ExitAppraised")
     elif event.type == "HouseholdExited":
         attempt.update(outcome="exited", next_step=None)

@@ -6,7 +6,9 @@ from datetime import date, datetime
 from typing import Any
 
 from projections.events import business_date, decode, microseconds, today
+from projections.findings import FINDING_EVENTS
 from projections.routing import Folder
+from projections.routing import subject as subject_of
 from projections.store import ProjectionStore
 
 State = dict[str, Any]
@@ -64,6 +66,27 @@ def replay_many(store: ProjectionStore, subjects: list[str], cut: Cut
         for target in folder.fold(event):
             latest[target] = max(latest.get(target, ""), event.occurred_on)
     return folder, latest
+
+
+def replay_with_findings(store: ProjectionStore, subject: str, cut: Cut) -> Folder:
+    """`replay`, with every finding the subject's events name folded whole (to the cut).
+
+    A finding transferred to a unit reaches the unit's index only from the transfer on, so the
+    unit's own events would fold it from the middle (no raise: no state). Its whole story is
+    under its own subject; folded with the unit's events, each once, in log order, a replay
+    answers what the live read answered (a transferred finding is the new unit's from the
+    transfer's date)."""
+    as_of_us = None if cut.as_of is None else microseconds(cut.as_of)
+    valid_at = None if cut.valid_at is None else cut.valid_at.isoformat()
+    events = [decode(raw) for raw, _ in store.subject_log(subject, as_of_us, valid_at)]
+    named = sorted({e.data["finding_id"] for e in events
+                    if e.type in FINDING_EVENTS and isinstance(e.data.get("finding_id"), str)})
+    if not named:
+        folder = Folder()
+        for event in events:
+            folder.fold(event)
+        return folder
+    return replay_many(store, [subject] + [subject_of("finding", f) for f in named], cut)[0]
 
 
 def states_of(folder: Folder, kind: str) -> list[State]:

@@ -17,12 +17,12 @@ the runner keeps (`fold`).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from datetime import date, timedelta
 from typing import Any
 
 from ledger.domain.units import MAIN_RESPONSIBLE_ROLES
-from projections import findings, responsibility
+from projections import responsibility
 from projections.events import Event
+from projections.lapses import finding_lapse
 
 State = dict[str, Any]
 Target = tuple[str, str]
@@ -80,11 +80,6 @@ def candidates_sql(person_id: str, households: list[str], units: list[str],
 
 
 # Judging ----------------------------------------------------------------------------------------
-def overdue_on(finding: State) -> str:
-    """The day a finding went overdue: the day after its due date."""
-    return (date.fromisoformat(finding["due_date"]) + timedelta(days=1)).isoformat()
-
-
 def holder_on(finding: State, on: str) -> State:
     """Who held the finding on `on`: the unit, the person (or None) and the proving event."""
     history = finding.get("responsibility_history") or []
@@ -142,10 +137,9 @@ def overdue_items(person_id: str, assignments: list[State], finding_states: list
     finding's events and the assignments that made the person responsible."""
     items = []
     for finding in sorted(finding_states, key=lambda f: f["finding_id"]):
-        if not findings.went_overdue(finding, on):
-            continue
-        day = overdue_on(finding)
-        if day > on:
+        lapse = finding_lapse(finding, on)
+        day = lapse["overdue_on"]
+        if day is None:
             continue
         why = reasons(person_id, assignments, finding, day)
         if not why:
@@ -153,7 +147,9 @@ def overdue_items(person_id: str, assignments: list[State], finding_states: list
         proof = _finding_events(finding)
         proof += [r["event_id"] for r in why if r["event_id"] not in proof]
         items.append({"finding_id": finding["finding_id"], "due_date": finding["due_date"],
-                      "overdue_on": day, "status": finding["status"],
+                      "original_due_date": lapse["original_due_date"],
+                      "overdue_on": day, "closed_late": lapse["closed_late"],
+                      "status": finding["status"],
                       "closed_on": finding["closed_on"],
                       "subject_type": finding["subject_type"],
                       "subject_id": finding["subject_id"],

@@ -20,7 +20,7 @@ from projections import (
 )
 from projections.events import decode, microseconds
 from projections.household_list import HouseholdFilter
-from projections.replay import Cut, replay, replay_many, states_of
+from projections.replay import Cut, replay, replay_many, replay_with_findings, states_of
 from projections.routing import RULES_KEY, subject
 from projections.runner import wait_for
 from projections.store import ProjectionStore
@@ -221,7 +221,7 @@ class Views:
         if cut.live:
             where, params = query.sql(on)
             return self.store.findings(where, params, limit=limit, offset=offset)
-        folder = replay(self.store, query.replay_subject(), cut)
+        folder = replay_with_findings(self.store, query.replay_subject(), cut)
         found = sorted((f for f in states_of(folder, "finding") if query.matches(f, on)),
                        key=lambda f: f["finding_id"])
         return found[offset:] if limit is None else found[offset:offset + limit]
@@ -265,7 +265,7 @@ class Views:
             answered = self.store.findings("unit_id = ?", (unit_id,))
             away = list(self.store.load("finding", transferred_ids(state or {})).values())
         else:
-            folder = replay(self.store, subject("unit", unit_id), cut)
+            folder = replay_with_findings(self.store, subject("unit", unit_id), cut)
             state = folder.states.get(("unit", unit_id))
             answered = [f for f in states_of(folder, "finding")
                         if f["responsible_unit_id"] == unit_id]

@@ -724,16 +724,17 @@ class County:
 
     def plan(self, household: Household, day: date) -> None:
         h_id = household.household_id
+        due = day - timedelta(days=self.rng.choice((5, 40)))
+        planned = min(max(day - timedelta(days=20), date(YEAR, 1, 3)), due)  # not after a due
         measures = [
             {"measure_id": f"{h_id}-m1", "kind": "industry", "description": "发放养殖补贴",
-             "due_date": (day - timedelta(days=self.rng.choice((5, 40)))).isoformat(),
-             "person_id": household.helper},
+             "due_date": max(due, planned).isoformat(), "person_id": household.helper},
             {"measure_id": f"{h_id}-m2", "kind": "employment", "description": "推荐公益岗位",
              "due_date": (day + timedelta(days=30)).isoformat()},
         ]
         self.w.add(ADMIN, "HelpPlanRecorded", {
             "household_id": h_id, "year": YEAR, "causes": ["lack_skills", "lack_funds"],
-            "measures": measures}, moment(max(day - timedelta(days=20), date(YEAR, 1, 3)), 10))
+            "measures": measures}, moment(planned, 10))
         if self.rng.random() < 0.5:
             self.w.add(ADMIN, "MeasureCompleted", {"household_id": h_id,
                                                    "measure_id": f"{h_id}-m1",

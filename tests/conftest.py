@@ -5,11 +5,15 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from ledger.application import Ledger
 from service.config import Config
 from service.root import Root
 from tests.backends import BACKENDS, fresh_database_url
+
+# Long property runs by hand: pytest --hypothesis-profile=long (CI keeps each test's few).
+settings.register_profile("long", max_examples=300, deadline=None)
 
 
 @pytest.fixture(params=BACKENDS)

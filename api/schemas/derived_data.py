@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import RAISE, Schema, fields
 
-from api.schemas.fields import Choice, Identifier, IdentifierList
+from api.schemas.fields import Choice, Identifier, IdentifierList, IsoDate
 from ledger.identity import ROLES, SCOPES
 
 
@@ -47,6 +47,8 @@ class OpenFindingSettled(Logged):
     unit_id = Identifier(required=True)
     finding_id = Identifier(required=True)
     reason = Choice(("closed", "withdrawn", "transferred"), required=True)
+    since = IsoDate(metadata={"description": "the business day it stops counting from, when "
+                                             "not the event's own (withdrawn: its raise day)"})
 
 
 class QuarterlyRatingWithdrawn(Logged):

@@ -378,6 +378,9 @@ class ExitAppraised(Strict):
     votes_total = fields.Integer(required=True, strict=True,
                                  validate=validate.Range(min=1, max=100_000))
     note = Text(LONG_TEXT)
+    majority_reached = fields.Boolean(dump_only=True, metadata={
+        "description": "set by the ledger, never sent: false when votes_for was not more than "
+                       "exit_appraisal_majority × votes_total (the attempt ended)"})
 
 
 class ExitVerified(Strict):
@@ -443,7 +446,7 @@ class PersonalDataErased(Strict):
 # Rule parameters --------------------------------------------------------------
 class RuleParameterSet(Strict):
     parameter = Choice(tuple(RULE_PARAMETERS), required=True)
-    value = fields.Float(required=True, allow_nan=False, validate=validate.Range(min=1, max=1e6))
+    value = fields.Float(required=True, allow_nan=False, validate=validate.Range(min=0, max=1e6))
     year = fields.Integer(
         strict=True,
         validate=validate.Range(min=2000, max=2100),

@@ -9,6 +9,7 @@ from ledger.domain.crosscheck import RECORD_FIELDS
 from ledger.domain.plans import MEASURE_KINDS, POVERTY_CAUSES
 
 MEASURE_STATUSES = ("open", "done", "overdue")
+TRAIL_MEASURE_STATUSES = (*MEASURE_STATUSES, "overdue_before_replacement")
 
 class PlannedMeasureSchema(Answer):
     measure_id = text()
@@ -21,12 +22,26 @@ class PlannedMeasureSchema(Answer):
     completed_event = text("the MeasureCompleted", nullable=True)
 
 
+class LapsedMeasureSchema(Answer):
+    measure_id = text()
+    kind = text(choices=MEASURE_KINDS)
+    description = text()
+    due_date = day()
+    person_id = text(nullable=True)
+    overdue_on = day("the day after its due date: it lapsed before its plan was replaced")
+    plan_event = text("the HelpPlanRecorded it was planned in")
+    replaced_by = text("the HelpPlanRecorded that replaced that plan")
+
+
 class PlanSchema(Answer):
     year = whole()
     causes = texts(f"of {', '.join(POVERTY_CAUSES)}")
     event_id = text("the HelpPlanRecorded that stands for the year")
     on = day()
     measures = many(PlannedMeasureSchema)
+    overdue_before_replacement = many(
+        LapsedMeasureSchema, "measures of replaced plans that had lapsed before the "
+                             "replacement (a lapse is kept)")
 
 
 class MismatchSchema(Answer):
@@ -46,6 +61,7 @@ class OverdueHelpMeasureSchema(Answer):
     year = whole()
     measure_id = text()
     due_date = day()
-    status = text(choices=MEASURE_STATUSES)
+    overdue_on = day("the day after its due date")
+    status = text(choices=TRAIL_MEASURE_STATUSES)
     completed_on = day(nullable=True)
     event_ids = event_ids()

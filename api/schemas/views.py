@@ -52,8 +52,12 @@ class FindingSummarySchema(Answer):
     responsible_person_id = text(nullable=True)
     raised_on = day()
     due_date = day()
+    original_due_date = day("the due date it was raised with")
     status = text(choices=FINDING_STATUSES)
     overdue = flag("open after its due date, on `as_of_date`")
+    overdue_on = day("the day after the due date in force on which it lapsed; null: it never "
+                     "lapsed (a lapse stays whatever follows it)", nullable=True)
+    closed_late = flag("closed after it had lapsed (逾期整改)")
     closed_on = day(nullable=True)
     raised_event = text()
     closing_event = text(nullable=True)
@@ -97,8 +101,18 @@ class TransferSchema(Answer):
     event_id = text()
 
 
+class ExtensionSchema(Answer):
+    from_due_date = day("the due date in force before it")
+    new_due_date = day()
+    on = day()
+    in_time = flag("dated on or before the due date in force: granted before any lapse")
+    reason = personal()
+    event_id = text()
+
+
 class FindingDetailSchema(FindingSummarySchema):
     inspection_id = text(nullable=True)
+    extensions = many(ExtensionSchema, "every DeadlineExtended, by business time")
     responsibility_history = many(HolderSchema, "who answered for it, from when, in order")
     transfers = many(TransferSchema)
     rejections = many(RejectionSchema)
@@ -375,7 +389,9 @@ class ReachSchema(Answer):
 class OverdueFindingSchema(Answer):
     finding_id = text()
     due_date = day()
-    overdue_on = day("the day after the due date: responsibility is judged on it")
+    original_due_date = day()
+    overdue_on = day("the day after the due date in force: responsibility is judged on it")
+    closed_late = flag("closed after it lapsed")
     status = text(choices=FINDING_STATUSES)
     closed_on = day(nullable=True)
     subject_type = text(choices=SUBJECT_TYPES)

@@ -13,7 +13,7 @@ from ledger.session import Session
 def appraise_exit(session: Session, actor: Actor, data: Data) -> None:
     household = own_household(session, actor, data, "appraise an exit")
     household.appraise_exit(data["year"], data["votes_for"], data["votes_total"],
-                            data.get("note"))
+                            data.get("note"), rule(session, "exit_appraisal_majority"))
 
 
 def verify_exit(session: Session, actor: Actor, data: Data) -> None:
@@ -47,7 +47,10 @@ def settle_exit_objection(session: Session, actor: Actor, data: Data) -> None:
 
 
 def record_exit(session: Session, actor: Actor, data: Data) -> None:
-    own_household(session, actor, data, "announce an exit").record_exit(data["year"])
+    """Every exit condition is judged again on the announcement's own date."""
+    household = own_household(session, actor, data, "announce an exit")
+    household.record_exit(data["year"], rule(session, "income_standard", data["year"]),
+                          open_findings_on_day(session, household))
 
 
 HANDLERS: dict[str, Handler] = {

@@ -3,7 +3,13 @@ transfer."""
 from __future__ import annotations
 
 from ledger import open_findings
-from ledger.commands.guards import Data, Handler, require_own_unit, subject_of
+from ledger.commands.guards import (
+    Data,
+    Handler,
+    require_not_before_event_day,
+    require_own_unit,
+    subject_of,
+)
 from ledger.domain.registry import Household, Person
 from ledger.domain.supervision import Finding, Inspection
 from ledger.domain.units import Unit
@@ -21,6 +27,7 @@ def record_inspection(session: Session, actor: Actor, data: Data) -> None:
 
 
 def raise_finding(session: Session, actor: Actor, data: Data) -> None:
+    require_not_before_event_day(data["due_date"], "due_date")
     subject = subject_of(session, data)
     session.get(Unit, data["responsible_unit_id"], "responsible_unit_id")
     if data.get("inspection_id") is not None:
@@ -47,6 +54,7 @@ def verify_rectification(session: Session, actor: Actor, data: Data) -> None:
 
 
 def extend_deadline(session: Session, actor: Actor, data: Data) -> None:
+    require_not_before_event_day(data["new_due_date"], "new_due_date")
     finding = session.get(Finding, data["finding_id"], "finding_id")
     if data.get("approved_by") is not None:
         session.get(Person, data["approved_by"], "approved_by")

@@ -12,7 +12,7 @@ from ledger.domain.subjects import event_subject
 from ledger.domain.supervision import Finding
 from ledger.domain.timeline import business_day
 from ledger.domain.units import Unit
-from ledger.errors import Forbidden, NotFound
+from ledger.errors import Forbidden, Invalid, NotFound
 from ledger.identity import Actor
 from ledger.session import Session
 
@@ -85,6 +85,14 @@ def open_findings_on_day(session: Session, household: Household) -> list[str]:
     raised = household.findings_raised_by(day)
     session.prefetch((Finding, finding_id) for finding_id in raised)
     return [f for f in raised if session.get(Finding, f, "household_id").is_open_on(day)]
+
+
+def require_not_before_event_day(due_date: str | None, field: str) -> None:
+    """A due date earlier than the event's own business day cannot be (422 naming it)."""
+    day = business_day(occurring_at())
+    if due_date is not None and due_date < day:
+        raise Invalid(f"{field} {due_date} is earlier than the event's own date {day}",
+                      field=field, on=day)
 
 
 def rule(session: Session, parameter: str, year: int | None = None) -> float:

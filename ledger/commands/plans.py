@@ -1,7 +1,12 @@
 """Handlers of help plans and their measures (ledger.domain.plans)."""
 from __future__ import annotations
 
-from ledger.commands.guards import Data, Handler, require_own_unit
+from ledger.commands.guards import (
+    Data,
+    Handler,
+    require_not_before_event_day,
+    require_own_unit,
+)
 from ledger.domain.registry import Household, Person
 from ledger.identity import Actor
 from ledger.session import Session
@@ -11,6 +16,7 @@ def record_help_plan(session: Session, actor: Actor, data: Data) -> None:
     household = session.get(Household, data["household_id"], "household_id")
     require_own_unit(actor, household.village_id, "record a help plan")
     for i, measure in enumerate(data["measures"]):
+        require_not_before_event_day(measure["due_date"], f"measures.{i}.due_date")
         if measure.get("person_id") is not None:
             session.get(Person, measure["person_id"], f"measures.{i}.person_id")
     household.record_help_plan(data["year"], data["causes"], data["measures"])

@@ -2,13 +2,14 @@
 from __future__ import annotations
 
 from ledger import open_findings
-from ledger.commands.guards import Data, Handler
+from ledger.commands.guards import Data, Handler, require_not_before_event_day
 from ledger.domain.units import Unit
 from ledger.identity import Actor
 from ledger.session import Session
 
 
 def list_unit(session: Session, actor: Actor, data: Data) -> None:
+    require_not_before_event_day(data.get("due_date"), "due_date")
     unit = session.get(Unit, data["unit_id"], "unit_id")
     if data.get("supervising_unit_id") is not None:
         session.get(Unit, data["supervising_unit_id"], "supervising_unit_id")
@@ -17,9 +18,10 @@ def list_unit(session: Session, actor: Actor, data: Data) -> None:
 
 
 def delist_unit(session: Session, actor: Actor, data: Data) -> None:
-    """Decided on the unit's tally of open findings in its subtree (see `Unit`)."""
+    """Decided on the unit's tally of open findings in its subtree on the delisting's own
+    date (see `Unit`)."""
     unit = session.get(Unit, data["unit_id"], "unit_id")
-    unit.delist(lambda: open_findings.read_back_open(session, unit))
+    unit.delist(lambda day: open_findings.read_back_open(session, unit, day))
 
 
 def rate_quarter(session: Session, actor: Actor, data: Data) -> None:

@@ -13,6 +13,7 @@ from typing import Any
 from uuid import UUID
 
 from ledger.domain.base import LedgerAggregate, as_system
+from ledger.domain.order import mark_of, require_not_before
 from ledger.domain.timeline import Timeline, on
 from ledger.errors import InvalidTransition, NotFound
 
@@ -76,7 +77,7 @@ class CrossChecks:
         def apply(self, household: Any) -> None:
             household.open_mismatches[f"{self.originator_id}:{self.originator_version}"] = {
                 "field": self.field, "system_value": self.system_value,
-                "ledger_value": self.ledger_value}
+                "ledger_value": self.ledger_value, "found": mark_of(self)}
 
     class MismatchResolved(LedgerAggregate.Event):
         household_id: str
@@ -128,6 +129,8 @@ class CrossChecks:
             raise NotFound(f"no mismatch {mismatch_event_id!r} on household "
                            f"{self.household_id}", field="mismatch_event_id",
                            id=mismatch_event_id)
+        require_not_before(self.open_mismatches[mismatch_event_id].get("found"),
+                           "the mismatch was found", mismatch_event_id=mismatch_event_id)
         self.trigger_event(self.MismatchResolved, household_id=self.household_id,
                            mismatch_event_id=mismatch_event_id, resolution=resolution,
                            note=note)

@@ -10,12 +10,13 @@ and `exit_attempt` / `exit_year`.
 from __future__ import annotations
 
 from dataclasses import field
-from datetime import date
+from datetime import date, datetime
 from typing import Any, NoReturn
 
 from ledger.domain.base import LedgerAggregate, occurring_at
 from ledger.domain.conditions import unmet
-from ledger.domain.timeline import Timeline, business_day, instant, note, on
+from ledger.domain.order import Mark, mark_of, require_not_before
+from ledger.domain.timeline import BUSINESS_TZ, Timeline, business_day, note, on
 from ledger.errors import Conflict, Invalid, InvalidTransition
 
 APPRAISED, VERIFIED, ACKNOWLEDGED = "ExitAppraised", "ExitVerified", "ExitAcknowledged"
@@ -24,6 +25,8 @@ OBJECTION_RAISED, OBJECTION_SETTLED = "ExitObjectionRaised", "ExitObjectionSettl
 NEXT_STEP = {None: APPRAISED, APPRAISED: VERIFIED, VERIFIED: ACKNOWLEDGED,
              ACKNOWLEDGED: PUBLICIZED, PUBLICIZED: EXITED}
 REGISTERED_POOR, EXITED_CATEGORY = "registered_poor", "exited"
+# An open mismatch on one of these fields blocks an exit (CONTRACT.md "The household in full").
+BLOCKING_MISMATCH_FIELDS = ("category", "poverty_status", "per_capita_income", "size")
 
 
 class ExitProcedure:
@@ -31,6 +34,7 @@ class ExitProcedure:
     record: Timeline
     exit_attempt: dict[str, Any] | None
     exit_year: int | None
+    open_mismatches: dict[str, dict[str, Any]]
     trigger_event: Any
 
     # Events ----------------------------------------------------------------------------
@@ -40,10 +44,15 @@ class ExitProcedure:
         votes_for: int
         votes_total: int
         note: str | None = None
+        majority_reached: bool | None = None
+        """False when the votes for were not a majority (`exit_appraisal_majority`): the
+        appraisal is recorded and ends the attempt. None (left out) when they were."""
 
         def apply(self, household: Any) -> None:
             household.exit_attempt = {"year": self.year, "steps": [], "objections": 0}
             household._exit_step(self, APPRAISED)
+            if self.majority_reached is False:
+                household.exit_attempt = None
 
     class ExitVerified(LedgerAggregate.Event):
         household_id: str
@@ -88,7 +97,7 @@ class ExitProcedure:
 
         def apply(self, household: Any) -> None:
             household.exit_attempt["objections"] += 1
-            household.exit_attempt["last_at"] = instant(self.occurred_at)
+            household._exit_mark(self)
 
     class ExitObjectionSettled(LedgerAggregate.Event):
         household_id: str
@@ -98,7 +107,7 @@ class ExitProcedure:
 
         def apply(self, household: Any) -> None:
             household.exit_attempt["objections"] = 0
-            household.exit_attempt["last_at"] = instant(self.occurred_at)
+            household._exit_mark(self)
             if self.upheld:
                 household.exit_attempt = None
 
@@ -107,6 +116,7 @@ class ExitProcedure:
         year: int
 
         def apply(self, household: Any) -> None:
+            household._exit_mark(self)
             household.exit_attempt = None
             household.exit_year = self.year
             note(household.record, "category", self.occurred_at, EXITED_CATEGORY)
@@ -123,10 +133,15 @@ class ExitProcedure:
 
     # Commands --------------------------------------------------------------------------
     def appraise_exit(self, year: int, votes_for: int, votes_total: int,
-                      note: str | None) -> None:
+                      note: str | None, majority: float = 0.5) -> None:
+        """Recorded whatever the votes; a vote not above `majority` of all ends the attempt."""
+        if votes_total <= 0:
+            raise Invalid("votes_total must be at least 1", field="votes_total")
         if votes_for > votes_total:
             raise Invalid("votes_for cannot exceed votes_total", field="votes_for")
         self._require_step(APPRAISED, year)
+        require_not_before(getattr(self, "exit_last", None), "the previous exit step",
+                           household_id=self.household_id)
         day = business_day(occurring_at())
         category = on(self.record, "category", day)
         if category != REGISTERED_POOR:
@@ -134,8 +149,10 @@ class ExitProcedure:
                 f"only a registered_poor household enters the exit procedure; household "
                 f"{self.household_id} is {category or 'not registered'} on {day}",
                 household_id=self.household_id, category=category, on=day)
+        reached = None if votes_for > majority * votes_total else False
         self.trigger_event(self.ExitAppraised, household_id=self.household_id, year=year,
-                           votes_for=votes_for, votes_total=votes_total, note=note)
+                           votes_for=votes_for, votes_total=votes_total, note=note,
+                           majority_reached=reached)
 
     def verify_exit(self, year: int, passed: bool, note: str, standard: float,
                     open_finding_ids: list[str]) -> None:
@@ -191,7 +208,10 @@ class ExitProcedure:
         self.trigger_event(self.ExitObjectionSettled, household_id=self.household_id,
                            year=year, upheld=upheld, note=note)
 
-    def record_exit(self, year: int) -> None:
+    def record_exit(self, year: int, standard: float, open_finding_ids: list[str]) -> None:
+        """After the notice, with no unsettled objection, and only when every exit condition
+        still holds on the announcement's own date (income against `standard`, the year's;
+        the guarantees; no open finding; no open blocking mismatch)."""
         notice = self._require_notice(EXITED, year)
         day = business_day(occurring_at())
         if day <= notice[1]:
@@ -202,7 +222,25 @@ class ExitProcedure:
             raise InvalidTransition(
                 "an objection raised during the notice is not settled",
                 household_id=self.household_id, missing_step=OBJECTION_SETTLED)
+        reasons = unmet(self.record, day, "income_standard", standard, open_finding_ids)
+        reasons += self._blocking_mismatches(day)
+        if reasons:
+            raise Conflict(
+                f"household {self.household_id} does not meet the exit conditions on {day}",
+                household_id=self.household_id, on=day, reasons=reasons)
         self.trigger_event(self.HouseholdExited, household_id=self.household_id, year=year)
+
+    def _blocking_mismatches(self, day: str) -> list[dict[str, Any]]:
+        """Open mismatches on a blocking field found by `day`, as one reason."""
+        blocking = sorted(
+            event_id for event_id, m in self.open_mismatches.items()
+            if m["field"] in BLOCKING_MISMATCH_FIELDS
+            and business_day_of(m.get("found")) <= day)
+        if not blocking:
+            return []
+        return [{"condition": "open_mismatches", "mismatch_event_ids": blocking,
+                 "message": f"{len(blocking)} open mismatch(es) with the information system "
+                            "on category, poverty status, income or size"}]
 
     def annul_exit(self, year: int, exited_event_id: str, reason: str) -> bool:
         """Undo an exit a dispute overturned (数字脱贫); False when it no longer stands."""
@@ -215,6 +253,7 @@ class ExitProcedure:
     # Guards ----------------------------------------------------------------------------
     def _require_step(self, step: str, year: int) -> None:
         """`step` must be the attempt's next one."""
+        require_exit_year(year)
         attempt = self.exit_attempt
         expected = NEXT_STEP[attempt["steps"][-1] if attempt else None]
         if step != expected:
@@ -224,6 +263,7 @@ class ExitProcedure:
 
     def _require_notice(self, step: str, year: int) -> list[str]:
         """The notice period of the attempt, which must stand at public notice."""
+        require_exit_year(year)
         attempt = self.exit_attempt
         last = attempt["steps"][-1] if attempt else None
         if attempt is None or last != PUBLICIZED:
@@ -246,13 +286,34 @@ class ExitProcedure:
             raise InvalidTransition(
                 f"the exit under way for household {self.household_id} is for {attempt['year']}",
                 household_id=self.household_id, year=attempt["year"], field="year")
-        if instant(occurring_at()) < attempt["last_at"]:
-            raise InvalidTransition(
-                f"{step} cannot happen before the previous step of the same attempt",
-                household_id=self.household_id, field="occurred_at",
-                previous_step_at=attempt["last_at"])
+        last: Mark = attempt.get("last_mark") or [attempt["last_at"], "", attempt["last_at"]]
+        require_not_before(last, "the previous step of the same attempt",
+                           household_id=self.household_id, step=step)
 
     def _exit_step(self, event: Any, step: str) -> None:
         attempt: Any = self.exit_attempt
         attempt["steps"].append(step)
-        attempt["last_at"] = instant(event.occurred_at)
+        self._exit_mark(event)
+
+    def _exit_mark(self, event: Any) -> None:
+        """The latest step so far, of this attempt and of the household's exit procedure."""
+        mark = mark_of(event)
+        if self.exit_attempt is not None:
+            self.exit_attempt["last_at"] = mark[0]
+            self.exit_attempt["last_mark"] = mark
+        self.__dict__["exit_last"] = mark
+
+
+def require_exit_year(year: int) -> None:
+    """An exit step is for the year of its own date or the year before (422 naming `year`)."""
+    own = occurring_at().astimezone(BUSINESS_TZ).year
+    if year not in (own, own - 1):
+        raise Invalid(f"year {year} is neither the year of the step's date ({own}) nor the "
+                      f"year before: it must be {own - 1} or {own}", field="year")
+
+
+def business_day_of(mark: Mark | None) -> str:
+    """The business day of a mark (its UTC instant read on China Standard Time)."""
+    if mark is None:
+        return ""
+    return business_day(datetime.fromisoformat(mark[0]))

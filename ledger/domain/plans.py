@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from ledger.domain.base import LedgerAggregate, occurring_at
-from ledger.domain.timeline import business_day, instant
+from ledger.domain.base import LedgerAggregate
+from ledger.domain.order import Mark, mark_of, require_not_before
+from ledger.domain.timeline import business_day
 from ledger.errors import Conflict, Invalid, InvalidTransition, NotFound
 
 POVERTY_CAUSES = (
@@ -26,7 +27,8 @@ MEASURE_KINDS = (
 
 def empty_plans() -> dict[str, Any]:
     """What a household holds of its plans: each measure id with the year that owns it and
-    when it was first planned ([UTC instant, business day]), and each completion's moment."""
+    when it was first planned ([UTC instant, business day, event id, occurred_at]), and each
+    completion's moment (the same four)."""
     return {"measures": {}, "completed": {}}
 
 
@@ -42,7 +44,7 @@ class HelpPlans:
         measures: list[dict[str, Any]]
 
         def apply(self, household: Any) -> None:
-            moment = [instant(self.occurred_at), business_day(self.occurred_at)]
+            moment = _moment(self)
             for measure in self.measures:
                 held = household.help_plans["measures"].setdefault(
                     measure["measure_id"], {"year": self.year, "first_planned": moment})
@@ -54,8 +56,7 @@ class HelpPlans:
         note: str
 
         def apply(self, household: Any) -> None:
-            household.help_plans["completed"][self.measure_id] = [
-                instant(self.occurred_at), business_day(self.occurred_at)]
+            household.help_plans["completed"][self.measure_id] = _moment(self)
 
     def record_help_plan(self, year: int, causes: list[str], measures: list[dict]) -> None:
         """A measure id appears once in a plan and belongs to one year of the household."""
@@ -83,11 +84,23 @@ class HelpPlans:
                            f"{measure_id!r}", field="measure_id", id=measure_id)
         done = self.help_plans["completed"].get(measure_id)
         if done is not None:
+            require_not_before(_mark(done), "its completion", measure_id=measure_id)
             raise InvalidTransition(f"measure {measure_id!r} was already completed on {done[1]}",
                                     measure_id=measure_id)
-        if instant(occurring_at()) < planned["first_planned"][0]:
-            raise InvalidTransition(
-                f"measure {measure_id!r} was first planned on {planned['first_planned'][1]}; "
-                "it cannot be completed before", measure_id=measure_id)
+        require_not_before(_mark(planned["first_planned"]), "the plan that first named it",
+                           measure_id=measure_id)
         self.trigger_event(self.MeasureCompleted, household_id=self.household_id,
                            measure_id=measure_id, note=note)
+
+
+def _moment(event: Any) -> list[str]:
+    mark = mark_of(event)
+    return [mark[0], business_day(event.occurred_at), mark[1], mark[2]]
+
+
+def _mark(moment: list[str]) -> Mark:
+    """The mark of a moment kept as [instant, day, event id, occurred_at] (older snapshots
+    kept only the first two: the event is then named by its day)."""
+    if len(moment) >= 4:
+        return [moment[0], moment[2], moment[3]]
+    return [moment[0], "", moment[1]]

@@ -1,13 +1,15 @@
 """Inspections, findings and their rectification, warnings."""
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from eventsourcing.domain import event
 
 from ledger.domain.base import LedgerAggregate
+from ledger.domain.order import Mark, later, mark_of, require_not_before
 from ledger.domain.timeline import business_day
-from ledger.errors import Invalid, InvalidTransition
+from ledger.errors import Conflict, InvalidTransition
 
 INSPECTION_METHODS = ("visit", "phone", "unannounced", "self_check", "cross_check",
                       "supervision", "roving", "special", "observation", "exposure",
@@ -25,6 +27,10 @@ OPEN = "open"
 RECTIFICATION_REPORTED = "rectification_reported"
 CLOSED = "closed"
 WITHDRAWN = "withdrawn"
+# The steps of a finding a later step must not precede in business time, by event type.
+MARKED_STEPS = {"FindingRaised": "raised", "RectificationReported": "reported",
+                "RectificationVerified": "verified", "DeadlineExtended": "extended",
+                "FindingTransferred": "transferred"}
 
 
 class Inspection(LedgerAggregate):
@@ -66,6 +72,10 @@ class Finding(LedgerAggregate):
             super().apply(finding)
             if not finding.is_open and getattr(finding, "settled_on", None) is None:
                 finding.settled_on = business_day(self.occurred_at)
+            step = MARKED_STEPS.get(type(self).__name__)
+            if step is not None:
+                marks = finding.__dict__.setdefault("marks", {})
+                marks[step] = later(marks.get(step), mark_of(self))
 
     @staticmethod
     def create_id(finding_id: str):
@@ -119,6 +129,18 @@ class Finding(LedgerAggregate):
             return False
         return self.is_open or getattr(self, "settled_on", day) > day
 
+    def raised_on(self) -> str | None:
+        """The business day it was raised (None for a finding from an older snapshot)."""
+        raised = getattr(self, "marks", {}).get("raised")
+        return business_day(datetime.fromisoformat(raised[0])) if raised else None
+
+    def _not_before(self, *steps: str) -> None:
+        """Refuse a command dated before the latest of these steps (OutOfOrder naming it)."""
+        marks: dict[str, Mark] = getattr(self, "marks", {})
+        for step in steps:
+            require_not_before(marks.get(step), f"the finding was {step}",
+                               finding_id=self.finding_id)
+
     def _require(self, *statuses: str, action: str) -> None:
         if self.status not in statuses:
             raise InvalidTransition(
@@ -129,6 +151,7 @@ class Finding(LedgerAggregate):
 
     def report_rectification(self, description: str, evidence: list[dict[str, Any]]) -> None:
         self._require(OPEN, action="report a rectification")
+        self._not_before("raised", "verified")
         self._rectification_reported(
             finding_id=self.finding_id, description=description, evidence=evidence
         )
@@ -141,6 +164,7 @@ class Finding(LedgerAggregate):
 
     def verify_rectification(self, accepted: bool, note: str) -> None:
         self._require(RECTIFICATION_REPORTED, action="verify a rectification")
+        self._not_before("reported")
         self._rectification_verified(finding_id=self.finding_id, accepted=accepted, note=note)
 
     @event("RectificationVerified")
@@ -149,8 +173,9 @@ class Finding(LedgerAggregate):
 
     def extend_deadline(self, new_due_date: str, reason: str, approved_by: str | None) -> None:
         self._require(OPEN, RECTIFICATION_REPORTED, action="extend the deadline")
+        self._not_before("raised", "extended")
         if new_due_date <= self.due_date:
-            raise Invalid(
+            raise Conflict(
                 f"new_due_date must be after the current due date {self.due_date}",
                 field="new_due_date",
             )
@@ -170,6 +195,7 @@ class Finding(LedgerAggregate):
     def transfer(self, to_unit_id: str, to_person_id: str | None, reason: str) -> None:
         """Hand an open finding to another unit (村级解决不了的由镇级统筹)."""
         self._require(OPEN, RECTIFICATION_REPORTED, action="transfer")
+        self._not_before("raised", "transferred")
         if to_unit_id == self.responsible_unit_id:
             raise InvalidTransition(
                 f"finding {self.finding_id} is already unit {to_unit_id}'s",
@@ -185,6 +211,7 @@ class Finding(LedgerAggregate):
 
     def withdraw(self, reason: str) -> None:
         self._require(OPEN, RECTIFICATION_REPORTED, action="withdraw")
+        self._not_before("raised", "reported", "verified")
         self._withdrawn(finding_id=self.finding_id, reason=reason)
 
     @event("FindingWithdrawn")

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from eventsourcing.domain import event
 
-from ledger.domain.base import LedgerAggregate, as_system
+from ledger.domain.base import LedgerAggregate, as_system, occurring_at
 from ledger.domain.periods import next_period, previous_period
 from ledger.domain.registry import Holders, require_may_assign, require_may_end
+from ledger.domain.timeline import business_day
 from ledger.errors import AlreadyExists, Conflict, Invalid, InvalidTransition
 
 UNIT_KINDS = ("county", "township", "village", "group", "department")
@@ -28,6 +30,8 @@ MAIN_RESPONSIBLE_ROLES = UNIT_ROLES[:5]
 LIGHTS = ("green", "yellow", "red")
 # How many open findings a refused delisting names (it always gives the count).
 NAMED_OPEN_FINDINGS = 10
+# The derived events that move the tally of open findings, by how they move it.
+TALLY_CHANGES = {"FindingAttached": 1, "OpenFindingCounted": 1, "OpenFindingSettled": -1}
 
 
 @dataclass
@@ -48,15 +52,29 @@ class Unit(LedgerAggregate):
     state (and every write to the unit) stays small however many findings it has. The tally is
     kept current by derived events on each unit concerned when a finding is raised
     (`FindingAttached` on its responsible unit, `OpenFindingCounted` on every other unit up
-    the tree), transferred, closed or withdrawn (`OpenFindingSettled`). So a delisting is
-    decided on the unit's own state alone, at constant cost; only when the few ids kept have
-    all been settled while others stay open does a refusal read the unit's stream back to
-    name them. The price is paid on the finding's writes: each loads the units up the tree
-    (a handful) and records one event on each.
+    the tree), transferred, closed or withdrawn (`OpenFindingSettled`). The tally is also
+    kept by business time (`open_days`: how it changed on each business day, dated by the
+    event that changed it; a withdrawn finding never stood, so it leaves from the day it was
+    raised), so a delisting is judged on its own date as known now, at a cost bounded by the
+    number of days the tally changed on, never by the findings. Only a refusal reads the
+    unit's stream back to name the findings open on that date. The price is paid on the
+    finding's writes: each loads the units up the tree (a handful) and records one event on
+    each.
     """
 
     KIND = "unit"
-    class_version = 2
+    class_version = 3
+
+    class Event(LedgerAggregate.Event):
+        def apply(self, unit: Any) -> None:
+            super().apply(unit)
+            if type(self).__name__ == "YellowCardNoted":
+                unit.__dict__.setdefault("card_moments", {})[vars(self)["warning_id"]] = (
+                    self.occurred_at.isoformat())
+            change = TALLY_CHANGES.get(type(self).__name__)
+            if change is not None:
+                day = getattr(self, "since", None) or business_day(self.occurred_at)
+                unit.open_days[day] = unit.open_days.get(day, 0) + change
 
     @staticmethod
     def create_id(unit_id: str):
@@ -74,12 +92,23 @@ class Unit(LedgerAggregate):
         self.responsible: Holders = {}
         self.open_count = 0
         self.open_sample: list[str] = []
+        self.open_days: dict[str, int] = {}  # business day -> change of the tally on it
         self.ratings: dict[str, int] = {}  # period -> version of its standing rating event
 
     @staticmethod
     def upcast_v1_v2(state: dict[str, Any]) -> None:
         """Snapshots taken before units kept an open-findings tally and quarterly lights."""
         state.update(open_count=0, open_sample=[], ratings={})
+
+    @staticmethod
+    def upcast_v2_v3(state: dict[str, Any]) -> None:
+        """Snapshots taken before the tally was kept by business time: the findings open then
+        count from the beginning of time."""
+        state["open_days"] = {"0001-01-01": state["open_count"]} if state["open_count"] else {}
+
+    def open_on(self, day: str) -> int:
+        """How many findings were open in the subtree on business day `day`, as known now."""
+        return sum(change for changed, change in self.open_days.items() if changed <= day)
 
     # Listing -------------------------------------------------------------
     def list_for_supervision(
@@ -97,22 +126,27 @@ class Unit(LedgerAggregate):
                 due_date: str | None = None) -> None:
         self.listed_level = level
 
-    def delist(self, read_back_open: Callable[[], list[str]] = list) -> None:
-        """Delist, unless a finding is open anywhere in the unit's subtree.
+    def delist(self, read_back_open: Callable[[str], list[str]] = lambda day: []) -> None:
+        """Delist, unless a finding was open anywhere in the unit's subtree on the delisting's
+        own date (as known now).
 
-        `read_back_open` gives the ids of the open findings from the unit's stream; it is
-        called only when the few ids the unit keeps no longer name enough of them."""
+        `read_back_open(day)` gives the ids of the findings open on `day` from the unit's
+        stream; a refusal calls it to name them unless the few ids the unit keeps do (a
+        delisting dated on or after every change of the tally)."""
         if self.listed_level is None:
             raise InvalidTransition(f"unit {self.unit_id} is not listed", unit_id=self.unit_id)
-        if self.open_count:
+        day = business_day(occurring_at())
+        count = self.open_on(day)
+        if count > 0:
             named = self.open_sample
-            if len(named) < min(NAMED_OPEN_FINDINGS, self.open_count):
-                named = read_back_open()
+            if day < max(self.open_days) or len(named) < min(NAMED_OPEN_FINDINGS, count):
+                named = read_back_open(day)  # the kept few name today's, not that day's
             raise Conflict(
-                f"unit {self.unit_id} or a unit or household below it still has "
-                f"{self.open_count} open finding(s)",
+                f"unit {self.unit_id} or a unit or household below it had {count} open "
+                f"finding(s) on {day}",
                 unit_id=self.unit_id,
-                open_findings=self.open_count,
+                on=day,
+                open_findings=count,
                 open_finding_ids=named[:NAMED_OPEN_FINDINGS],
             )
         self._delisted(unit_id=self.unit_id)
@@ -138,12 +172,17 @@ class Unit(LedgerAggregate):
     def _open_finding_counted(self, unit_id: str, finding_id: str) -> None:
         self._count_open(finding_id)
 
-    def settle_open_finding(self, finding_id: str, reason: str) -> None:
-        """The finding is closed, withdrawn or transferred out of the unit's subtree."""
-        self._open_finding_settled(unit_id=self.unit_id, finding_id=finding_id, reason=reason)
+    def settle_open_finding(self, finding_id: str, reason: str, since: str | None = None
+                            ) -> None:
+        """The finding is closed, withdrawn or transferred out of the unit's subtree; `since`
+        is the business day it stops counting from when not the event's own (a withdrawn
+        finding: the day it was raised)."""
+        self._open_finding_settled(unit_id=self.unit_id, finding_id=finding_id, reason=reason,
+                                   since=since)
 
     @event("OpenFindingSettled")
-    def _open_finding_settled(self, unit_id: str, finding_id: str, reason: str) -> None:
+    def _open_finding_settled(self, unit_id: str, finding_id: str, reason: str,
+                              since: str | None = None) -> None:
         self.open_count = max(0, self.open_count - 1)
         if finding_id in self.open_sample:
             self.open_sample.remove(finding_id)
@@ -199,13 +238,23 @@ class Unit(LedgerAggregate):
         later = [w for w, p in self.yellow_cards.items() if p == pair[1]]
         already_due = any(i.periods == pair and not i.voided for i in self.interviews)
         if earlier and later and not already_due:
-            with as_system():
+            with as_system(self._due_since(earlier, later)):
                 self._interview_required(
                     unit_id=self.unit_id,
                     person_id=self.main_responsible_person(),
                     warning_ids=sorted(earlier) + sorted(later),
                     periods=list(pair),
                 )
+
+    def _due_since(self, earlier: list[str], later: list[str]) -> datetime | None:
+        """When an interview became due: when the first card of each period was given, the
+        later of the two in business time (a card typed in late never dates it earlier).
+        None for cards noted before their moments were kept (an older snapshot)."""
+        moments: dict[str, str] = getattr(self, "card_moments", {})
+        if not all(w in moments for w in earlier + later):
+            return None
+        return max(min(datetime.fromisoformat(moments[w]) for w in cards)
+                   for cards in (earlier, later))
 
     @event("YellowCardNoted")
     def _yellow_card_noted(self, unit_id: str, warning_id: str, period: str) -> None:

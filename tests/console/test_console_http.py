@@ -32,7 +32,7 @@ REGISTRY = [
     ("FindingRaised", {"finding_id": "f-001", "subject_type": "household",
                        "subject_id": "hh-001", "category": "housing",
                        "description": "住房存在安全隐患", "responsible_unit_id": "village-a",
-                       "due_date": "2020-04-30"}),
+                       "due_date": "2099-04-30"}),
 ]
 
 
@@ -222,7 +222,7 @@ def test_a_dispute_opened_and_resolved_through_the_forms_and_the_paper_views(
         "dispute_id": "d-1", "outcome": "upheld", "note": "维持原问题"}).status_code == 302
     assert "维持原问题" in jiwei.get("/disputes/d-1").get_data(as_text=True)
     order = jiwei.get("/findings/f-001/print").get_data(as_text=True)
-    assert "督办整改单" in order and "2020-04-30" in order and "东沟村" in order
+    assert "督办整改单" in order and "2099-04-30" in order and "东沟村" in order
     notice = jiwei.get("/units/village-a/exit-notice?year=2020")
     assert notice.status_code == 200 and "公示" in notice.get_data(as_text=True)
 

@@ -18,7 +18,7 @@ def ev(type_: str, **data: Any) -> dict:
 def finding(finding_id: str, subject_id: str = "h1", **extra: Any) -> dict:
     return ev("FindingRaised", finding_id=finding_id, subject_type="household",
               subject_id=subject_id, category="housing", description="roof leaks",
-              responsible_unit_id="v1", due_date="2020-04-30", **extra)
+              responsible_unit_id="v1", due_date="2099-04-30", **extra)
 
 
 # f1 open, f2 closed, f3 open and never reported; v1 listed; p1 helps h1 from 1 March.

@@ -76,7 +76,7 @@ def _plan(county: County, unit: str, n: int) -> Data:
     return {"household_id": county.villages[unit].household, "year": 2020,
             "causes": ["illness"],
             "measures": [{"measure_id": f"mw{n}", "kind": "health",
-                          "description": "medical insurance paid", "due_date": "2020-09-30",
+                          "description": "medical insurance paid", "due_date": "2099-09-30",
                           "person_id": county.villages[unit].person}]}
 
 
@@ -98,11 +98,20 @@ def _mismatch(county: County, unit: str, n: int) -> str:
 
 ALL_MET = {name: "met" for name in ("food", "clothing", "education", "medical", "housing",
                                      "water")}
+# Steps are sent today (no occurred_at), so the steps before them are dated in the days
+# before, for last year's exit: the year of a step's date or the year before.
+EXIT_YEAR = date.today().year - 1
+
+
+def _days_ago(days: int) -> str:
+    return (date.today() - timedelta(days=days)).isoformat()
+
+
 EXIT_STEPS: list[tuple[str, Data, str | None]] = [
-    ("ExitAppraised", {"votes_for": 30, "votes_total": 35}, "2020-07-01"),
-    ("ExitVerified", {"passed": True, "note": "income and guarantees checked"}, "2020-07-05"),
-    ("ExitAcknowledged", {}, "2020-07-06"),
-    ("ExitPublicized", {"from": "2020-07-07", "to": "2020-07-14"}, "2020-07-07"),
+    ("ExitAppraised", {"votes_for": 30, "votes_total": 35}, _days_ago(20)),
+    ("ExitVerified", {"passed": True, "note": "income and guarantees checked"}, _days_ago(16)),
+    ("ExitAcknowledged", {}, _days_ago(15)),
+    ("ExitPublicized", {"from": _days_ago(14), "to": _days_ago(7)}, _days_ago(14)),
 ]
 
 
@@ -125,8 +134,8 @@ def _exit_before(county: County, unit: str, n: int, step: str) -> Data:
     for type_, data, day in EXIT_STEPS:
         if type_ == step:
             break
-        county.record(type_, {"household_id": household, "year": 2020, **data}, day)
-    return {"household_id": household, "year": 2020}
+        county.record(type_, {"household_id": household, "year": EXIT_YEAR, **data}, day)
+    return {"household_id": household, "year": EXIT_YEAR}
 
 
 def _objection_during_notice(county: County, unit: str, n: int, raised: bool) -> Data:
@@ -135,7 +144,7 @@ def _objection_during_notice(county: County, unit: str, n: int, raised: bool) ->
     today = date.today()
     county.record("ExitPublicized", {**held, "from": (today - timedelta(days=2)).isoformat(),
                                      "to": (today + timedelta(days=10)).isoformat()},
-                  "2020-07-07")
+                  _days_ago(2))
     if raised:
         county.record("ExitObjectionRaised", {**held, "note": "income overstated"})
     return held
@@ -173,13 +182,13 @@ MAKERS: dict[str, Maker] = {
     "FindingRaised": lambda c, u, n: {"finding_id": f"fn{n}", "subject_type": "household",
                                       "subject_id": c.villages[u].household,
                                       "category": "water", "description": "no tap water",
-                                      "responsible_unit_id": u, "due_date": "2020-09-30"},
+                                      "responsible_unit_id": u, "due_date": "2099-09-30"},
     "RectificationReported": lambda c, u, n: {"finding_id": _finding(c, u, n),
                                               "description": "mended"},
     "RectificationVerified": lambda c, u, n: {"finding_id": _reported(c, u, n),
                                               "accepted": True, "note": "seen"},
     "DeadlineExtended": lambda c, u, n: {"finding_id": _finding(c, u, n),
-                                         "new_due_date": "2020-12-31", "reason": "flood"},
+                                         "new_due_date": "2099-12-31", "reason": "flood"},
     "FindingWithdrawn": lambda c, u, n: {"finding_id": _finding(c, u, n),
                                          "reason": "raised twice"},
     "FindingTransferred": lambda c, u, n: {"finding_id": _finding(c, u, n), "to_unit_id": "t1",

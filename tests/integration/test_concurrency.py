@@ -93,7 +93,7 @@ def test_two_processes_verify_the_same_rectification_once(
             Command("FindingRaised", {"finding_id": "f1", "subject_type": "unit",
                                       "subject_id": "v1", "category": "visits",
                                       "description": "visits not done",
-                                      "responsible_unit_id": "v1", "due_date": "2020-03-31"}),
+                                      "responsible_unit_id": "v1", "due_date": "2099-03-31"}),
             Command("RectificationReported", {"finding_id": "f1", "description": "done"}),
         ],
     )

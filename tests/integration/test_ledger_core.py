@@ -39,7 +39,7 @@ def _finding(finding_id: str, unit_id: str = "v1") -> Command:
             "category": "visits",
             "description": "helper cadre visits not done",
             "responsible_unit_id": unit_id,
-            "due_date": "2020-03-31",
+            "due_date": "2099-03-31",
         },
     )
 

@@ -131,7 +131,8 @@ def test_a_township_is_not_delisted_while_a_household_of_a_village_below_has_a_f
 
     error = _refused(world, Conflict, "UnitDelisted", {"unit_id": "t1"}, "2020-03-01")
     assert error.code == "conflict"
-    assert error.details == {"unit_id": "t1", "open_findings": 1, "open_finding_ids": ["f-h2"]}
+    assert error.details == {"unit_id": "t1", "on": "2020-03-01", "open_findings": 1,
+                             "open_finding_ids": ["f-h2"]}
     world.project()
     board = world.views.unit("t1")
     assert (board["open_findings_in_subtree"], board["delisting_allowed"]) == (1, False)

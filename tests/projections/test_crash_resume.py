@@ -10,7 +10,7 @@ import time
 
 from ledger.application import Command
 from projections.store import Generation, ProjectionStore
-from tests.projections.conftest import ADMIN, INSPECTOR, World, dump_views
+from tests.projections.conftest import ADMIN, INSPECTOR, World, at, dump_views
 
 HOUSEHOLDS = 120
 
@@ -31,7 +31,8 @@ def _fill(world: World) -> None:
     findings = [Command("FindingRaised", {
         "finding_id": f"f{i}", "subject_type": "household", "subject_id": f"h{i}",
         "category": "housing", "description": "roof", "responsible_unit_id": "v1",
-        "due_date": "2020-03-31", "responsible_person_id": "p1"}) for i in range(HOUSEHOLDS)]
+        "due_date": "2020-03-31", "responsible_person_id": "p1"}, at("2020-03-01"))
+        for i in range(HOUSEHOLDS)]
     world.ledger.record(INSPECTOR, findings)
 
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from ledger.errors import Conflict, InvalidTransition, NotFound
+from ledger.errors import Conflict, InvalidTransition, NotFound, OutOfOrder
 from projections.replay import Cut
 from service.app import create_app
 from service.root import Root
@@ -113,11 +113,12 @@ def test_completing_an_unknown_measure_is_404_and_twice_is_409_recording_nothing
 
 def test_a_measure_id_stays_with_its_year_and_a_completion_follows_its_plan(planned: World
                                                                             ) -> None:
-    _plan(planned, "2020-03-01", _measure("m1", "2020-05-31"))
+    plan = _plan(planned, "2020-03-01", _measure("m1", "2020-05-31"))
     head = planned.ledger.head()
-    with pytest.raises(InvalidTransition, match="first planned on 2020-03-01"):
+    with pytest.raises(OutOfOrder, match="before the plan that first named it") as early:
         planned.record("MeasureCompleted", {"household_id": "h1", "measure_id": "m1",
                                             "note": "done"}, "2020-02-01")
+    assert early.value.details["event_id"] == plan
     with pytest.raises(Conflict, match="belongs to the plan of 2020") as reused:
         _plan(planned, "2021-01-10", _measure("m1", "2021-06-30"), year=2021)
     assert reused.value.details["field"] == "measures.0.measure_id"

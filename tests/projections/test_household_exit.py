@@ -9,7 +9,7 @@ import pytest
 
 from api.errors import STATUS_OF
 from ledger.application import Command, LoggedEvent
-from ledger.errors import Conflict, Invalid, InvalidTransition, LedgerError
+from ledger.errors import Conflict, Invalid, InvalidTransition, LedgerError, OutOfOrder
 from ledger.identity import Actor
 from projections.replay import Cut
 from tests.projections.conftest import ADMIN, DISCIPLINE, INSPECTOR, World, at
@@ -18,7 +18,8 @@ ALL_MET = {name: "met" for name in ("food", "clothing", "education", "medical", 
                                      "water")}
 CADRE = Actor("cadre-wang", "cadre", "v1")
 # The error codes of CONTRACT.md and the README, by the refusal that answers them.
-CODES = {InvalidTransition: "invalid_transition", Conflict: "conflict", Invalid: "invalid"}
+CODES = {InvalidTransition: "invalid_transition", Conflict: "conflict", Invalid: "invalid",
+         OutOfOrder: "out_of_order"}
 STEPS: list[tuple[str, dict[str, Any], str]] = [
     ("ExitAppraised", {"votes_for": 30, "votes_total": 35}, "2020-07-01"),
     ("ExitVerified", {"passed": True, "note": "checked"}, "2020-07-05"),
@@ -156,13 +157,16 @@ def test_an_upheld_objection_or_a_failed_verification_ends_the_attempt(
 ) -> None:
     world = village
     _poor_household_meeting_the_standard(world)
-    _step(world, "ExitAppraised", "2020-07-01", **STEPS[0][1])
-    _step(world, "ExitVerified", "2020-07-02", passed=False, note="income unstable")
+    _step(world, "ExitAppraised", "2020-06-20", **STEPS[0][1])
+    _step(world, "ExitVerified", "2020-06-21", passed=False, note="income unstable")
     world.project()
     assert world.views.household("h1")["exit"]["outcome"] == "ended"
     assert world.views.household("h1")["exit"]["next_step"] == "ExitAppraised"
 
-    # A new attempt starts at appraisal, and may be earlier in time than the failed one.
+    # A new attempt starts at appraisal, never dated inside the failed one.
+    inside = _refused(world, OutOfOrder, "ExitAppraised",
+                      {"household_id": "h1", "year": 2020, **STEPS[0][1]}, "2020-06-20")
+    assert inside.details["occurred_at"].startswith("2020-06-21")
     _steps(world, "HouseholdExited")
     _step(world, "ExitObjectionRaised", "2020-07-08", note="the son's wage is seasonal")
     _step(world, "ExitObjectionSettled", "2020-07-10", upheld=True, note="upheld")
@@ -178,13 +182,14 @@ def test_an_upheld_objection_or_a_failed_verification_ends_the_attempt(
 def test_a_step_may_not_go_back_in_time_or_change_year(village: World) -> None:
     world = village
     _poor_household_meeting_the_standard(world)
-    _steps(world, "ExitVerified")
-    back = _refused(world, InvalidTransition, "ExitVerified",
+    appraised = _steps(world, "ExitVerified")["ExitAppraised"]
+    back = _refused(world, OutOfOrder, "ExitVerified",
                     {"household_id": "h1", "year": 2020, "passed": True, "note": "n"},
                     "2020-06-30")
-    assert back.details["field"] == "occurred_at"
+    assert (back.details["event_id"], back.details["occurred_at"]) == (
+        appraised.event_id, appraised.occurred_at.isoformat())
     other_year = _refused(world, InvalidTransition, "ExitVerified",
-                          {"household_id": "h1", "year": 2021, "passed": True, "note": "n"},
+                          {"household_id": "h1", "year": 2019, "passed": True, "note": "n"},
                           "2020-07-05")
     assert (other_year.details["field"], other_year.details["year"]) == ("year", 2020)
     twice = _refused(world, InvalidTransition, "ExitAppraised",

@@ -13,7 +13,7 @@ from projections.views import FindingFilter
 from service.config import Config
 from service.root import Root
 from tests.backends import fresh_postgres_url
-from tests.projections.conftest import ADMIN, INSPECTOR, World, dump_views, make_world
+from tests.projections.conftest import ADMIN, INSPECTOR, World, at, dump_views, make_world
 
 HOUSEHOLDS = 40
 VISITS = 6
@@ -31,7 +31,8 @@ def _fill(world: World) -> None:
     world.ledger.record(INSPECTOR, [Command("FindingRaised", {
         "finding_id": f"f{i}", "subject_type": "household", "subject_id": f"h{i}",
         "category": "housing", "description": "roof", "responsible_unit_id": "v1",
-        "due_date": "2020-03-31", "responsible_person_id": "p1"}) for i in range(HOUSEHOLDS)])
+        "due_date": "2020-03-31", "responsible_person_id": "p1"}, at("2020-03-01"))
+        for i in range(HOUSEHOLDS)])
 
 
 class Reader(threading.Thread):

@@ -77,7 +77,8 @@ def http(world: World, client: FlaskClient) -> Http:
 
 def test_a_township_with_a_village_household_finding_open_is_not_delisted(http: Http) -> None:
     details = http.refused(409, "conflict", "UnitDelisted", {"unit_id": "t1"})
-    assert details == {"unit_id": "t1", "open_findings": 1, "open_finding_ids": ["f1"]}
+    assert details == {"unit_id": "t1", "on": "2020-03-01", "open_findings": 1,
+                       "open_finding_ids": ["f1"]}
     board = http.get("/api/v1/units/t1").get_json()
     assert (board["supervising_unit_id"], board["due_date"]) == ("c1", "2020-12-31")
 

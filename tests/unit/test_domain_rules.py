@@ -118,8 +118,9 @@ def test_illegal_transitions_raise_and_add_no_event(
 
 @pytest.mark.parametrize("new_due", ["2020-03-31", "2020-03-30", "2019-12-31"])
 def test_deadline_extension_only_forward(new_due: str) -> None:
+    """Not later than the due date in force: 409 (it contradicts the ledger), naming it."""
     finding = _finding()
-    with pytest.raises(Invalid) as caught:
+    with pytest.raises(Conflict) as caught:
         finding.extend_deadline(new_due, "more time", None)
     assert caught.value.details == {"field": "new_due_date"}
     assert finding.due_date == "2020-03-31"
@@ -164,9 +165,11 @@ def test_a_refused_delisting_reads_back_names_the_unit_no_longer_keeps() -> None
         unit.attach_finding(f"f{i}")
     unit.settle_open_finding("f0", "closed")  # the kept names are now one short
     with pytest.raises(Conflict) as caught:
-        unit.delist(lambda: ["f5", "f10"])
+        unit.delist(lambda day: ["f5", "f10"])
+    on = caught.value.details.pop("on")
     assert caught.value.details == {"unit_id": "v1", "open_findings": NAMED_OPEN_FINDINGS,
                                     "open_finding_ids": ["f5", "f10"]}
+    assert on == max(unit.open_days)
 
 
 def test_a_unit_cannot_supervise_itself() -> None:

@@ -82,7 +82,7 @@ def test_an_exit_goes_step_by_step_and_a_snapshot_keeps_where_it_stands() -> Non
     restored = _round_trip(household)
     assert _state(restored) == _state(household)
     with _in("2020-07-15"):
-        restored.record_exit(2020)
+        restored.record_exit(2020, standard=3700, open_finding_ids=[])
     assert (restored.category, restored.exit_year) == ("exited", 2020)
     assert [type(e).__name__ for e in restored.pending_events] == ["HouseholdExited"]
 

@@ -74,7 +74,8 @@ def test_a_unit_snapshot_rebuilds_the_same_state_and_decides_the_same() -> None:
         "YellowCardNoted", "InterviewRequired"
     ]
     assert restored.pending_events[-1].person_id == "p2"
-    assert _state(restored, "_modified_on") == _state(unit, "_modified_on")  # new events: now
+    now_kept = ("_modified_on", "card_moments")  # the new events happened now, apart
+    assert _state(restored, *now_kept) == _state(unit, *now_kept)
 
 
 def test_a_household_snapshot_rebuilds_the_same_state() -> None:
