@@ -270,6 +270,7 @@ class Views:
                                                 rules, on)
         else:
             board["rollup"] = rollup_reads.replayed(self.store, unit_id, cut, rules, on)
+        board["incidence"] = board["rollup"]["poverty_incidence"]["incidence"]
         return board
 
     def ratings(self, period: str, kind: str | None = None, cut: Cut = Cut()) -> State:

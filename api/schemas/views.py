@@ -314,6 +314,12 @@ class BoardLightSchema(Answer):
     withdrawn = flag()
 
 
+class VillageExitSchema(Answer):
+    year = whole()
+    on = day()
+    event_id = text("the VillageExitRecorded")
+
+
 class UnitBoardSchema(Answer):
     unit_id = text()
     name = text()
@@ -344,6 +350,13 @@ class UnitBoardSchema(Answer):
         "findings open on the unit, the units below it and their households (by subject or "
         "responsible unit): what a delisting waits for")
     rollup = one(RollupSchema, "the unit and every unit below it, added up")
+    poor_village = flag("registered as a poor village (贫困村)")
+    populations = fields.Dict(keys=fields.String(), values=fields.Integer(), required=True,
+                              metadata={"description": "the village's population by year"})
+    incidence = number("poverty incidence of the unit's subtree (see rollup)", nullable=True)
+    exit_year = whole("the year the poor village exited (贫困村出列), if it stands",
+                      nullable=True)
+    village_exit = one(VillageExitSchema, nullable=True)
 
 
 # People -----------------------------------------------------------------------------------

@@ -32,6 +32,7 @@ class ExitProcedure:
     exit_attempt: dict[str, Any] | None
     exit_year: int | None
     trigger_event: Any
+    blocking_mismatches: Any
 
     # Events ----------------------------------------------------------------------------
     class ExitAppraised(LedgerAggregate.Event):
@@ -145,6 +146,7 @@ class ExitProcedure:
         if passed:
             day = business_day(occurring_at())
             reasons = unmet(self.record, day, "income_standard", standard, open_finding_ids)
+            reasons += self.blocking_mismatches(day)
             if reasons:
                 raise Conflict(
                     f"household {self.household_id} does not meet the exit standard on {day}",
@@ -202,6 +204,10 @@ class ExitProcedure:
             raise InvalidTransition(
                 "an objection raised during the notice is not settled",
                 household_id=self.household_id, missing_step=OBJECTION_SETTLED)
+        blocking = self.blocking_mismatches(day)
+        if blocking:
+            raise Conflict(f"household {self.household_id} cannot exit on {day}",
+                           household_id=self.household_id, on=day, reasons=blocking)
         self.trigger_event(self.HouseholdExited, household_id=self.household_id, year=year)
 
     def annul_exit(self, year: int, exited_event_id: str, reason: str) -> bool:

@@ -11,6 +11,7 @@ from eventsourcing.domain import event
 from ledger.domain.base import LedgerAggregate, as_system
 from ledger.domain.periods import next_period, previous_period
 from ledger.domain.registry import Holders, require_may_assign, require_may_end
+from ledger.domain.villages import VillageExit
 from ledger.errors import AlreadyExists, Conflict, Invalid, InvalidTransition
 
 UNIT_KINDS = ("county", "township", "village", "group", "department")
@@ -39,7 +40,7 @@ class DueInterview:
     voided: bool = False
 
 
-class Unit(LedgerAggregate):
+class Unit(VillageExit, LedgerAggregate):
     """A unit of the administrative tree.
 
     Open findings: the unit keeps a tally of the findings open anywhere in its subtree (its
@@ -56,14 +57,15 @@ class Unit(LedgerAggregate):
     """
 
     KIND = "unit"
-    class_version = 2
+    class_version = 3
 
     @staticmethod
     def create_id(unit_id: str):
         return Unit.id_for(unit_id)
 
     @event("UnitRegistered")
-    def __init__(self, unit_id: str, name: str, kind: str, parent_id: str | None = None) -> None:
+    def __init__(self, unit_id: str, name: str, kind: str, parent_id: str | None = None,
+                 poor_village: bool | None = None) -> None:
         self.unit_id = unit_id
         self.name = name
         self.kind = kind
@@ -75,11 +77,20 @@ class Unit(LedgerAggregate):
         self.open_count = 0
         self.open_sample: list[str] = []
         self.ratings: dict[str, int] = {}  # period -> version of its standing rating event
+        self.poor_village = bool(poor_village)
+        self.populations: dict[str, int] = {}  # year -> population
+        self.village_households: list[str] = []  # a poor village's households
+        self.exit_year: int | None = None
 
     @staticmethod
     def upcast_v1_v2(state: dict[str, Any]) -> None:
         """Snapshots taken before units kept an open-findings tally and quarterly lights."""
         state.update(open_count=0, open_sample=[], ratings={})
+
+    @staticmethod
+    def upcast_v2_v3(state: dict[str, Any]) -> None:
+        """Snapshots taken before poor villages (no unit was one)."""
+        state.update(poor_village=False, populations={}, village_households=[], exit_year=None)
 
     # Listing -------------------------------------------------------------
     def list_for_supervision(
