@@ -21,7 +21,12 @@ from api.schemas.answer import (
 )
 from api.schemas.envelope import LoggedEventSchema, TypedData
 from api.schemas.event_data import RESPONSIBILITY_ROLES, SUBJECT_TYPES
-from api.schemas.household_plans import MismatchSchema, OverdueHelpMeasureSchema, PlanSchema
+from api.schemas.household_plans import (
+    MismatchSchema,
+    OverdueHelpMeasureSchema,
+    OverdueMismatchSchema,
+    PlanSchema,
+)
 from api.schemas.rollups import RollupSchema
 from ledger.domain.monitoring import MONITORING_TYPES
 from ledger.domain.registry import HOUSEHOLD_CATEGORIES, MEASURES
@@ -455,6 +460,9 @@ class AccountabilitySchema(Answer):
     measures = many(MeasureSchema)
     overdue_help_measures = many(OverdueHelpMeasureSchema,
                                  "help-plan measures naming the person that went overdue")
+    overdue_mismatches = many(OverdueMismatchSchema,
+                              "mismatches with the information system that went overdue on a "
+                              "household the person was helper cadre of that day")
 
 
 # Scoring ----------------------------------------------------------------------------------
