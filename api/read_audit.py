@@ -55,25 +55,45 @@ def list_reads(args: dict):
             "reads": reads, "next_after": reads[-1]["id"] if reads else args["after"]}
 
 
+def _audited_subjects() -> list[tuple[str, str]]:
+    """The subjects whose personal data the answer shows: named by the route, or listed by
+    the view (`audit_names_shown`)."""
+    listed = list(getattr(g, "audited_subjects", []))
+    audited = AUDITED.get(request.endpoint or "")
+    if audited is None:
+        return listed
+    subject_type, argument = audited
+    arguments = request.view_args or {}
+    if subject_type.startswith("<"):
+        subject_type = arguments[subject_type.strip("<>")]
+    if subject_type not in SUBJECT_TYPES:
+        return listed
+    return [(subject_type, arguments[argument]), *listed]
+
+
+def audit_names_shown(subject_type: str, subject_ids: list[str]) -> None:
+    """A list or search answer shows these subjects' names: each read goes to the audit when
+    the answer is given (`install_read_audit`)."""
+    g.audited_subjects = [*getattr(g, "audited_subjects", []),
+                          *((subject_type, s) for s in subject_ids)]
+
+
 def install_read_audit(app: Flask) -> None:
     """Record every answered read of personal data of `app`."""
 
     @app.after_request
     def record_read(response: Response) -> Response:
-        audited = AUDITED.get(request.endpoint or "")
-        if audited is None or response.status_code != 200:
+        if response.status_code != 200:
             return response
-        subject_type, argument = audited
-        arguments = request.view_args or {}
-        if subject_type.startswith("<"):
-            subject_type = arguments[subject_type.strip("<>")]
-        if subject_type not in SUBJECT_TYPES:
+        subjects = _audited_subjects()
+        if not subjects:
             return response
         actor = g.actor
-        read = Read(actor.id, actor.role, subject_type, arguments[argument],
-                    request.url_rule.rule if request.url_rule else "", request_id())
+        route = request.url_rule.rule if request.url_rule else ""
+        reads = [Read(actor.id, actor.role, subject_type, subject_id, route, request_id())
+                 for subject_type, subject_id in subjects]
         try:
-            _audit().record(read)
+            _audit().record_many(reads)
         except STORAGE_ERRORS as error:
             refusal = storage_refusal(error)
             if refusal is None:

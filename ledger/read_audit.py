@@ -101,6 +101,14 @@ class ReadAudit:
             cursor.execute(self._insert, (moment, read.actor, read.role, read.subject_type,
                                           read.subject_id, read.route, read.request_id))
 
+    def record_many(self, reads: list[Read], at: datetime | None = None) -> None:
+        """Several reads of one answer (a list page showing names), in one transaction."""
+        moment = (at or datetime.now(UTC)).isoformat()
+        with self._datastore.transaction(commit=True) as cursor:
+            cursor.executemany(self._insert, [
+                (moment, r.actor, r.role, r.subject_type, r.subject_id, r.route, r.request_id)
+                for r in reads])
+
     def reads_of(self, subject_type: str, subject_id: str, after: int = 0, limit: int = 100
                  ) -> list[dict[str, Any]]:
         """The reads of one subject, oldest first, after the row id `after`."""

@@ -3,13 +3,14 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from typing import Any
 
 from projections import (
     findings,
     household_list,
+    household_search,
     households,
     people,
     ratings,
@@ -18,6 +19,7 @@ from projections import (
     trace,
     units,
 )
+from ledger.privacy.search_tokens import SearchKey
 from projections.events import decode, microseconds
 from projections.household_list import HouseholdFilter
 from projections.replay import Cut, replay, replay_many, states_of
@@ -103,11 +105,13 @@ def _revealed(method: Callable[..., Any]) -> Callable[..., Any]:
 class Views:
     def __init__(self, store: ProjectionStore,
                  clock: Callable[[], datetime] = lambda: datetime.now(UTC),
-                 reveal: Callable[[Any], Any] = lambda value: value) -> None:
+                 reveal: Callable[[Any], Any] = lambda value: value,
+                 search_key: SearchKey | None = None) -> None:
         self.store = store
         self.clock = clock
         self._unit_kinds: dict[str, str] = {}  # a unit's kind never changes once registered
         self.reveal = reveal
+        self.search_key = search_key
 
     # Position and lag -------------------------------------------------------------
     def wait(self, position: int, timeout: float) -> bool:
@@ -182,14 +186,41 @@ class Views:
         """One page of the household list in household_id order; `next` is the `after` of the
         following page (None on the last). Keyset paging: a write between pages moves no
         household to another page."""
-        where, params = query.sql(self._on(Cut()))
+        on = self._on(Cut())
+        if query.q is not None:
+            search = household_search.search_for(self._search_key(), query.q)
+            query = replace(query, search=(search.clause, search.params))
+            if search.needs_check:
+                where, params = query.sql(on)
+                candidates = [h for (h,) in self.store.query(
+                    f"SELECT household_id FROM proj_households WHERE {where}", params)]
+                matched = household_search.checked(self.store, self.reveal, search, candidates)
+                return self._page(replace(query, search=(
+                    f"household_id IN ({', '.join('?' * len(matched))})" if matched else "0 = 1",
+                    tuple(matched))), on, after, limit, len(matched))
+        return self._page(query, on, after, limit)
+
+    def _search_key(self) -> SearchKey:
+        if self.search_key is None:
+            raise RuntimeError("the views were built without the search index key")
+        return self.search_key
+
+    def _page(self, query: HouseholdFilter, on: str, after: str, limit: int,
+              total: int | None = None) -> State:
+        where, params = query.sql(on)
+        where_and = where + " AND " if where else ""
         statement = (f"SELECT {', '.join(household_list.COLUMNS)} FROM proj_households "
-                     f"WHERE {where + ' AND ' if where else ''}household_id > ? "
-                     "ORDER BY household_id LIMIT ?")
+                     f"WHERE {where_and}household_id > ? ORDER BY household_id LIMIT ?")
         rows = self.store.query(statement, [*params, after, limit + 1])
-        items = [household_list.item(r) for r in rows[:limit]]
+        if total is None:
+            total = int(self.store.query(
+                f"SELECT COUNT(*) FROM proj_households {'WHERE ' + where if where else ''}",
+                params)[0][0])
+        items = household_search.decorate(
+            self.store, self.reveal, [household_list.item(r) for r in rows[:limit]])
         more = len(rows) > limit
-        return {"items": items, "next": items[-1]["household_id"] if more else None}
+        return {"items": items, "next": items[-1]["household_id"] if more else None,
+                "total": total}
 
     def unit_kind(self, unit_id: str) -> str | None:
         if unit_id not in self._unit_kinds:

@@ -1,0 +1,110 @@
+"""Finding households by `q` (a head's or member's name or part of it, a household or member
+id, a 身份证号) through the search index of names, and the names a list page shows.
+
+A name query becomes the keyed hashes of its tokens (`ledger.privacy.search_tokens`); a
+household matches when one of its names (head or a member) holds them all. For one or two
+characters that is exact; for longer queries the pairs could sit apart, so the candidates'
+sealed names are opened and checked, and only theirs: no row is decrypted otherwise.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+
+from ledger.privacy.search_tokens import (
+    ID_NUMBER,
+    MEMBER_ID,
+    SearchKey,
+    contains,
+    needs_check,
+    normalise_id_number,
+)
+from projections.store import ProjectionStore
+
+State = dict[str, Any]
+Reveal = Callable[[Any], Any]
+CHUNK = 500
+
+
+def _marks(values: list[Any] | tuple[Any, ...]) -> str:
+    return ", ".join("?" * len(values))
+
+
+@dataclass(frozen=True)
+class Search:
+    """`q` as a clause on household_id with its parameters."""
+
+    query: str
+    clause: str
+    params: tuple[Any, ...]
+    exact: tuple[str, ...]
+
+    @property
+    def needs_check(self) -> bool:
+        return needs_check(self.query)
+
+
+def search_for(key: SearchKey, query: str) -> Search:
+    query = query.strip()
+    exact = (key.digest(MEMBER_ID, query), key.digest(ID_NUMBER, normalise_id_number(query)))
+    parts = ["household_id = ?",
+             f"household_id IN (SELECT household_id FROM proj_names WHERE token IN "
+             f"({_marks(exact)}))"]
+    params: list[Any] = [query, *exact]
+    digests = key.query_digests(query)
+    if digests:
+        parts.append(f"household_id IN (SELECT household_id FROM proj_names WHERE token IN "
+                     f"({_marks(digests)}) GROUP BY household_id, member_id "
+                     f"HAVING COUNT(*) = {len(digests)})")
+        params += digests
+    return Search(query, f"({' OR '.join(parts)})", tuple(params), exact)
+
+
+def checked(store: ProjectionStore, reveal: Reveal, search: Search, candidates: list[str]
+            ) -> list[str]:
+    """The candidates that truly match: by an id, or by a name that contains the query once
+    opened."""
+    found: set[str] = set()
+    for start in range(0, len(candidates), CHUNK):
+        chunk = candidates[start:start + CHUNK]
+        found.update(h for (h,) in store.query(
+            f"SELECT DISTINCT household_id FROM proj_names WHERE token IN "
+            f"({_marks(search.exact)}) AND household_id IN ({_marks(chunk)})",
+            [*search.exact, *chunk]))
+        if search.query in chunk:
+            found.add(search.query)
+        rows = store.query(
+            f"SELECT household_id, sealed FROM proj_name_seals WHERE sealed IS NOT NULL AND "
+            f"household_id IN ({_marks(chunk)})", chunk)
+        names = reveal([orjson.loads(sealed) for _, sealed in rows])
+        found.update(h for (h, _), name in zip(rows, names, strict=True)
+                     if contains(name, search.query))
+    return sorted(found)
+
+
+def decorate(store: ProjectionStore, reveal: Reveal, items: list[State]) -> list[State]:
+    """Each item with its head's name, its village's and township's names and its helper
+    cadres with their names; the sealed names opened in one batch."""
+    if not items:
+        return items
+    ids = [i["household_id"] for i in items]
+    heads = dict(store.query(
+        f"SELECT household_id, sealed FROM proj_name_seals WHERE member_id = '' AND "
+        f"household_id IN ({_marks(ids)})", ids))
+    unit_ids = {i[k] for i in items for k in ("village_id", "township_id") if i.get(k)}
+    unit_names = {k: s["name"] for k, s in store.load("unit", unit_ids).items()}
+    person_ids = {p for i in items for p in i["helper_cadres"]}
+    people = {k: s["name"] for k, s in store.load("person", person_ids).items()}
+    opened = reveal({"heads": {h: orjson.loads(s) for h, s in heads.items() if s},
+                     "people": people})
+    head_names, person_names = opened["heads"], opened["people"]
+    for item in items:
+        item["head_name"] = head_names.get(item["household_id"])
+        item["village_name"] = unit_names.get(item["village_id"])
+        item["township_name"] = unit_names.get(item.get("township_id") or "")
+        item["helper_cadres"] = [{"person_id": p, "name": person_names.get(p)}
+                                 for p in item["helper_cadres"]]
+    return items
