@@ -79,9 +79,9 @@ def checked(store: ProjectionStore, reveal: Reveal, search: Search, candidates: 
         rows = store.query(
             f"SELECT household_id, sealed FROM proj_name_seals WHERE sealed IS NOT NULL AND "
             f"household_id IN ({_marks(chunk)})", chunk)
-        names = reveal([orjson.loads(sealed) for _, sealed in rows])
+        names = reveal([{"name": orjson.loads(sealed)} for _, sealed in rows])
         found.update(h for (h, _), name in zip(rows, names, strict=True)
-                     if contains(name, search.query))
+                     if contains(name["name"], search.query))
     return sorted(found)
 
 

@@ -97,7 +97,7 @@ class NameIndex:
         self.key = key
         self._reveal = reveal
 
-    def _rows(self, named: list[Named]) -> tuple[list[tuple], list[tuple]]:
+    def rows(self, named: list[Named]) -> tuple[list[tuple], list[tuple]]:
         opened = self._reveal([{"name": n.name, "id_number": n.id_number} for n in named])
         tokens: list[tuple] = []
         seals: list[tuple] = []
@@ -120,7 +120,7 @@ class NameIndex:
         seals_table = tables.table("proj_name_seals", generation)
         for start in range(0, len(batch.named), CHUNK):
             chunk = batch.named[start:start + CHUNK]
-            tokens, seals = self._rows(chunk)
+            tokens, seals = self.rows(chunk)
             cur.executemany(sql(f"DELETE FROM {names} WHERE household_id = ? AND member_id = ?"),
                             [(n.household_id, n.member_id) for n in chunk])
             if tokens:
