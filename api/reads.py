@@ -10,6 +10,7 @@ from flask_smorest import abort
 from marshmallow import RAISE
 
 from api.auth import require_actor
+from api.read_audit import audit_names_shown
 from api.openapi import LedgerBlueprint
 from api.schemas.reads import (
     ExportArgsSchema,
@@ -137,7 +138,10 @@ def _filter(args: dict) -> FindingFilter:
 def findings_ledger(args: dict):
     """The findings ledger, filtered, with counts by unit; replay needs a unit or subject."""
     cut = _read(args)
-    return _views().findings(_filter(args), cut, args["limit"], args["offset"])
+    page = _views().findings(_filter(args), cut, args["limit"], args["offset"])
+    audit_names_shown("person", sorted({f["responsible_person_id"] for f in page["findings"]
+                                        if f["responsible_person_id"]}))
+    return page
 
 
 @blp.get("/findings-export")

@@ -261,8 +261,22 @@ class Views:
             ]
         else:
             counts = _counts(self._finding_states(query, cut), on)
-        return {"as_of_date": on, "findings": [findings.summary(f, on) for f in page],
+        return {"as_of_date": on,
+                "findings": self._named([findings.summary(f, on) for f in page]),
                 "counts_by_unit": counts, "limit": limit, "offset": offset}
+
+    def _named(self, items: list[State]) -> list[State]:
+        """Findings items with the names of their responsible unit and person (sealed: the
+        read opens it)."""
+        units = self.store.load("unit", {i["responsible_unit_id"] for i in items})
+        people = self.store.load("person", {i["responsible_person_id"] for i in items
+                                            if i["responsible_person_id"]})
+        for item in items:
+            unit = units.get(item["responsible_unit_id"])
+            person = people.get(item["responsible_person_id"] or "")
+            item["responsible_unit_name"] = unit["name"] if unit else None
+            item["responsible_person_name"] = person["name"] if person else None
+        return items
 
     @_revealed
     def finding(self, finding_id: str, cut: Cut = Cut()) -> State | None:

@@ -118,9 +118,14 @@ class UnitCountSchema(Answer):
     closed = whole()
 
 
+class NamedFindingSchema(FindingSummarySchema):
+    responsible_unit_name = text(nullable=True)
+    responsible_person_name = personal("null once erased")
+
+
 class FindingsPageSchema(Answer):
     as_of_date = day("the business date statuses were judged on")
-    findings = many(FindingSummarySchema)
+    findings = many(NamedFindingSchema)
     counts_by_unit = many(UnitCountSchema)
     limit = whole()
     offset = whole()
