@@ -9,8 +9,8 @@ from flask import Response, g
 from marshmallow import RAISE
 
 from api.auth import require_actor
-from api.read_audit import audit_names_shown
 from api.openapi import LedgerBlueprint
+from api.read_audit import audit_names_shown
 from api.reads import FILE, SCOPED_ROLES, _read, _require_scope, _views
 from api.schemas.household_list import (
     HouseholdFilterArgsSchema,

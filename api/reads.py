@@ -10,8 +10,8 @@ from flask_smorest import abort
 from marshmallow import RAISE
 
 from api.auth import require_actor
-from api.read_audit import audit_names_shown
 from api.openapi import LedgerBlueprint
+from api.read_audit import audit_names_shown
 from api.schemas.reads import (
     ExportArgsSchema,
     FindingsArgsSchema,

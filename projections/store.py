@@ -27,8 +27,8 @@ from ledger.recorders.postgres import SCHEMA_LOCK
 from projections import tables
 from projections.events import RawEvent
 from projections.household_list import RowWriter
-from projections.name_index import NameBatch, NameIndex
 from projections.log import LedgerLog, log_of
+from projections.name_index import NameBatch, NameIndex
 from projections.sqlite_connections import ThreadConnections
 
 State = dict[str, Any]

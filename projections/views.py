@@ -7,6 +7,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from typing import Any
 
+from ledger.privacy.search_tokens import SearchKey
 from projections import (
     findings,
     household_list,
@@ -19,7 +20,6 @@ from projections import (
     trace,
     units,
 )
-from ledger.privacy.search_tokens import SearchKey
 from projections.events import decode, microseconds
 from projections.household_list import HouseholdFilter
 from projections.replay import Cut, replay, replay_many, states_of

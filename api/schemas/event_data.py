@@ -446,9 +446,9 @@ class PersonalDataErased(Strict):
 class VillagePopulationRecorded(Strict):
     village_id = Identifier(required=True)
     year = Year(required=True)
-    population = fields.Integer(required=True, strict=True,
-                                validate=validate.Range(min=1, max=10_000_000),
-                                metadata={"description": "rural registered population (农村户籍人口)"})
+    population = fields.Integer(
+        required=True, strict=True, validate=validate.Range(min=1, max=10_000_000),
+        metadata={"description": "rural registered population (农村户籍人口)"})
 
 
 class VillageExitRecorded(Strict):
