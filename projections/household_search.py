@@ -35,10 +35,11 @@ def _marks(values: list[Any] | tuple[Any, ...]) -> str:
 
 @dataclass(frozen=True)
 class Search:
-    """`q` as a clause on household_id with its parameters."""
+    """`q` as lookups in the index: a statement giving the ids it matches, and its
+    parameters."""
 
     query: str
-    clause: str
+    statement: str
     params: tuple[Any, ...]
     exact: tuple[str, ...]
 
@@ -50,17 +51,35 @@ class Search:
 def search_for(key: SearchKey, query: str) -> Search:
     query = query.strip()
     exact = (key.digest(MEMBER_ID, query), key.digest(ID_NUMBER, normalise_id_number(query)))
-    parts = ["household_id = ?",
-             f"household_id IN (SELECT household_id FROM proj_names WHERE token IN "
-             f"({_marks(exact)}))"]
+    parts = ["SELECT household_id FROM proj_households WHERE household_id = ?",
+             f"SELECT household_id FROM proj_names WHERE token IN ({_marks(exact)})"]
     params: list[Any] = [query, *exact]
     digests = key.query_digests(query)
-    if digests:
-        parts.append(f"household_id IN (SELECT household_id FROM proj_names WHERE token IN "
-                     f"({_marks(digests)}) GROUP BY household_id, member_id "
-                     f"HAVING COUNT(*) = {len(digests)})")
-        params += digests
-    return Search(query, f"({' OR '.join(parts)})", tuple(params), exact)
+    if len(digests) == 1:
+        parts.append("SELECT household_id FROM proj_names WHERE token = ?")
+    elif digests:
+        parts.append(f"SELECT household_id FROM proj_names WHERE token IN ({_marks(digests)}) "
+                     f"GROUP BY household_id, member_id HAVING COUNT(*) = {len(digests)}")
+    params += digests
+    return Search(query, " UNION ".join(parts), tuple(params), exact)
+
+
+def matching(store: ProjectionStore, search: Search, where: str, params: list[Any]
+             ) -> list[str]:
+    """The ids the index gives for the search, narrowed by the list's other filters (`where`
+    on the household list), in household_id order. The index is read alone, then the
+    filters are applied to those few by primary key: a join the other way round would probe
+    every household."""
+    found = sorted({h for (h,) in store.query(search.statement, search.params)})
+    if not where:
+        return found
+    kept: list[str] = []
+    for start in range(0, len(found), CHUNK):
+        chunk = found[start:start + CHUNK]
+        kept += [h for (h,) in store.query(
+            f"SELECT household_id FROM proj_households WHERE {where} AND household_id IN "
+            f"({_marks(chunk)})", [*params, *chunk])]
+    return sorted(kept)
 
 
 def checked(store: ProjectionStore, reveal: Reveal, search: Search, candidates: list[str]
