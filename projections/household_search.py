@@ -35,12 +35,12 @@ def _marks(values: list[Any] | tuple[Any, ...]) -> str:
 
 @dataclass(frozen=True)
 class Search:
-    """`q` as lookups in the index: a statement giving the ids it matches, and its
-    parameters."""
+    """`q` as lookups in the index: statements giving the ids matched by a name, and by an
+    id (the household's own, a member's, a 身份证号), with their parameters."""
 
     query: str
-    statement: str
-    params: tuple[Any, ...]
+    by_name: tuple[str, tuple[Any, ...]] | None
+    by_id: tuple[str, tuple[Any, ...]]
     exact: tuple[str, ...]
 
     @property
@@ -51,35 +51,40 @@ class Search:
 def search_for(key: SearchKey, query: str) -> Search:
     query = query.strip()
     exact = (key.digest(MEMBER_ID, query), key.digest(ID_NUMBER, normalise_id_number(query)))
-    parts = ["SELECT household_id FROM proj_households WHERE household_id = ?",
-             f"SELECT household_id FROM proj_names WHERE token IN ({_marks(exact)})"]
-    params: list[Any] = [query, *exact]
-    digests = key.query_digests(query)
+    by_id = (f"SELECT household_id FROM proj_households WHERE household_id = ? UNION "
+             f"SELECT household_id FROM proj_names WHERE token IN ({_marks(exact)})",
+             (query, *exact))
+    digests = tuple(key.query_digests(query))
+    by_name: tuple[str, tuple[Any, ...]] | None = None
     if len(digests) == 1:
-        parts.append("SELECT household_id FROM proj_names WHERE token = ?")
+        by_name = ("SELECT household_id FROM proj_names WHERE token = ?", digests)
     elif digests:
-        parts.append(f"SELECT household_id FROM proj_names WHERE token IN ({_marks(digests)}) "
-                     f"GROUP BY household_id, member_id HAVING COUNT(*) = {len(digests)}")
-    params += digests
-    return Search(query, " UNION ".join(parts), tuple(params), exact)
+        by_name = (f"SELECT household_id FROM proj_names WHERE token IN ({_marks(digests)}) "
+                   f"GROUP BY household_id, member_id HAVING COUNT(*) = {len(digests)}",
+                   digests)
+    return Search(query, by_name, by_id, exact)
 
 
 def matching(store: ProjectionStore, search: Search, where: str, params: list[Any]
              ) -> list[str]:
-    """The ids the index gives for the search, narrowed by the list's other filters (`where`
-    on the household list), in household_id order. The index is read alone, then the
-    filters are applied to those few by primary key: a join the other way round would probe
-    every household."""
-    found = sorted({h for (h,) in store.query(search.statement, search.params)})
-    if not where:
-        return found
-    kept: list[str] = []
-    for start in range(0, len(found), CHUNK):
-        chunk = found[start:start + CHUNK]
-        kept += [h for (h,) in store.query(
+    """The ids the index gives, narrowed by the list's other filters (`where` on the
+    household list), in household_id order. Names: the index alone, or, with filters, the
+    filtered households probed against the index's matches; ids (a handful): by primary key."""
+    found: set[str] = set()
+    if search.by_name is not None:
+        statement, values = search.by_name
+        if where:
+            statement = (f"SELECT household_id FROM proj_households WHERE {where} AND "
+                         f"household_id IN ({statement})")
+            values = (*params, *values)
+        found.update(h for (h,) in store.query(statement, values))
+    by_id = [h for (h,) in store.query(*search.by_id)]
+    if by_id and where:
+        by_id = [h for (h,) in store.query(
             f"SELECT household_id FROM proj_households WHERE {where} AND household_id IN "
-            f"({_marks(chunk)})", [*params, *chunk])]
-    return sorted(kept)
+            f"({_marks(by_id)})", [*params, *by_id])]
+    found.update(by_id)
+    return sorted(found)
 
 
 def checked(store: ProjectionStore, reveal: Reveal, search: Search, candidates: list[str]
