@@ -41,7 +41,6 @@ class Search:
     query: str
     by_name: tuple[str, tuple[Any, ...]] | None
     by_id: tuple[str, tuple[Any, ...]]
-    exact: tuple[str, ...]
 
     @property
     def needs_check(self) -> bool:
@@ -62,14 +61,15 @@ def search_for(key: SearchKey, query: str) -> Search:
         by_name = (f"SELECT household_id FROM proj_names WHERE token IN ({_marks(digests)}) "
                    f"GROUP BY household_id, member_id HAVING COUNT(*) = {len(digests)}",
                    digests)
-    return Search(query, by_name, by_id, exact)
+    return Search(query, by_name, by_id)
 
 
-def matching(store: ProjectionStore, search: Search, where: str, params: list[Any]
-             ) -> list[str]:
-    """The ids the index gives, narrowed by the list's other filters (`where` on the
-    household list), in household_id order. Names: the index alone, or, with filters, the
-    filtered households probed against the index's matches; ids (a handful): by primary key."""
+def matching(store: ProjectionStore, reveal: Reveal, search: Search, where: str,
+             params: list[Any]) -> list[str]:
+    """The households `q` finds, narrowed by the list's other filters (`where` on the
+    household list), in household_id order. By name: the index alone, or, with filters, the
+    filtered households probed against the index's matches; for a query whose pairs could sit
+    apart, only those candidates' names opened and checked. By id (a handful): primary keys."""
     found: set[str] = set()
     if search.by_name is not None:
         statement, values = search.by_name
@@ -77,7 +77,9 @@ def matching(store: ProjectionStore, search: Search, where: str, params: list[An
             statement = (f"SELECT household_id FROM proj_households WHERE {where} AND "
                          f"household_id IN ({statement})")
             values = (*params, *values)
-        found.update(h for (h,) in store.query(statement, values))
+        named = sorted({h for (h,) in store.query(statement, values)})
+        found.update(_checked(store, reveal, search.query, named) if search.needs_check
+                     else named)
     by_id = [h for (h,) in store.query(*search.by_id)]
     if by_id and where:
         by_id = [h for (h,) in store.query(
@@ -87,26 +89,19 @@ def matching(store: ProjectionStore, search: Search, where: str, params: list[An
     return sorted(found)
 
 
-def checked(store: ProjectionStore, reveal: Reveal, search: Search, candidates: list[str]
-            ) -> list[str]:
-    """The candidates that truly match: by an id, or by a name that contains the query once
-    opened."""
-    found: set[str] = set()
+def _checked(store: ProjectionStore, reveal: Reveal, query: str, candidates: list[str]
+             ) -> list[str]:
+    """The candidates with a name that contains the query once opened."""
+    found: list[str] = []
     for start in range(0, len(candidates), CHUNK):
         chunk = candidates[start:start + CHUNK]
-        found.update(h for (h,) in store.query(
-            f"SELECT DISTINCT household_id FROM proj_names WHERE token IN "
-            f"({_marks(search.exact)}) AND household_id IN ({_marks(chunk)})",
-            [*search.exact, *chunk]))
-        if search.query in chunk:
-            found.add(search.query)
         rows = store.query(
             f"SELECT household_id, sealed FROM proj_name_seals WHERE sealed IS NOT NULL AND "
             f"household_id IN ({_marks(chunk)})", chunk)
         names = reveal([{"name": orjson.loads(sealed)} for _, sealed in rows])
-        found.update(h for (h, _), name in zip(rows, names, strict=True)
-                     if contains(name["name"], search.query))
-    return sorted(found)
+        found += [h for (h, _), name in zip(rows, names, strict=True)
+                  if contains(name["name"], query)]
+    return found
 
 
 def decorate(store: ProjectionStore, reveal: Reveal, items: list[State]) -> list[State]:

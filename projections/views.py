@@ -193,9 +193,7 @@ class Views:
         # A search: every match's id in one query (the index narrows it to a few thousand at
         # most), checked where it must be, then one page read by primary key.
         search = household_search.search_for(self._search_key(), query.q)
-        matched = household_search.matching(self.store, search, *query.sql(on))
-        if search.needs_check:
-            matched = household_search.checked(self.store, self.reveal, search, matched)
+        matched = household_search.matching(self.store, self.reveal, search, *query.sql(on))
         start = bisect_right(matched, after) if after else 0
         shown = matched[start:start + limit + 1]
         return self._page(

@@ -29,6 +29,11 @@ def _county(world: World) -> None:
                                     "parent_id": "c1"})
     world.record("UnitRegistered", {"unit_id": "v1", "name": "村一", "kind": "village",
                                     "parent_id": "t1"})
+    world.record("UnitRegistered", {"unit_id": "v2", "name": "村二", "kind": "village",
+                                    "parent_id": "t1"})
+    world.record("HouseholdRegistered", {"household_id": "h6", "village_id": "v2",
+                                         "head_name": "王五", "size": 2, "category": "edge"},
+                 "2020-01-02")
     world.record("PersonRegistered", {"person_id": "p1", "name": "张干部", "unit_id": "t1"})
     for household_id, head in HEADS.items():
         world.record("HouseholdRegistered", {"household_id": household_id, "village_id": "v1",
@@ -54,7 +59,7 @@ def test_names_are_found_by_a_surname_a_part_or_the_whole_and_ids_by_themselves(
         world: World, client: FlaskClient) -> None:
     _county(world)
     officer = {"Authorization": f"Bearer {world.ledger.create_token('i1', 'inspector')}"}
-    assert _found(client, officer, "王") == ["h1", "h3"]
+    assert _found(client, officer, "王") == ["h1", "h3", "h6"]
     assert _found(client, officer, "明") == ["h1", "h2", "h3", "h4"]
     assert _found(client, officer, "小明") == ["h1", "h4"]
     assert _found(client, officer, "王明") == ["h3"]  # spaces do not count
@@ -69,6 +74,16 @@ def test_names_are_found_by_a_surname_a_part_or_the_whole_and_ids_by_themselves(
         "王小明", "村一", "t1", "镇一", [{"person_id": "p1", "name": "张干部"}])
     page = client.get(LIST, query_string={"q": "明", "limit": 2}, headers=officer).get_json()
     assert (len(page["items"]), page["next"], page["total"]) == (2, "h2", 4)
+    following = client.get(LIST, query_string={"q": "明", "after": "h2"},
+                           headers=officer).get_json()
+    assert [i["household_id"] for i in following["items"]] == ["h3", "h4"]
+    # With the list's other filters, and within a scoped token's unit.
+    poor = client.get(LIST, query_string={"q": "王", "category": "registered_poor"},
+                      headers=officer).get_json()
+    assert ([i["household_id"] for i in poor["items"]], poor["total"]) == (["h1", "h3"], 2)
+    village = {"Authorization": f"Bearer {world.ledger.create_token('v', 'viewer', 'v2')}"}
+    assert _found(client, village, "王") == ["h6"]
+    assert _found(client, village, "h1") == []
 
 
 def test_the_index_keeps_no_name_in_clear_and_forgets_an_erased_household(
@@ -84,7 +99,7 @@ def test_the_index_keeps_no_name_in_clear_and_forgets_an_erased_household(
     assert world.store.query("SELECT COUNT(*) FROM proj_names WHERE household_id = 'h1'") == [
         (0,)]
     officer = {"Authorization": f"Bearer {world.ledger.create_token('i1', 'inspector')}"}
-    assert _found(client, officer, "王") == ["h3"]
+    assert _found(client, officer, "王") == ["h3", "h6"]
     listed = client.get(LIST, headers=officer).get_json()["items"]
     assert listed[0]["household_id"] == "h1" and listed[0]["head_name"] is None
 
