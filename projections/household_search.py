@@ -8,6 +8,7 @@ sealed names are opened and checked, and only theirs: no row is decrypted otherw
 """
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -64,6 +65,55 @@ def search_for(key: SearchKey, query: str) -> Search:
     return Search(query, by_name, by_id)
 
 
+def page_of(store: ProjectionStore, reveal: Reveal, search: Search, where: str,
+            params: list[Any], after: str, size: int) -> tuple[list[str], int]:
+    """The first `size` households `q` finds after `after`, and how many it finds in all.
+
+    A name of one or two characters is one token, matched exactly: the page and the count
+    come from the index in order (`_indexed_page`). A longer one is checked on its candidates,
+    so every match is worked out first (`matching`)."""
+    if search.by_name is None or search.needs_check:
+        matched = matching(store, reveal, search, where, params)
+        start = bisect_right(matched, after) if after else 0
+        return matched[start:start + size], len(matched)
+    return _indexed_page(store, search, search.by_name, where, params, after, size)
+
+
+def _indexed_page(store: ProjectionStore, search: Search, by_name: tuple[str, tuple[Any, ...]],
+                  where: str, params: list[Any], after: str, size: int
+                  ) -> tuple[list[str], int]:
+    statement, values = by_name
+    if where:
+        source = (f"SELECT household_id FROM proj_households WHERE {where} AND "
+                  f"household_id IN ({statement})")
+        values = (*params, *values)
+    else:
+        source = statement.replace("SELECT household_id", "SELECT DISTINCT household_id", 1)
+    named = [h for (h,) in store.query(
+        f"SELECT household_id FROM ({source}) AS found WHERE household_id > ? "
+        "ORDER BY household_id LIMIT ?", (*values, after, size))]
+    total = int(store.query(f"SELECT COUNT(*) FROM ({source}) AS found", values)[0][0])
+    by_id = _by_id(store, search, where, params)
+    if by_id:
+        # Ids are a handful: those the name did not find already add to the page and total.
+        also = set(by_id) - {h for (h,) in store.query(
+            f"SELECT household_id FROM ({source}) AS found WHERE household_id IN "
+            f"({_marks(by_id)})", (*values, *by_id))}
+        total += len(also)
+        named = sorted({*named, *(h for h in also if h > after)})[:size]
+    return named, total
+
+
+def _by_id(store: ProjectionStore, search: Search, where: str, params: list[Any]
+           ) -> list[str]:
+    by_id = [h for (h,) in store.query(*search.by_id)]
+    if by_id and where:
+        by_id = [h for (h,) in store.query(
+            f"SELECT household_id FROM proj_households WHERE {where} AND household_id IN "
+            f"({_marks(by_id)})", [*params, *by_id])]
+    return by_id
+
+
 def matching(store: ProjectionStore, reveal: Reveal, search: Search, where: str,
              params: list[Any]) -> list[str]:
     """The households `q` finds, narrowed by the list's other filters (`where` on the
@@ -80,12 +130,7 @@ def matching(store: ProjectionStore, reveal: Reveal, search: Search, where: str,
         named = sorted({h for (h,) in store.query(statement, values)})
         found.update(_checked(store, reveal, search.query, named) if search.needs_check
                      else named)
-    by_id = [h for (h,) in store.query(*search.by_id)]
-    if by_id and where:
-        by_id = [h for (h,) in store.query(
-            f"SELECT household_id FROM proj_households WHERE {where} AND household_id IN "
-            f"({_marks(by_id)})", [*params, *by_id])]
-    found.update(by_id)
+    found.update(_by_id(store, search, where, params))
     return sorted(found)
 
 

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import functools
-from bisect import bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -190,16 +189,14 @@ class Views:
         on = self._on(Cut())
         if query.q is None:
             return self._page(query, on, after, limit)
-        # A search: every match's id in one query (the index narrows it to a few thousand at
-        # most), checked where it must be, then one page read by primary key.
+        # A search: the page's ids and the total from the index, then the page read by key.
         search = household_search.search_for(self._search_key(), query.q)
-        matched = household_search.matching(self.store, self.reveal, search, *query.sql(on))
-        start = bisect_right(matched, after) if after else 0
-        shown = matched[start:start + limit + 1]
+        shown, total = household_search.page_of(self.store, self.reveal, search,
+                                                *query.sql(on), after, limit + 1)
         return self._page(
             HouseholdFilter(search=(f"household_id IN ({', '.join('?' * len(shown))})",
                                     tuple(shown)) if shown else ("0 = 1", ())),
-            on, "", limit, len(matched))
+            on, "", limit, total)
 
     def _search_key(self) -> SearchKey:
         if self.search_key is None:
