@@ -190,8 +190,8 @@ class HouseholdFilter:
     mismatch_overdue: bool | None = None
     q: str | None = None
     scope: tuple[str, str] | None = None
-    # `q` made into index lookups (projections.household_search.Search): a clause on
-    # household_id and its parameters.
+    # A clause on household_id and its parameters: the page of ids a search `q` found
+    # (projections.household_search), read by primary key.
     search: tuple[str, tuple[Any, ...]] | None = None
 
     def sql(self, on: str) -> tuple[str, list[Any]]:
