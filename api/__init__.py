@@ -16,6 +16,7 @@ from api import (
     metrics,
     read_audit,
     reads,
+    unit_lists,
 )
 from api.auth import TokenCache
 from api.errors import register_error_handlers
@@ -90,7 +91,7 @@ def build_app(parts: Parts, settings: dict[str, Any] | None = None) -> Flask:
     metrics.install_metrics(app)
     read_audit.install_read_audit(app)
     authenticated = (events.blp, catalog.blp, reads.blp, household_lists.blp, ledger_routes.blp,
-                     disputes.blp, read_audit.blp)
+                     disputes.blp, read_audit.blp, unit_lists.blp)
     for blueprint in (health.blp, metrics.blp, *authenticated):
         api.register_blueprint(blueprint)
     install_limits(app, authenticated)

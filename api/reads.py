@@ -30,7 +30,7 @@ from api.schemas.views import (
     UnitBoardSchema,
     ViewsPositionSchema,
 )
-from api.scope import access
+from api.scope import access, audit_all
 from api.spreadsheets import XLSX, Column, to_csv, to_xlsx
 from ledger.errors import NotFound
 from projections.findings import summary
@@ -130,7 +130,10 @@ def finding_filter(args: dict) -> FindingFilter:
 def findings_ledger(args: dict):
     """The findings ledger, filtered, with counts by unit; replay needs a unit or subject."""
     cut = read_cut(args)
-    return current_views().findings(finding_filter(args), cut, args["limit"], args["offset"])
+    page = current_views().findings(finding_filter(args), cut, args["limit"], args["offset"])
+    audit_all("person", sorted({f["responsible_person_id"] for f in page["findings"]
+                                if f["responsible_person_id"]}))
+    return page
 
 
 @blp.get("/findings-export")

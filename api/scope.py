@@ -20,3 +20,13 @@ def audit(subject_type: str, subject_id: str) -> None:
     noted = g.setdefault("audited_subjects", [])
     if (subject_type, subject_id) not in noted:
         noted.append((subject_type, subject_id))
+
+
+def audit_all(subject_type: str, subject_ids: list[str]) -> None:
+    """Note every subject a list or search answer shows the names of (`audit`, for a page)."""
+    noted = g.setdefault("audited_subjects", [])
+    seen = set(noted)
+    for subject_id in subject_ids:
+        if (subject_type, subject_id) not in seen:
+            seen.add((subject_type, subject_id))
+            noted.append((subject_type, subject_id))

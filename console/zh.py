@@ -30,6 +30,8 @@ EVENT_TYPES = {
     "MeasureCompleted": "帮扶措施完成", "SystemRecordCompared": "系统数据比对",
     "DataMismatchFound": "数据不一致", "MismatchResolved": "不一致已处理",
     "QuarterlyRatingRecorded": "季度考核亮灯", "PersonalDataErased": "个人信息删除",
+    "VillagePopulationRecorded": "记录村人口", "VillageExitRecorded": "贫困村出列",
+    "VillageExitAnnulled": "贫困村出列撤销",
 }
 
 FIELDS = {

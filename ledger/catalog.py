@@ -96,6 +96,11 @@ CATALOG: tuple[EventType, ...] = (
             "risks (one spell at a time)", ADMIN, CADRE),
     _client("RiskEliminated", "a monitored household's risk is removed (风险消除): income at or "
             "above the edge line, guarantees held, no open finding", ADMIN, CADRE),
+    # Poor villages (贫困村出列), recorded at county level
+    _client("VillagePopulationRecorded", "a poor village's rural population (农村户籍人口) for "
+            "a year, which its poverty incidence is counted against", ADMIN, CADRE),
+    _client("VillageExitRecorded", "a poor village exits (贫困村出列): incidence at most "
+            "village_exit_incidence and no finding open in it", ADMIN, CADRE),
     # Rule parameters, scoring and disputes
     _client("RuleParameterSet", "a rule parameter takes a value (for a year, or for all)", ADMIN),
     _client("ScoreRecorded", "a village's points in one section of a competition round",
@@ -129,6 +134,12 @@ CATALOG: tuple[EventType, ...] = (
              projected=False),
     _derived("RuleParameterNoted", "a rule parameter's setting entered in the book of rules "
              "in force", projected=False),
+    _derived("PoorVillageHouseholdNoted", "a household registered in a poor village, whose "
+             "people count toward the village's poverty incidence", projected=False),
+    _derived("VillageExitAnnulled", "a dispute overturned a poor village's exit: it is a poor "
+             "village again"),
+    _derived("RuleParameterNotedForUnit", "a county's own setting of a rule parameter entered "
+             "in the book of rules in force", projected=False),
     _derived("TokenIssued", "an API token was created (only its SHA-256 digest is kept)",
              projected=False),
     _derived("TokenRevoked", "an API token was revoked", projected=False),

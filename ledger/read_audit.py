@@ -103,7 +103,8 @@ class ReadAudit:
         self.record_many([read], at)
 
     def record_many(self, reads: list[Read], at: datetime | None = None) -> None:
-        """Several reads answered together (a page of the log), in one transaction."""
+        """Several reads answered together (a page of the log, a list showing names), in one
+        transaction."""
         if not reads:
             return
         moment = (at or datetime.now(UTC)).isoformat()

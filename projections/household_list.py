@@ -34,6 +34,9 @@ def row(status: State, places: tuple[str | None, str | None]) -> tuple:
         status["category"], status["poverty_status"], status["exit_class"],
         1 if status["key_household"] else 0, monitoring["type"] if monitoring else None,
         last_visit["on"] if last_visit else None, len(status["open_findings"]), status["size"],
+        min((m["due_date"] for m in status["mismatches"] if m.get("due_date")), default=None),
+        orjson.dumps(sorted(r["person_id"] for r in status["responsible"]
+                            if r["role"] == "helper_cadre")).decode(),
     )
 
 
@@ -42,6 +45,7 @@ def item(values: tuple) -> State:
     found = dict(zip(COLUMNS, values, strict=True))
     found["key_household"] = bool(found["key_household"])
     found["open_findings"] = int(found["open_findings"])
+    found["helper_cadres"] = orjson.loads(found["helper_cadres"] or "[]")
     return found
 
 
@@ -183,7 +187,12 @@ class HouseholdFilter:
     key: bool | None = None
     monitoring: str | None = None
     unvisited_days: int | None = None
+    mismatch_overdue: bool | None = None
+    q: str | None = None
     scope: tuple[str, str] | None = None
+    # A clause on household_id and its parameters: the page of ids a search `q` found
+    # (projections.household_search), read by primary key.
+    search: tuple[str, tuple[Any, ...]] | None = None
 
     def sql(self, on: str) -> tuple[str, list[Any]]:
         clauses: list[str] = []
@@ -210,4 +219,12 @@ class HouseholdFilter:
             since = (date.fromisoformat(on) - timedelta(days=self.unvisited_days)).isoformat()
             clauses.append("(last_visit IS NULL OR last_visit <= ?)")
             params.append(since)
+        if self.mismatch_overdue is not None:
+            # Overdue the day after its due date: a due date before `on`.
+            clauses.append("mismatch_due < ?" if self.mismatch_overdue
+                           else "(mismatch_due IS NULL OR mismatch_due >= ?)")
+            params.append(on)
+        if self.search is not None:
+            clauses.append(self.search[0])
+            params.extend(self.search[1])
         return " AND ".join(clauses), params

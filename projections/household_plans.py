@@ -10,8 +10,10 @@ replacement, as `overdue_before_replacement` (on the plan and on the person's tr
 """
 from __future__ import annotations
 
+from datetime import date, timedelta
 from typing import Any, cast
 
+from projections import responsibility
 from projections.business_time import AT, keep_latest, moment, shown
 from projections.events import Event
 from projections.lapses import day_after
@@ -43,9 +45,16 @@ def apply(state: State, event: Event) -> None:
             "event_id": event.event_id, "field": data["field"],
             "system_value": data["system_value"], "ledger_value": data.get("ledger_value"),
             "source": compared.get("source"), "as_of_date": compared.get("as_of_date"),
-            "compared_event_id": data["compared_event_id"], "on": event.occurred_on}
+            "compared_event_id": data["compared_event_id"], "on": event.occurred_on,
+            "due_date": data.get("due_date"),
+            "responsible_person_ids": data.get("responsible_person_ids", [])}
     elif event.type == "MismatchResolved":
-        state.get("mismatches", {}).pop(data["mismatch_event_id"], None)
+        resolved = state.get("mismatches", {}).pop(data["mismatch_event_id"], None)
+        if resolved is not None and resolved.get("due_date"):
+            # Kept while it matters to a trail: a mismatch resolved after its due date lapsed.
+            state.setdefault("resolved_mismatches", {})[data["mismatch_event_id"]] = {
+                **resolved, "resolved_on": event.occurred_on,
+                "resolved_event": event.event_id}
 
 
 def _measure(state: State, measure: State, on: str) -> State:
@@ -87,14 +96,62 @@ def overdue_before_replacement(state: State, year: str, on: str) -> list[State]:
     return lapsed
 
 
+def lapsed_on(mismatch: State) -> str | None:
+    """The day an unresolved mismatch goes overdue: the day after its due date."""
+    due = mismatch.get("due_date")
+    return None if not due else (date.fromisoformat(due) + timedelta(days=1)).isoformat()
+
+
+def _open_mismatch(mismatch: State, on: str) -> State:
+    lapse = lapsed_on(mismatch)
+    overdue = lapse is not None and lapse <= on
+    return {**mismatch, "responsible_person_ids": mismatch.get("responsible_person_ids", []),
+            "due_date": mismatch.get("due_date"), "overdue": overdue,
+            "overdue_on": lapse if overdue else None}
+
+
+def earliest_due(state: State) -> str | None:
+    """The earliest due date of the household's open mismatches (None: none is due)."""
+    return min((m["due_date"] for m in state.get("mismatches", {}).values()
+                if m.get("due_date")), default=None)
+
+
 def render(state: State, on: str) -> State:
     """The status fields: `plan` (the latest year's, or null) and the open `mismatches`."""
     plans = state.get("plans", {})
     latest = max(plans, key=int, default=None)
     return {
         "plan": None if latest is None else _plan(state, plans[latest], on),
-        "mismatches": list(state.get("mismatches", {}).values()),
+        "mismatches": [_open_mismatch(m, on) for m in state.get("mismatches", {}).values()],
     }
+
+
+def overdue_mismatches(person_id: str, assignments: list[State],
+                       household_states: dict[str, State], on: str) -> list[State]:
+    """Mismatches that went overdue by `on` on a household the person answered for on the
+    day they lapsed (helper cadre then, or named responsible); kept once resolved late."""
+    items = []
+    for household_id, state in sorted(household_states.items()):
+        for event_id, mismatch in [*state.get("mismatches", {}).items(),
+                                   *state.get("resolved_mismatches", {}).items()]:
+            lapse = lapsed_on(mismatch)
+            resolved = mismatch.get("resolved_on")
+            if lapse is None or lapse > on or (resolved is not None and resolved < lapse):
+                continue
+            why = [a for a in assignments if a["subject_type"] == "household"
+                   and a["subject_id"] == household_id and a["role"] == "helper_cadre"
+                   and responsibility.holds_on(a, lapse)]
+            named = person_id in mismatch.get("responsible_person_ids", [])
+            if not why and not named:
+                continue
+            items.append({
+                "household_id": household_id, "mismatch_event_id": event_id,
+                "field": mismatch["field"], "due_date": mismatch["due_date"],
+                "overdue_on": lapse, "resolved_on": resolved,
+                "event_ids": [e for e in (event_id, *(a["assigned_event"] for a in why),
+                                          mismatch.get("resolved_event")) if e is not None]})
+    return sorted(items, key=lambda m: (m["overdue_on"], m["household_id"],
+                                        m["mismatch_event_id"]))
 
 
 def overdue_measures(person_id: str, household_states: dict[str, State], on: str

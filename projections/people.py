@@ -171,4 +171,6 @@ def render(state: State, finding_states: list[State], unit_states: dict[str, Sta
         "measures": state["measures"],
         "overdue_help_measures": household_plans.overdue_measures(
             state["person_id"], household_states, on),
+        "overdue_mismatches": household_plans.overdue_mismatches(
+            state["person_id"], state["assignments"], household_states, on),
     }

@@ -38,6 +38,8 @@ def replayed(store: ProjectionStore, unit_id: str, cut: Cut, rules: State | None
                 continue
             if kind == "unit" and key in units:
                 counts["units"] += 1
+                for year, population in state.get("populations", {}).items():
+                    bump(counts.setdefault("population", {}), year, population)
             elif kind == "household" and (kind, key) in latest:
                 open_states = [f for f in found if f["subject_type"] == "household"
                                and f["subject_id"] == key and findings.is_open(f)]

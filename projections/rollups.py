@@ -66,6 +66,7 @@ def household_figures(status: State) -> State:
         "monitoring": monitoring or None,
         "key": bool(status.get("key_household")),
         "last_visit": last_visit["on"] if last_visit else NEVER,
+        "size": int(status.get("size") or 0),
     }
 
 
@@ -102,6 +103,8 @@ def contribution(figures: State) -> dict[Path, int]:
                                 ("poverty_status", figures["poverty_status"]): 1,
                                 ("exit_class", figures["exit_class"]): 1,
                                 ("visits", figures["category"], figures["last_visit"]): 1}
+    if figures.get("size"):
+        entries[("people", figures["poverty_status"])] = figures["size"]
     if figures["monitoring"]:
         entries[("monitoring", figures["monitoring"])] = 1
     if figures["key"]:
@@ -123,7 +126,7 @@ def add_entries(counts: State, entries: dict[Path, int]) -> None:
         if len(path) == 1:
             counts[path[0]] += by
             continue
-        counter = counts[path[0]]
+        counter = counts.setdefault(path[0], {})  # counters added later start empty
         for name in path[1:-1]:
             counter = counter.setdefault(name, {})
         bump(counter, path[-1], by)
@@ -193,6 +196,8 @@ def fold(event: Event, touched: Iterable[Target], lookup: Lookup) -> dict[Target
             _household(changes, event, key, finding)
         elif kind == "unit" and event.type == "UnitRegistered":
             _unit_registered(changes, key)
+        elif kind == "unit" and event.type == "VillagePopulationRecorded":
+            _population(changes, key, str(event.data["year"]), event.data["population"])
     if finding is not None and finding["subject_type"] == "unit":
         _unit_finding(changes, finding)
     return changes.changed
@@ -209,6 +214,31 @@ def _unit_registered(changes: _Changes, unit_id: str) -> None:
         parent["children"].append(unit_id)
     for above in changes.chain(state["parent_id"]):
         above["counts"]["units"] += 1
+
+
+def _population(changes: _Changes, village_id: str, year: str, population: int) -> None:
+    """A village's population for a year (a later recording replaces the earlier one)."""
+    own = changes.rollup(village_id)
+    if own is None:
+        return
+    recorded = own.setdefault("own_population", {})
+    by = population - recorded.get(year, 0)
+    recorded[year] = population
+    for rollup in changes.chain(village_id):
+        bump(rollup["counts"].setdefault("population", {}), year, by)
+
+
+def poverty_incidence(counts: State, on: str) -> State:
+    """People of registered_poor households ÷ the population recorded for the year of `on`
+    (or the latest year before it) in the subtree; null without a population."""
+    populations = counts.get("population", {})
+    years = sorted(y for y in populations if y <= on[:4])
+    year = years[-1] if years else None
+    population = populations[year] if year else None
+    poor = counts.get("people", {}).get("registered_poor", 0)
+    return {"year": None if year is None else int(year), "population": population,
+            "poor_people": poor,
+            "incidence": round(poor / population, 4) if population else None}
 
 
 def _household(changes: _Changes, event: Event, household_id: str,
@@ -315,4 +345,6 @@ def render(counts: State, rules: State | None, on: str) -> State:
         },
         "visit_coverage": {"period_days": period, "since": since,
                            **_coverage(every, since, on), "by_category": by_category},
+        "people": dict(sorted(counts.get("people", {}).items())),
+        "poverty_incidence": poverty_incidence(counts, on),
     }

@@ -140,6 +140,7 @@ ROUTES: dict[str, Callable[[Event, Lookup], list[Target]]] = {
     **{name: _simple(("household", "household_id")) for name in lifecycle.LIFECYCLE_EVENTS},
     "QuarterlyRatingRecorded": _simple(("unit", "unit_id"), ("ratings", "period")),
     "QuarterlyRatingWithdrawn": _simple(("unit", "unit_id"), ("ratings", "period")),
+    **{name: _simple(("unit", "village_id")) for name in units.VILLAGE_EVENTS},
 }
 
 
@@ -174,7 +175,7 @@ READS: dict[str, frozenset[str]] = {
                        "ResponsibilityAssigned", "ResponsibilityEnded", "InspectionRecorded",
                        "QuarterlyRatingRecorded", "QuarterlyRatingWithdrawn",
                        "FindingTransferred", "FindingAttached", "OpenFindingCounted",
-                       "OpenFindingSettled"}),
+                       "OpenFindingSettled", *units.VILLAGE_EVENTS}),
     "person": frozenset({"PersonRegistered", "ResponsibilityAssigned", "ResponsibilityEnded",
                          "AccountabilityMeasureTaken", "InterviewRequired",
                          "InterviewVoided", "InterviewHeld", "RectificationReported",

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from projections import rollups
 from projections.events import Event, decode
+from projections.name_index import NameBatch
 from projections.routing import FOLDS, STATE_ROUTED, Folder, Target, subject, targets
 from projections.store import Generation, GenerationGone, ProjectionStore
 
@@ -111,9 +112,9 @@ class ProjectionRunner:
                       derived=True)
 
     def _fold_page(self, generation: int, folder: Folder, after: int
-                   ) -> tuple[int, int, list[IndexRow]] | None:
-        """Fold the page after `after` into `folder`: (last position, events, index rows), or
-        None when the log holds nothing after it."""
+                   ) -> tuple[int, int, list[IndexRow], NameBatch] | None:
+        """Fold the page after `after` into `folder`: (last position, events, index rows, names
+        to index), or None when the log holds nothing after it."""
         raw = self.store.read_log(after, self.page)
         if not raw:
             return None
@@ -124,7 +125,7 @@ class ProjectionRunner:
             for kind, key in folder.fold(event, touched):
                 index.append((subject(kind, key), event.position, event.recorded_us,
                               event.occurred_on))
-        return events[-1].position, len(events), index
+        return events[-1].position, len(events), index, NameBatch().add(events)
 
     def run_page(self) -> int:
         """Fold and commit the next page; the number of events folded (0: none waiting, or
@@ -144,9 +145,10 @@ class ProjectionRunner:
         page = self._fold_page(target.number, folder, target.position)
         if page is None:
             return 0
-        position, count, index = page
+        position, count, index, names = page
         changed = folder.changed()
-        if not self.store.commit_page(target.number, target.position, position, changed, index):
+        if not self.store.commit_page(target.number, target.position, position, changed, index,
+                                      names):
             return 0  # another runner committed this page first; read again from its position
         return count
 
@@ -160,21 +162,25 @@ class ProjectionRunner:
         committed = position = target.position
         folder = self._folder(target.number)
         index: list[IndexRow] = []
+        names = NameBatch()
         folded = pending = 0
         with _collector_paused():
             while True:
                 page = self._fold_page(target.number, folder, position)
                 if page is not None:
-                    position, count, rows = page
+                    position, count, rows, batch = page
                     index += rows
+                    names.named += batch.named
+                    names.erased += batch.erased
                     pending += count
                 full = len(folder.states) >= keep
                 if position > committed and (page is None or pending >= commit_every or full):
                     changed = folder.changed()
                     if not self.store.commit_page(target.number, committed, position, changed,
-                                                  index):
+                                                  index, names):
                         return folded  # another rebuild got there first
                     committed, folded, pending, index = position, folded + pending, 0, []
+                    names = NameBatch()
                     folder.dirty.clear()
                     if full:
                         folder.states.clear()

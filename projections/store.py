@@ -28,6 +28,7 @@ from projections import tables
 from projections.events import RawEvent
 from projections.household_list import RowWriter
 from projections.log import LedgerLog, log_of
+from projections.name_index import NameBatch, NameIndex
 from projections.sqlite_connections import ThreadConnections
 
 State = dict[str, Any]
@@ -64,6 +65,8 @@ class ProjectionStore:
 
     placeholder = "?"
     for_update = ""
+    # Writes the search index of names; without it (no index key) nothing is indexed.
+    name_index: NameIndex | None = None
 
     def __init__(self, log: LedgerLog) -> None:
         self.log = log
@@ -116,6 +119,7 @@ class ProjectionStore:
             if live is not None:
                 self._add_finding_columns(cur, int(live[0]), live=True)
                 self._ensure_household_list(cur, int(live[0]))
+                self._ensure_name_index(cur, int(live[0]), live=True)
                 return
             if self._relation_kind(cur, "proj_state") == "table":
                 generation = self._adopt_legacy(cur)
@@ -129,6 +133,7 @@ class ProjectionStore:
                 cur.execute(self.sql("INSERT INTO proj_generations VALUES (?, 0, 1)"),
                             (generation,))
             self._add_household_list(cur, generation)
+            self._ensure_name_index(cur, generation, live=False)
             for view in tables.VIEWS:
                 self._point_view(cur, view, generation)
 
@@ -166,10 +171,34 @@ class ProjectionStore:
         RowWriter(cur, self.sql, generation).fill()
 
     def _ensure_household_list(self, cur: Any, generation: int) -> None:
-        """A live generation made before the household list existed gets one (and its view)."""
-        if self._relation_kind(cur, tables.table("proj_households", generation)) != "table":
+        """A live generation made before the household list existed gets one (and its view);
+        one made before its later columns gets them, filled."""
+        households = tables.table("proj_households", generation)
+        if self._relation_kind(cur, households) != "table":
             self._add_household_list(cur, generation)
             self._point_view(cur, "proj_households", generation)
+            return
+        cur.execute(f"SELECT * FROM {households} LIMIT 0")
+        present = {column[0] for column in cur.description}
+        missing = [(c, t) for c, t in tables.ADDED_HOUSEHOLD_COLUMNS if c not in present]
+        for column, kind in missing:
+            cur.execute(f"ALTER TABLE {households} ADD COLUMN {column} {kind}")
+        if missing:
+            RowWriter(cur, self.sql, generation).fill()
+            self._point_view(cur, "proj_households", generation)
+
+    def _ensure_name_index(self, cur: Any, generation: int, live: bool) -> None:
+        """A generation made before the search index of names gets one, filled from its
+        household states (and, when live, its views)."""
+        if self._relation_kind(cur, tables.table("proj_names", generation)) == "table":
+            return
+        for statement in tables.create_name_index(generation):
+            cur.execute(statement)
+        if self.name_index is not None:
+            self.name_index.fill(cur, self.sql, generation)
+        if live:
+            for view in ("proj_names", "proj_name_seals"):
+                self._point_view(cur, view, generation)
 
     def generations(self) -> list[Generation]:
         rows = self.query("SELECT generation, position, live FROM proj_generations "
@@ -208,6 +237,7 @@ class ProjectionStore:
                     self._drop(cur, number)
             if keep is not None:
                 self._add_finding_columns(cur, keep[0], live=False)
+                self._ensure_name_index(cur, keep[0], live=False)
                 return Generation(keep[0], keep[1], False)
             number = max((r[0] for r in rows), default=0) + 1
             for statement in tables.create_tables(number):
@@ -362,6 +392,7 @@ class ProjectionStore:
     def commit_page(
         self, generation: int, expected: int, position: int,
         states: dict[tuple[str, str], State], index: list[tuple[str, int, int, str]],
+        names: NameBatch | None = None,
     ) -> bool:
         """Write a page's states, index rows and new position into `generation`, if its
         position is still `expected`; False (and nothing written) if another runner got there
@@ -389,6 +420,8 @@ class ProjectionStore:
                     f"ON CONFLICT (finding_id) DO UPDATE SET {updates}"), findings)
             if self._relation_kind(cur, tables.table("proj_households", generation)):
                 RowWriter(cur, self.sql, generation).refresh(states)
+            if names and self.name_index is not None:
+                self.name_index.write(cur, self.sql, generation, names)
             if index:
                 cur.executemany(self.sql(
                     f"INSERT INTO {tables.table('proj_subject_events', generation)} "
@@ -533,7 +566,8 @@ def open_read_store(url: str, log: LedgerLog, pool_size: int = 5, pool_timeout: 
 
 def store_for(ledger: Any, read_database_url: str | None = None, pool_size: int = 5,
               pool_timeout: float = 30.0,
-              prepare_threshold: int | None = PREPARE_THRESHOLD) -> ProjectionStore:
+              prepare_threshold: int | None = PREPARE_THRESHOLD,
+              name_index: NameIndex | None = None) -> ProjectionStore:
     """The projection store for `ledger`'s log: in `read_database_url` if given, else beside
     the events in the ledger's own database. Ready to read (set up)."""
     log = log_of(ledger)
@@ -545,6 +579,7 @@ def store_for(ledger: Any, read_database_url: str | None = None, pool_size: int 
         store = PostgresProjectionStore(datastore.get_connection, log)
     else:
         store = SQLiteProjectionStore(datastore.pool.db_name, log)
+    store.name_index = name_index
     store.setup()
     return store
 
@@ -560,4 +595,6 @@ def replica_store_for(primary: ProjectionStore, replica_url: str, pool_size: int
         raise ValueError(f"LEDGER_READ_REPLICA_URL {replica_url!r}: a replica is a PostgreSQL "
                          "standby (postgresql://...)")
     pool = _pool(replica_url, pool_size, pool_timeout, prepare_threshold)
-    return PostgresProjectionStore(pool.connection, primary.log, pool)
+    replica = PostgresProjectionStore(pool.connection, primary.log, pool)
+    replica.name_index = primary.name_index
+    return replica

@@ -17,7 +17,11 @@ FINDING_COLUMNS = (
 HOUSEHOLD_COLUMNS = (
     "household_id", "village_id", "township_id", "county_id", "category", "poverty_status",
     "exit_class", "key_household", "monitoring", "last_visit", "open_findings", "size",
+    "mismatch_due", "helper_cadres",
 )
+# Household list columns added after its first layout: `ProjectionStore.setup` adds them to a
+# live generation made before them and fills them.
+ADDED_HOUSEHOLD_COLUMNS = (("mismatch_due", "TEXT"), ("helper_cadres", "TEXT"))
 
 # Finding columns added after the first layout, each with its type: `ProjectionStore.setup`
 # adds them to a live generation made before them.
@@ -32,6 +36,8 @@ VIEWS = {
     "proj_findings": FINDING_COLUMNS + ("state",),
     "proj_subject_events": ("subject", "position", "recorded_us", "occurred_on"),
     "proj_households": HOUSEHOLD_COLUMNS,
+    "proj_names": ("token", "household_id", "member_id"),
+    "proj_name_seals": ("household_id", "member_id", "sealed"),
 }
 # The layout before generations: one unversioned set of tables and a tracking table.
 LEGACY_TRACKING = "proj_tracking"
@@ -58,6 +64,21 @@ def create_tables(generation: int) -> list[str]:
         "sector TEXT)",
         f"CREATE TABLE IF NOT EXISTS {events} (subject TEXT NOT NULL, position BIGINT NOT NULL, "
         "recorded_us BIGINT NOT NULL, occurred_on TEXT NOT NULL)",
+        *create_name_index(generation),
+    ]
+
+
+def create_name_index(generation: int) -> list[str]:
+    """The search index of names (projections.name_index): kept current page by page, so
+    its indexes are made with it."""
+    names, seals = table("proj_names", generation), table("proj_name_seals", generation)
+    return [
+        f"CREATE TABLE IF NOT EXISTS {names} (token TEXT NOT NULL, household_id TEXT NOT NULL, "
+        "member_id TEXT NOT NULL)",
+        f"CREATE INDEX IF NOT EXISTS {names}_token ON {names} (token, household_id, member_id)",
+        f"CREATE INDEX IF NOT EXISTS {names}_household ON {names} (household_id, member_id)",
+        f"CREATE TABLE IF NOT EXISTS {seals} (household_id TEXT NOT NULL, "
+        "member_id TEXT NOT NULL, sealed TEXT, PRIMARY KEY (household_id, member_id))",
     ]
 
 
@@ -85,7 +106,8 @@ def create_household_list(generation: int) -> list[str]:
         f"CREATE TABLE IF NOT EXISTS {households} (household_id TEXT PRIMARY KEY, "
         "village_id TEXT NOT NULL, township_id TEXT, county_id TEXT, category TEXT NOT NULL, "
         "poverty_status TEXT NOT NULL, exit_class TEXT, key_household INTEGER NOT NULL, "
-        "monitoring TEXT, last_visit TEXT, open_findings INTEGER NOT NULL, size INTEGER)",
+        "monitoring TEXT, last_visit TEXT, open_findings INTEGER NOT NULL, size INTEGER, "
+        "mismatch_due TEXT, helper_cadres TEXT)",
         *(f"CREATE INDEX IF NOT EXISTS {households}_{column} ON {households} "
           f"({column}, household_id)" for column in ("village_id", "township_id", "county_id")),
     ]

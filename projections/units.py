@@ -24,6 +24,7 @@ def apply(state: State | None, event: Event) -> State | None:
             "interviews_due": [],
             "interviews_held": [],
             "responsibilities": [],
+            "poor_village": bool(data.get("poor_village")),
         }
     if state is None:
         return None
@@ -96,7 +97,22 @@ def _assignment(state: State, event: Event) -> None:
     responsibility.apply(state["responsibilities"], event)
 
 
+def _population(state: State, event: Event) -> None:
+    state.setdefault("populations", {})[str(event.data["year"])] = event.data["population"]
+
+
+def _village_exit(state: State, event: Event) -> None:
+    exited = event.type == "VillageExitRecorded"
+    state["village_exit"] = {"year": event.data["year"], "on": event.occurred_on,
+                             "event_id": event.event_id} if exited else None
+
+
+VILLAGE_EVENTS = ("VillagePopulationRecorded", "VillageExitRecorded", "VillageExitAnnulled")
+
 _HANDLERS = {
+    "VillagePopulationRecorded": _population,
+    "VillageExitRecorded": _village_exit,
+    "VillageExitAnnulled": _village_exit,
     "UnitListed": _listed,
     "UnitDelisted": _delisted,
     "WarningIssued": _warning_issued,
@@ -174,4 +190,8 @@ def render(state: State, finding_states: list[State], rules: State | None, on: s
         "delisting_allowed": listed and not open_ids and not state.get("open_in_subtree"),
         "responsible": responsibility.responsible_on(state["responsibilities"], on),
         **supervision_cycle.board(state, rules, on),
+        "poor_village": bool(state.get("poor_village")),
+        "populations": {int(y): n for y, n in sorted(state.get("populations", {}).items())},
+        "exit_year": (state.get("village_exit") or {}).get("year"),
+        "village_exit": state.get("village_exit"),
     }

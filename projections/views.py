@@ -7,9 +7,11 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
+from ledger.privacy.search_tokens import SearchKey
 from projections import (
     findings,
     household_list,
+    household_search,
     households,
     people,
     ratings,
@@ -112,12 +114,14 @@ def _revealed(method: Callable[..., Any]) -> Callable[..., Any]:
 class Views:
     def __init__(self, store: ProjectionStore,
                  clock: Callable[[], datetime] = lambda: datetime.now(UTC),
-                 reveal: Callable[[Any], Any] = lambda value: value) -> None:
+                 reveal: Callable[[Any], Any] = lambda value: value,
+                 search_key: SearchKey | None = None) -> None:
         self.store = store
         self.clock = clock
         self._unit_kinds: dict[str, str] = {}  # a unit's kind never changes once registered
         self.units_tree = UnitTree(store.load, self._unit_keys)
         self.reveal = reveal
+        self.search_key = search_key
 
     # Position and lag -------------------------------------------------------------
     def wait(self, position: int, timeout: float) -> bool:
@@ -192,14 +196,39 @@ class Views:
         """One page of the household list in household_id order; `next` is the `after` of the
         following page (None on the last). Keyset paging: a write between pages moves no
         household to another page."""
-        where, params = query.sql(self._on(Cut()))
+        on = self._on(Cut())
+        if query.q is None:
+            return self._page(query, on, after, limit)
+        # A search: the page's ids and the total from the index, then the page read by key.
+        search = household_search.search_for(self._search_key(), query.q)
+        shown, total = household_search.page_of(self.store, self.reveal, search,
+                                                *query.sql(on), after, limit + 1)
+        return self._page(
+            HouseholdFilter(search=(f"household_id IN ({', '.join('?' * len(shown))})",
+                                    tuple(shown)) if shown else ("0 = 1", ())),
+            on, "", limit, total)
+
+    def _search_key(self) -> SearchKey:
+        if self.search_key is None:
+            raise RuntimeError("the views were built without the search index key")
+        return self.search_key
+
+    def _page(self, query: HouseholdFilter, on: str, after: str, limit: int,
+              total: int | None = None) -> State:
+        where, params = query.sql(on)
+        where_and = where + " AND " if where else ""
         statement = (f"SELECT {', '.join(household_list.COLUMNS)} FROM proj_households "
-                     f"WHERE {where + ' AND ' if where else ''}household_id > ? "
-                     "ORDER BY household_id LIMIT ?")
+                     f"WHERE {where_and}household_id > ? ORDER BY household_id LIMIT ?")
         rows = self.store.query(statement, [*params, after, limit + 1])
-        items = [household_list.item(r) for r in rows[:limit]]
+        if total is None:
+            total = int(self.store.query(
+                f"SELECT COUNT(*) FROM proj_households {'WHERE ' + where if where else ''}",
+                params)[0][0])
+        items = household_search.decorate(
+            self.store, self.reveal, [household_list.item(r) for r in rows[:limit]])
         more = len(rows) > limit
-        return {"items": items, "next": items[-1]["household_id"] if more else None}
+        return {"items": items, "next": items[-1]["household_id"] if more else None,
+                "total": total}
 
     def unit_kind(self, unit_id: str) -> str | None:
         if unit_id not in self._unit_kinds:
@@ -240,8 +269,22 @@ class Views:
             ]
         else:
             counts = _counts(self._finding_states(query, cut), on)
-        return {"as_of_date": on, "findings": [findings.summary(f, on) for f in page],
+        return {"as_of_date": on,
+                "findings": self._named([findings.summary(f, on) for f in page]),
                 "counts_by_unit": counts, "limit": limit, "offset": offset}
+
+    def _named(self, items: list[State]) -> list[State]:
+        """Findings items with the names of their responsible unit and person (sealed: the
+        read opens it)."""
+        units = self.store.load("unit", {i["responsible_unit_id"] for i in items})
+        people = self.store.load("person", {i["responsible_person_id"] for i in items
+                                            if i["responsible_person_id"]})
+        for item in items:
+            unit = units.get(item["responsible_unit_id"])
+            person = people.get(item["responsible_person_id"] or "")
+            item["responsible_unit_name"] = unit["name"] if unit else None
+            item["responsible_person_name"] = person["name"] if person else None
+        return items
 
     @_revealed
     def finding(self, finding_id: str, cut: Cut = Cut()) -> State | None:
@@ -280,6 +323,7 @@ class Views:
                                                 rules, on)
         else:
             board["rollup"] = rollup_reads.replayed(self.store, unit_id, cut, rules, on)
+        board["incidence"] = board["rollup"]["poverty_incidence"]["incidence"]
         return board
 
     def ratings(self, period: str, kind: str | None = None, cut: Cut = Cut()) -> State:

@@ -22,6 +22,7 @@ from service.storage import DEFAULT_DATABASE_URL
 
 DEFAULT_CHECKPOINT_INTERVAL = 600.0
 DEFAULT_MASTER_KEY_FILE = "ledger-master.key"
+DEFAULT_INDEX_KEY_FILE = "ledger-index.key"
 
 
 def _threshold(value: str) -> int | None:
@@ -55,6 +56,9 @@ class Config:
     # Wraps the per-subject keys of personal data; made (mode 600) when missing. Keep it
     # outside the database and its backups: without it no personal field can be read.
     master_key_file: str = DEFAULT_MASTER_KEY_FILE
+    # The key of the search index of names (keyed hashes of name tokens); kept like the
+    # master key: made (mode 600) when missing, outside the database and its backups.
+    index_key_file: str = DEFAULT_INDEX_KEY_FILE
     # Keep the wrapped subject keys as files in this directory instead of a database table.
     key_directory: str | None = None
     # Every erasure is also appended here, outside the database and its backups (default:
@@ -107,6 +111,7 @@ class Config:
             master_key_file=env.get("LEDGER_MASTER_KEY_FILE") or DEFAULT_MASTER_KEY_FILE,
             key_directory=env.get("LEDGER_KEY_DIRECTORY") or None,
             erasure_journal_file=env.get("LEDGER_ERASURE_JOURNAL_FILE") or None,
+            index_key_file=env.get("LEDGER_INDEX_KEY_FILE") or DEFAULT_INDEX_KEY_FILE,
             auth_failure_limit=env.get("LEDGER_AUTH_FAILURE_LIMIT") or DEFAULT_AUTH_FAILURE_LIMIT,
             write_limit=env.get("LEDGER_WRITE_LIMIT") or DEFAULT_WRITE_LIMIT,
             read_limit=env.get("LEDGER_READ_LIMIT") or DEFAULT_READ_LIMIT,

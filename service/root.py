@@ -15,12 +15,14 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from ledger.application import Ledger
-from ledger.privacy.cipher import MasterKey
+from ledger.privacy.cipher import MasterKey, key_from_file
 from ledger.privacy.keys import KeyDirectory, KeyRing, KeyTable
+from ledger.privacy.search_tokens import SearchKey
 from ledger.read_audit import ReadAudit
 from ledger.recorders.keys import key_table_of
 from ledger.tamper.checkpoints import Checkpoints, PeriodicCheckpoints
 from ledger.tamper.signing import Signer, load_private_key, load_public_key
+from projections.name_index import NameIndex
 from projections.runner import PAGE, ProjectionRunner
 from projections.store import ProjectionStore, replica_store_for, store_for
 from projections.views import Views
@@ -73,9 +75,14 @@ class Root:
         return open_ledger(self.config)
 
     @cached_property
+    def search_key(self) -> SearchKey:
+        return SearchKey(key_from_file(self.config.index_key_file))
+
+    @cached_property
     def store(self) -> ProjectionStore:
         return store_for(self.ledger, self.config.read_database_url, self.config.pg_pool_size,
-                         self.config.pg_pool_timeout, self.config.pg_prepare_threshold)
+                         self.config.pg_pool_timeout, self.config.pg_prepare_threshold,
+                         NameIndex(self.search_key, self.ledger.reveal))
 
     @cached_property
     def read_store(self) -> ProjectionStore:
@@ -89,7 +96,7 @@ class Root:
 
     @cached_property
     def views(self) -> Views:
-        return Views(self.read_store, reveal=self.ledger.reveal)
+        return Views(self.read_store, reveal=self.ledger.reveal, search_key=self.search_key)
 
     @cached_property
     def read_audit(self) -> ReadAudit:

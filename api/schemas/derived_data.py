@@ -78,6 +78,10 @@ class DataMismatchFound(Logged):
         "description": "what the ledger knew valid on the record's date; null: nothing"})
     compared_event_id = Identifier(required=True, metadata={
         "description": "the SystemRecordCompared event"})
+    due_date = fields.String(metadata={
+        "description": "the comparison's date + mismatch_days; overdue the day after"})
+    responsible_person_ids = IdentifierList(metadata={
+        "description": "the household's helper cadres on the comparison's date"})
 
 
 class ExitAnnulled(Logged):
@@ -124,6 +128,26 @@ class TokenIssued(Logged):
 
 class TokenRevoked(Logged):
     reason = fields.String(required=True)
+
+
+
+class PoorVillageHouseholdNoted(Logged):
+    village_id = Identifier(required=True)
+    household_id = Identifier(required=True)
+
+
+class VillageExitAnnulled(Logged):
+    village_id = Identifier(required=True)
+    year = fields.Integer(required=True)
+    exit_event_id = fields.String(required=True, metadata={
+        "description": "the VillageExitRecorded a dispute overturned"})
+    reason = fields.String(required=True)
+
+
+class RuleParameterNotedForUnit(Logged):
+    parameter = fields.String(required=True)
+    value = fields.Float(required=True)
+    unit_id = Identifier(required=True)
 
 
 SCHEMAS: tuple[type[Schema], ...] = tuple(Logged.__subclasses__())

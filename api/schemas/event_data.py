@@ -21,6 +21,7 @@ from ledger.domain.monitoring import MONITORING_TYPES, RISKS
 from ledger.domain.plans import MEASURE_KINDS, POVERTY_CAUSES
 from ledger.domain.registry import HOUSEHOLD_CATEGORIES, HOUSEHOLD_ROLES, MEASURES
 from ledger.domain.rules import PARAMETERS as RULE_PARAMETERS
+from ledger.domain.rules import PER_UNIT as PER_UNIT_PARAMETERS
 from ledger.domain.scoring import DISPUTE_OUTCOMES, SECTION_MAXIMA
 from ledger.domain.supervision import (
     CHECK_VALUES,
@@ -88,6 +89,7 @@ class UnitRegistered(Strict):
     name = Text(required=True)
     kind = Choice(UNIT_KINDS, required=True)
     parent_id = Identifier()
+    poor_village = Flag(metadata={"description": "a village only: a poor village (贫困村)"})
 
 
 class PersonRegistered(Strict):
@@ -443,6 +445,20 @@ class PersonalDataErased(Strict):
     basis = Text(LONG_TEXT, required=True)
 
 
+# Poor villages ----------------------------------------------------------------
+class VillagePopulationRecorded(Strict):
+    village_id = Identifier(required=True)
+    year = Year(required=True)
+    population = fields.Integer(
+        required=True, strict=True, validate=validate.Range(min=1, max=10_000_000),
+        metadata={"description": "rural registered population (农村户籍人口)"})
+
+
+class VillageExitRecorded(Strict):
+    village_id = Identifier(required=True)
+    year = Year(required=True)
+
+
 # Rule parameters --------------------------------------------------------------
 class RuleParameterSet(Strict):
     parameter = Choice(tuple(RULE_PARAMETERS), required=True)
@@ -453,6 +469,8 @@ class RuleParameterSet(Strict):
         metadata={"description": "for income_standard and edge_line: the year it applies to"},
     )
     note = Text(LONG_TEXT)
+    unit_id = Identifier(metadata={
+        "description": "for village_exit_incidence: the county that sets it for itself"})
 
     @validates_schema
     def value_in_range(self, data: dict, **_: object) -> None:
@@ -461,6 +479,8 @@ class RuleParameterSet(Strict):
             raise ValidationError(f"must be between {lowest} and {highest}", "value")
         if "year" in data and not per_year:
             raise ValidationError(f"{data['parameter']} does not vary by year", "year")
+        if "unit_id" in data and data["parameter"] not in PER_UNIT_PARAMETERS:
+            raise ValidationError(f"{data['parameter']} does not vary by county", "unit_id")
 
     @classmethod
     def openapi(cls, converter: Any, generated: dict[str, Any]) -> dict[str, Any]:
@@ -470,6 +490,8 @@ class RuleParameterSet(Strict):
             properties["value"].update(minimum=lowest, maximum=highest)
             if not per_year:
                 del properties["year"]
+            if parameter not in PER_UNIT_PARAMETERS:
+                del properties["unit_id"]
 
         return by_choice(generated, "parameter", refine)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import fields
 
-from api.schemas.answer import Answer, day, event_ids, many, text, texts, whole
+from api.schemas.answer import Answer, day, event_ids, flag, many, text, texts, whole
 from ledger.domain.crosscheck import RECORD_FIELDS
 from ledger.domain.plans import MEASURE_KINDS, POVERTY_CAUSES
 
@@ -54,6 +54,11 @@ class MismatchSchema(Answer):
     as_of_date = day(nullable=True)
     compared_event_id = text("the SystemRecordCompared")
     on = day()
+    due_date = day("the comparison's date + mismatch_days (null: found before deadlines)",
+                   nullable=True)
+    responsible_person_ids = texts("the household's helper cadres on the comparison's date")
+    overdue = flag("unresolved after its due date")
+    overdue_on = day("the day it went overdue", nullable=True)
 
 
 class OverdueHelpMeasureSchema(Answer):
@@ -64,4 +69,14 @@ class OverdueHelpMeasureSchema(Answer):
     overdue_on = day("the day after its due date")
     status = text(choices=TRAIL_MEASURE_STATUSES)
     completed_on = day(nullable=True)
+    event_ids = event_ids()
+
+
+class OverdueMismatchSchema(Answer):
+    household_id = text()
+    mismatch_event_id = text("the DataMismatchFound")
+    field = text(choices=RECORD_FIELDS)
+    due_date = day()
+    overdue_on = day("the day after its due date: the lapse, kept once resolved")
+    resolved_on = day(nullable=True)
     event_ids = event_ids()

@@ -48,9 +48,20 @@ class VisitCoverageSchema(CoverageSchema):
                               required=True)
 
 
+class IncidenceSchema(Answer):
+    year = whole("the population's year: that of `as_of_date`, or the latest before it",
+                 nullable=True)
+    population = whole("rural population recorded for the year in the subtree", nullable=True)
+    poor_people = whole("people of registered_poor households")
+    incidence = number("poor_people / population (贫困发生率); null without a population",
+                       nullable=True)
+
+
 class RollupSchema(Answer):
     units = whole("units in the subtree, the unit included")
     households = one(RollupHouseholdsSchema)
     monitored = one(RollupMonitoredSchema)
     findings = one(RollupFindingsSchema)
     visit_coverage = one(VisitCoverageSchema)
+    people = _counts("people of its households by poverty status")
+    poverty_incidence = one(IncidenceSchema)

@@ -21,7 +21,12 @@ from api.schemas.answer import (
 )
 from api.schemas.envelope import LoggedEventSchema, TypedData
 from api.schemas.event_data import RESPONSIBILITY_ROLES, SUBJECT_TYPES
-from api.schemas.household_plans import MismatchSchema, OverdueHelpMeasureSchema, PlanSchema
+from api.schemas.household_plans import (
+    MismatchSchema,
+    OverdueHelpMeasureSchema,
+    OverdueMismatchSchema,
+    PlanSchema,
+)
 from api.schemas.rollups import RollupSchema
 from ledger.domain.monitoring import MONITORING_TYPES
 from ledger.domain.registry import HOUSEHOLD_CATEGORIES, MEASURES
@@ -127,9 +132,14 @@ class UnitCountSchema(Answer):
     closed = whole()
 
 
+class NamedFindingSchema(FindingSummarySchema):
+    responsible_unit_name = text(nullable=True)
+    responsible_person_name = personal("null once erased")
+
+
 class FindingsPageSchema(Answer):
     as_of_date = day("the business date statuses were judged on")
-    findings = many(FindingSummarySchema)
+    findings = many(NamedFindingSchema)
     counts_by_unit = many(UnitCountSchema)
     limit = whole()
     offset = whole()
@@ -328,6 +338,12 @@ class BoardLightSchema(Answer):
     withdrawn = flag()
 
 
+class VillageExitSchema(Answer):
+    year = whole()
+    on = day()
+    event_id = text("the VillageExitRecorded")
+
+
 class UnitBoardSchema(Answer):
     unit_id = text()
     name = text()
@@ -358,6 +374,13 @@ class UnitBoardSchema(Answer):
         "findings open on the unit, the units below it and their households (by subject or "
         "responsible unit): what a delisting waits for")
     rollup = one(RollupSchema, "the unit and every unit below it, added up")
+    poor_village = flag("registered as a poor village (贫困村)")
+    populations = fields.Dict(keys=fields.String(), values=fields.Integer(), required=True,
+                              metadata={"description": "the village's population by year"})
+    incidence = number("poverty incidence of the unit's subtree (see rollup)", nullable=True)
+    exit_year = whole("the year the poor village exited (贫困村出列), if it stands",
+                      nullable=True)
+    village_exit = one(VillageExitSchema, nullable=True)
 
 
 # People -----------------------------------------------------------------------------------
@@ -458,6 +481,9 @@ class AccountabilitySchema(Answer):
     measures = many(MeasureSchema)
     overdue_help_measures = many(OverdueHelpMeasureSchema,
                                  "help-plan measures naming the person that went overdue")
+    overdue_mismatches = many(OverdueMismatchSchema,
+                              "mismatches with the information system that went overdue on a "
+                              "household the person was helper cadre of that day")
 
 
 # Scoring ----------------------------------------------------------------------------------

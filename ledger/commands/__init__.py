@@ -19,6 +19,7 @@ from ledger.commands import (
     registry,
     rules,
     units,
+    villages,
 )
 from ledger.commands.guards import Data, Handler
 from ledger.commands.references import event_references, references
@@ -27,7 +28,7 @@ from ledger.commands.references import event_references, references
 def _table() -> dict[str, Handler]:
     table: dict[str, Handler] = {}
     for module in (registry, units, findings, accountability, plans, crosschecks, rules,
-                   disputes, exit, monitoring):
+                   disputes, exit, monitoring, villages):
         for type_name, handler in module.HANDLERS.items():
             if type_name in table:
                 raise RuntimeError(f"{type_name} is handled twice")

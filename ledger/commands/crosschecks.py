@@ -1,7 +1,7 @@
 """Handlers of cross-checks against the national system (ledger.domain.crosscheck)."""
 from __future__ import annotations
 
-from ledger.commands.guards import Data, Handler, registration_event_id
+from ledger.commands.guards import Data, Handler, registration_event_id, rule
 from ledger.domain.registry import Household
 from ledger.identity import Actor
 from ledger.session import Session
@@ -16,7 +16,7 @@ def compare_system_record(session: Session, actor: Actor, data: Data) -> None:
     # The open mismatches' values were stored sealed too; a repeat is judged on what they say.
     household.open_mismatches = session.reveal(household.open_mismatches)
     household.compare_system_record(data["source"], data["as_of_date"], data["record"],
-                                    head_name)
+                                    head_name, int(rule(session, "mismatch_days")))
 
 
 def resolve_mismatch(session: Session, actor: Actor, data: Data) -> None:

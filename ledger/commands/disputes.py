@@ -55,6 +55,9 @@ def _undo_contested(session: Session, dispute: Dispute) -> None:
         elif isinstance(contested, Unit.QuarterlyRatingRecorded):  # type: ignore[attr-defined]
             unit = session.get(Unit, contested.unit_id, "dispute_id")
             unit.withdraw_rating(contested.originator_version, reason)
+        elif isinstance(contested, Unit.VillageExitRecorded):
+            village = session.get(Unit, contested.village_id, "dispute_id")
+            village.annul_village_exit(contested.year, dispute.contested_event_id, reason)
 
 
 HANDLERS: dict[str, Handler] = {

@@ -12,6 +12,8 @@ from ledger.session import Session
 def register_unit(session: Session, actor: Actor, data: Data) -> None:
     if data.get("parent_id") is not None:
         session.get(Unit, data["parent_id"], "parent_id")
+    if data.get("poor_village") and data["kind"] != "village":
+        raise Invalid(f"a {data['kind']} cannot be a poor village", field="poor_village")
     session.create(Unit, data["unit_id"], "unit_id", **data)
 
 
@@ -29,6 +31,7 @@ def register_household(session: Session, actor: Actor, data: Data) -> None:
     if data["category"] == "exited" and data.get("exit_year") is None:
         raise Invalid("a household registered as exited needs its exit_year", field="exit_year")
     session.create(Household, data["household_id"], "household_id", **data)
+    village.note_household(data["household_id"])
 
 
 def record_household_facts(session: Session, actor: Actor, data: Data) -> None:

@@ -12,9 +12,14 @@ from ledger.session import Session
 
 
 def set_rule_parameter(session: Session, actor: Actor, data: Data) -> None:
+    if data.get("unit_id") is not None:
+        county = session.get(Unit, data["unit_id"], "unit_id")
+        if county.kind != "county":
+            raise Invalid(f"unit {county.unit_id} is a {county.kind}, not a county",
+                          field="unit_id")
     RuleParameter.set(**data)
     book = session.find(Rulebook, BOOK) or session.create(Rulebook, BOOK, "parameter")
-    book.note(data["parameter"], data["value"], data.get("year"))
+    book.note(data["parameter"], data["value"], data.get("year"), data.get("unit_id"))
 
 
 def record_score(session: Session, actor: Actor, data: Data) -> None:

@@ -9,18 +9,21 @@ would hold it): the caller hands over the one in the household's registration.
 """
 from __future__ import annotations
 
+from datetime import date, timedelta
 from typing import Any
 from uuid import UUID
 
-from ledger.domain.base import LedgerAggregate, as_system
+from ledger.domain.base import LedgerAggregate, as_system, occurring_at
 from ledger.domain.order import mark_of, require_not_before
-from ledger.domain.timeline import Timeline, on
+from ledger.domain.timeline import Timeline, business_day, on
 from ledger.errors import InvalidTransition, NotFound
 
 RECORD_FIELDS = ("size", "category", "per_capita_income", "poverty_status", "head_name")
 POVERTY_STATUSES = ("registered_poor", "exited", "not_registered")
 RESOLUTIONS = ("ledger_corrected", "system_corrected", "explained")
 MONEY_TOLERANCE = 1.0  # yuan: the two systems round income differently
+# An open mismatch on one of these says the household may not be what its exit claims.
+EXIT_BLOCKING_FIELDS = ("category", "poverty_status", "per_capita_income", "size")
 
 
 def poverty_status(category: str | None) -> str | None:
@@ -59,6 +62,7 @@ class CrossChecks:
     record: Timeline
     open_mismatches: dict[str, dict[str, Any]]
     resolved_mismatches: dict[str, str]
+    responsible: dict[str, dict[str, str]]
     trigger_event: Any
 
     class SystemRecordCompared(LedgerAggregate.Event):
@@ -73,11 +77,15 @@ class CrossChecks:
         system_value: Any
         ledger_value: Any
         compared_event_id: str
+        # Third round: the deadline (the comparison's date + mismatch_days) and its owners.
+        due_date: str | None = None
+        responsible_person_ids: list[str] | None = None
 
         def apply(self, household: Any) -> None:
             household.open_mismatches[f"{self.originator_id}:{self.originator_version}"] = {
                 "field": self.field, "system_value": self.system_value,
-                "ledger_value": self.ledger_value, "found": mark_of(self)}
+                "ledger_value": self.ledger_value, "found": mark_of(self),
+                "on": business_day(self.occurred_at)}
 
     class MismatchResolved(LedgerAggregate.Event):
         household_id: str
@@ -105,19 +113,42 @@ class CrossChecks:
                 found.append((name, compared[name], ledger[name]))
         return found
 
+    def helper_cadres_on(self, day: str) -> list[str]:
+        """Who held helper_cadre for the household on business day `day` (and still does)."""
+        held = self.responsible.get("helper_cadre", {})
+        return sorted(person for person, since in held.items() if since <= day)
+
     def compare_system_record(self, source: str, as_of_date: str, compared: dict[str, Any],
-                              head_name: str) -> None:
-        """Record the comparison, then, as the ledger itself, each field that differs."""
+                              head_name: str, mismatch_days: int = 30) -> None:
+        """Record the comparison, then, as the ledger itself, each field that differs: due
+        `mismatch_days` after the comparison's own date, owned by the helper cadres then."""
         found = self.differences(as_of_date, compared, head_name)
         self.trigger_event(self.SystemRecordCompared, household_id=self.household_id,
                            source=source, as_of_date=as_of_date, record=compared)
         compared_event_id = f"{self.id}:{self.version}"
+        day = business_day(occurring_at())
+        due_date = (date.fromisoformat(day) + timedelta(days=mismatch_days)).isoformat()
+        owners = self.helper_cadres_on(day)
         with as_system():
             for name, system_value, ledger_value in found:
                 self.trigger_event(self.DataMismatchFound, household_id=self.household_id,
                                    field=name, system_value=system_value,
                                    ledger_value=ledger_value,
-                                   compared_event_id=compared_event_id)
+                                   compared_event_id=compared_event_id, due_date=due_date,
+                                   responsible_person_ids=owners)
+
+    def blocking_mismatches(self, day: str) -> list[dict[str, Any]]:
+        """The exit's unmet condition for open mismatches found by `day` on a field that an
+        exit depends on (none: an empty list)."""
+        blocking = sorted(event_id for event_id, m in self.open_mismatches.items()
+                          if m["field"] in EXIT_BLOCKING_FIELDS and m.get("on", "") <= day)
+        if not blocking:
+            return []
+        fields = sorted({self.open_mismatches[e]["field"] for e in blocking})
+        return [{"condition": "open_mismatches", "mismatch_event_ids": blocking,
+                 "fields": fields,
+                 "message": f"{len(blocking)} open mismatch(es) with the information system "
+                            f"on {', '.join(fields)}"}]
 
     def resolve_mismatch(self, mismatch_event_id: str, resolution: str, note: str) -> None:
         if mismatch_event_id in self.resolved_mismatches:

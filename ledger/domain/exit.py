@@ -36,6 +36,7 @@ class ExitProcedure:
     exit_year: int | None
     open_mismatches: dict[str, dict[str, Any]]
     trigger_event: Any
+    blocking_mismatches: Any
 
     # Events ----------------------------------------------------------------------------
     class ExitAppraised(LedgerAggregate.Event):
@@ -162,6 +163,7 @@ class ExitProcedure:
         if passed:
             day = business_day(occurring_at())
             reasons = unmet(self.record, day, "income_standard", standard, open_finding_ids)
+            reasons += self.blocking_mismatches(day)
             if reasons:
                 raise Conflict(
                     f"household {self.household_id} does not meet the exit standard on {day}",
@@ -223,24 +225,12 @@ class ExitProcedure:
                 "an objection raised during the notice is not settled",
                 household_id=self.household_id, missing_step=OBJECTION_SETTLED)
         reasons = unmet(self.record, day, "income_standard", standard, open_finding_ids)
-        reasons += self._blocking_mismatches(day)
+        reasons += self.blocking_mismatches(day)
         if reasons:
             raise Conflict(
                 f"household {self.household_id} does not meet the exit conditions on {day}",
                 household_id=self.household_id, on=day, reasons=reasons)
         self.trigger_event(self.HouseholdExited, household_id=self.household_id, year=year)
-
-    def _blocking_mismatches(self, day: str) -> list[dict[str, Any]]:
-        """Open mismatches on a blocking field found by `day`, as one reason."""
-        blocking = sorted(
-            event_id for event_id, m in self.open_mismatches.items()
-            if m["field"] in BLOCKING_MISMATCH_FIELDS
-            and business_day_of(m.get("found")) <= day)
-        if not blocking:
-            return []
-        return [{"condition": "open_mismatches", "mismatch_event_ids": blocking,
-                 "message": f"{len(blocking)} open mismatch(es) with the information system "
-                            "on category, poverty status, income or size"}]
 
     def annul_exit(self, year: int, exited_event_id: str, reason: str) -> bool:
         """Undo an exit a dispute overturned (数字脱贫); False when it no longer stands."""

@@ -27,8 +27,16 @@ class Rulebook(LedgerAggregate):
     def __init__(self) -> None:
         self.settings: dict[str, float] = {}
 
-    def note(self, parameter: str, value: float, year: int | None) -> None:
+    def note(self, parameter: str, value: float, year: int | None, unit_id: str | None = None
+             ) -> None:
+        if unit_id is not None:
+            self._noted_for_unit(parameter=parameter, value=value, unit_id=unit_id)
+            return
         self._noted(parameter=parameter, value=value, year=year)
+
+    @event("RuleParameterNotedForUnit")
+    def _noted_for_unit(self, parameter: str, value: float, unit_id: str) -> None:
+        self.settings[f"{parameter}@{unit_id}:{ANY_YEAR}"] = value
 
     @event("RuleParameterNoted")
     def _noted(self, parameter: str, value: float, year: int | None = None) -> None:
@@ -42,3 +50,10 @@ def value(book: Rulebook | None, parameter: str, year: int | None = None) -> flo
         if key in settings:
             return settings[key]
     return PARAMETERS[parameter][3]
+
+
+def unit_value(book: Rulebook | None, parameter: str, unit_id: str | None) -> float:
+    """The value a county set for itself, else the value in force everywhere."""
+    settings = book.settings if book is not None else {}
+    own = f"{parameter}@{unit_id}:{ANY_YEAR}"
+    return settings[own] if unit_id is not None and own in settings else value(book, parameter)

@@ -23,19 +23,29 @@ PARAMETERS: dict[str, tuple[float, float, bool, float, str]] = {
                                 "seed 000: listed units are supervised at least monthly"),
     "exit_appraisal_majority": (0, 0.99, False, 0.5,
                                 "CONTRACT: an exit appraisal needs more than half the votes"),
+    "mismatch_days": (1, 366, False, 30,
+                      "issue 17: a mismatch with the information system is resolved in 30 days"),
+    "village_exit_incidence": (0, 1, False, 0.02,
+                               "seed 002/003: a poor village exits at an incidence of 2% "
+                               "(3% in the west, set per county)"),
 }
+
+# Parameters a county may set for itself (`unit_id`); elsewhere the ledger-wide value holds.
+PER_UNIT = frozenset({"village_exit_incidence"})
 
 
 class RuleParameter(LedgerAggregate):
     KIND = "rule"
 
     @staticmethod
-    def create_id(parameter: str, value: float, year: int | None = None, note: str | None = None):
+    def create_id(parameter: str, value: float, year: int | None = None, note: str | None = None,
+                  unit_id: str | None = None):
         return uuid4()
 
     @classmethod
     def set(
-        cls, parameter: str, value: float, year: int | None = None, note: str | None = None
+        cls, parameter: str, value: float, year: int | None = None, note: str | None = None,
+        unit_id: str | None = None,
     ) -> RuleParameter:
         """Check the value against the parameter's range before recording it."""
         if parameter not in PARAMETERS:
@@ -45,11 +55,16 @@ class RuleParameter(LedgerAggregate):
             raise Invalid(f"{parameter} must be between {lowest} and {highest}", field="value")
         if year is not None and not per_year:
             raise Invalid(f"{parameter} does not vary by year", field="year")
-        return cls(parameter=parameter, value=value, year=year, note=note)
+        if unit_id is not None and parameter not in PER_UNIT:
+            raise Invalid(f"{parameter} does not vary by county", field="unit_id")
+        if unit_id is None:
+            return cls(parameter=parameter, value=value, year=year, note=note)
+        return cls(parameter=parameter, value=value, year=year, note=note, unit_id=unit_id)
 
     @event("RuleParameterSet")
     def __init__(
-        self, parameter: str, value: float, year: int | None = None, note: str | None = None
+        self, parameter: str, value: float, year: int | None = None, note: str | None = None,
+        unit_id: str | None = None,
     ) -> None:
         self.parameter = parameter
         self.value = value

@@ -13,6 +13,7 @@ from ledger.domain.base import LedgerAggregate, as_system, occurring_at
 from ledger.domain.periods import next_period, previous_period
 from ledger.domain.registry import Holders, require_may_assign, require_may_end
 from ledger.domain.timeline import business_day
+from ledger.domain.villages import VillageExit
 from ledger.errors import AlreadyExists, Conflict, Invalid, InvalidTransition
 
 UNIT_KINDS = ("county", "township", "village", "group", "department")
@@ -43,7 +44,7 @@ class DueInterview:
     voided: bool = False
 
 
-class Unit(LedgerAggregate):
+class Unit(VillageExit, LedgerAggregate):
     """A unit of the administrative tree.
 
     Open findings: the unit keeps a tally of the findings open anywhere in its subtree (its
@@ -63,7 +64,7 @@ class Unit(LedgerAggregate):
     """
 
     KIND = "unit"
-    class_version = 3
+    class_version = 4
 
     class Event(LedgerAggregate.Event):
         def apply(self, unit: Any) -> None:
@@ -81,7 +82,8 @@ class Unit(LedgerAggregate):
         return Unit.id_for(unit_id)
 
     @event("UnitRegistered")
-    def __init__(self, unit_id: str, name: str, kind: str, parent_id: str | None = None) -> None:
+    def __init__(self, unit_id: str, name: str, kind: str, parent_id: str | None = None,
+                 poor_village: bool | None = None) -> None:
         self.unit_id = unit_id
         self.name = name
         self.kind = kind
@@ -94,6 +96,10 @@ class Unit(LedgerAggregate):
         self.open_sample: list[str] = []
         self.open_days: dict[str, int] = {}  # business day -> change of the tally on it
         self.ratings: dict[str, int] = {}  # period -> version of its standing rating event
+        self.poor_village = bool(poor_village)
+        self.populations: dict[str, int] = {}  # year -> population
+        self.village_households: list[str] = []  # a poor village's households
+        self.exit_year: int | None = None
 
     @staticmethod
     def upcast_v1_v2(state: dict[str, Any]) -> None:
@@ -105,6 +111,11 @@ class Unit(LedgerAggregate):
         """Snapshots taken before the tally was kept by business time: the findings open then
         count from the beginning of time."""
         state["open_days"] = {"0001-01-01": state["open_count"]} if state["open_count"] else {}
+
+    @staticmethod
+    def upcast_v3_v4(state: dict[str, Any]) -> None:
+        """Snapshots taken before poor villages (no unit was one)."""
+        state.update(poor_village=False, populations={}, village_households=[], exit_year=None)
 
     def open_on(self, day: str) -> int:
         """How many findings were open in the subtree on business day `day`, as known now."""

@@ -36,6 +36,21 @@ def unseal(envelope: dict[str, Any], key: bytes) -> Any:
     return orjson.loads(plain)
 
 
+def key_from_file(path: str, create: bool = True) -> bytes:
+    """A key kept in `path` (hex), made there (readable by its owner only) when missing."""
+    try:
+        with open(path) as file:
+            return bytes.fromhex(file.read().strip())
+    except FileNotFoundError:
+        if not create:
+            raise
+    key = new_key()
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as file:
+        file.write(key.hex() + "\n")
+    return key
+
+
 class MasterKey:
     """Wraps subject keys, so a copy of the key table alone opens nothing."""
 
@@ -47,17 +62,7 @@ class MasterKey:
     @classmethod
     def from_file(cls, path: str, create: bool = True) -> MasterKey:
         """The key in `path` (hex), made there (readable by its owner only) when missing."""
-        try:
-            with open(path) as file:
-                return cls(bytes.fromhex(file.read().strip()))
-        except FileNotFoundError:
-            if not create:
-                raise
-        key = new_key()
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as file:
-            file.write(key.hex() + "\n")
-        return cls(key)
+        return cls(key_from_file(path, create))
 
     def wrap(self, subject: str, key: bytes) -> bytes:
         nonce = os.urandom(NONCE_BYTES)

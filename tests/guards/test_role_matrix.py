@@ -71,7 +71,12 @@ WHO_MAY_RECORD: dict[str, set[str]] = {
     "HouseholdExited": {"admin", "cadre"},
     "MonitoringStarted": {"admin", "cadre"},
     "RiskEliminated": {"admin", "cadre"},
+    # Poor villages: at county level (an admin, or a cadre of the county).
+    "VillagePopulationRecorded": {"admin", "cadre"},
+    "VillageExitRecorded": {"admin", "cadre"},
 }
+# Writes a cadre makes only with a token of the county: a village's cadre is refused.
+COUNTY_LEVEL = {"VillagePopulationRecorded", "VillageExitRecorded"}
 # Writes a cadre may make only for its own unit (a dispute: of an event within its scope).
 OWN_UNIT_ONLY = {"HouseholdFactsRecorded", "RectificationReported", "ExitAppraised",
                  "ExitVerified", "ExitAcknowledged", "ExitPublicized", "ExitObjectionRaised",
@@ -116,6 +121,7 @@ UNSCOPED_READS = (
     "/api/v1/ledger/checkpoints",
     "/api/v1/ledger/proofs/inclusion?position=1&tree_size=5",
     "/api/v1/ledger/proofs/consistency?old=1&new=5",
+    "/api/v1/units?listed=false",  # a cadre or viewer is answered its own subtree's units
 )
 UNFILTERED_FINDINGS = ("/api/v1/findings", "/api/v1/findings-export?format=csv")
 UNFILTERED_HOUSEHOLDS = ("/api/v1/households", "/api/v1/households.csv")
@@ -272,6 +278,8 @@ def _expected_write(role: str, type_: str, unit: str) -> int:
     if role not in WHO_MAY_RECORD[type_]:
         return 403
     if role in SCOPED_ROLES and unit == "other" and type_ in OWN_UNIT_ONLY:
+        return 403
+    if role in SCOPED_ROLES and type_ in COUNTY_LEVEL:
         return 403
     return 201
 

@@ -158,6 +158,17 @@ def _monitored(county: County, unit: str, n: int) -> str:
     return household
 
 
+def _poor_village(county: County, n: int) -> str:
+    """A poor village of its own with no poor household left: it may exit."""
+    village = f"pv{n}"
+    county.record("UnitRegistered", {"unit_id": village, "name": "Poor village",
+                                     "kind": "village", "parent_id": "t1",
+                                     "poor_village": True}, "2020-01-01")
+    county.record("VillagePopulationRecorded", {"village_id": village, "year": 2020,
+                                                "population": 800}, "2020-01-02")
+    return village
+
+
 Maker = Callable[[County, str, int], Data]
 
 MAKERS: dict[str, Maker] = {
@@ -240,4 +251,7 @@ MAKERS: dict[str, Maker] = {
                                            "basis": "the household asked"},
     # The default value: recording it changes no rule in force.
     "RuleParameterSet": lambda c, u, n: {"parameter": "visit_period_days", "value": 31},
+    "VillagePopulationRecorded": lambda c, u, n: {"village_id": u, "year": 2020,
+                                                  "population": 1200},
+    "VillageExitRecorded": lambda c, u, n: {"village_id": _poor_village(c, n), "year": 2020},
 }

@@ -55,7 +55,8 @@ def test_rows_follow_households_visits_and_findings_as_the_runner_folds(world: W
                      "county_id": "c1", "category": "registered_poor",
                      "poverty_status": "registered_poor", "exit_class": "B",
                      "key_household": False, "monitoring": None, "last_visit": days_ago(3),
-                     "open_findings": 1, "size": 2}
+                     "open_findings": 1, "size": 2, "mismatch_due": None, "head_name": "Li",
+                     "village_name": "V1", "township_name": "t1", "helper_cadres": []}
     assert ids(world, township_id="t1") == ["h1", "h2", "h4", "h5"]
     assert ids(world, village_id="v2") == ["h2"]
     assert ids(world, category="edge") == ["h3"]

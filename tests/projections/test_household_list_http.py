@@ -160,8 +160,8 @@ def test_the_list_as_csv_and_as_a_spreadsheet(world: World, client: FlaskClient)
     assert values[0][:3] == ("户编号", "村", "乡镇")
     assert [row[0] for row in values[1:]] == ["h1", "h2", "h4", "h5"]
     assert sheet.freeze_panes == "A2"
-    assert sheet.auto_filter.ref == f"A1:L{len(values)}"
-    assert all(sheet.column_dimensions[c].width >= 6 for c in "ABCDEFGHIJKL")
+    assert sheet.auto_filter.ref == f"A1:Q{len(values)}"  # 17 columns
+    assert all(sheet.column_dimensions[c].width >= 6 for c in "ABCDEFGHIJKLMNOPQ")
 
 
 def test_the_findings_spreadsheet_has_chinese_headers_a_frozen_row_and_a_filter(
