@@ -29,10 +29,6 @@ class InvalidTransition(Conflict):
     code = "invalid_transition"
 
 
-class ConcurrentWrite(Conflict):
-    code = "concurrent_write"
-
-
 class IdempotencyKeyReused(Conflict):
     code = "idempotency_key_reused"
 

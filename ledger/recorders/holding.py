@@ -1,0 +1,141 @@
+"""The writers' lock held from a write's first read to its commit.
+
+Every writer of the log serialises on one lock (SQLite's write lock; the advisory lock on
+PostgreSQL), so a write that reads and decides *under* that lock sees the log exactly as it will
+extend it: no other write can land between its reads and its insert, and no write is ever
+refused because the aggregates it read changed under it.
+
+`writing()` on a datastore takes the lock in a transaction on one connection and, until the
+block ends, hands that very connection (a fresh cursor on it) to every read and write this
+thread makes through the datastore: the library's insert, the bulk reads, the key table. The
+block commits at its end, or rolls back if it raises. Other threads are untouched.
+"""
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
+from typing import Any
+
+import psycopg
+from eventsourcing import persistence
+from eventsourcing.postgres import PostgresDatastore
+from eventsourcing.sqlite import SQLiteConnection, SQLiteCursor, SQLiteDatastore
+from psycopg import Connection
+
+SQLITE_ERRORS: list[tuple[type[Exception], type[Exception]]] = [
+    (sqlite3.IntegrityError, persistence.IntegrityError),
+    (sqlite3.OperationalError, persistence.OperationalError),
+    (sqlite3.InterfaceError, persistence.InterfaceError),
+    (sqlite3.DatabaseError, persistence.DatabaseError),
+]
+
+
+class HoldingSQLiteDatastore(SQLiteDatastore):
+    """The library's SQLite datastore, able to hold the write lock across a whole write."""
+
+    _held: threading.local
+
+    def holding(self) -> bool:
+        return getattr(self._held, "connection", None) is not None
+
+    @contextmanager
+    def writing(self) -> Iterator[None]:
+        """`BEGIN IMMEDIATE`: SQLite's one write lock, from before the first read."""
+        connection = self.pool.get_connection(is_writer=True)
+        try:
+            _begin_immediate(connection)
+            self._held.connection = connection
+            try:
+                yield
+            except BaseException:
+                connection.rollback()
+                raise
+            connection.commit()
+        except sqlite3.Error as error:
+            raise _library_error(error) from error
+        finally:
+            self._held.connection = None
+            self.pool.put_connection(connection)
+
+    @contextmanager
+    def transaction(self, *, commit: bool) -> Iterator[SQLiteCursor]:
+        held: SQLiteConnection | None = getattr(self._held, "connection", None)
+        if held is None:
+            with super().transaction(commit=commit) as cursor:
+                yield cursor
+            return
+        cursor = held.cursor()  # its own cursor: callers set row factories on theirs
+        try:
+            yield cursor  # committed or rolled back with the write that holds the lock
+        finally:
+            cursor.sqlite_cursor.close()
+
+
+def _begin_immediate(connection: SQLiteConnection) -> None:
+    connection.cursor().execute("BEGIN IMMEDIATE")
+
+
+def _library_error(error: sqlite3.Error) -> Exception:
+    kind = next(mine for theirs, mine in SQLITE_ERRORS if isinstance(error, theirs))
+    return kind(error)
+
+
+class HoldingPostgresDatastore(PostgresDatastore):
+    """The library's PostgreSQL datastore, able to hold the writers' advisory lock across a
+    whole write."""
+
+    _held: threading.local
+
+    def holding(self) -> bool:
+        return getattr(self._held, "connection", None) is not None
+
+    @contextmanager
+    def writing(self, lock: Callable[[Any], None]) -> Iterator[None]:
+        """A transaction on one connection that first takes the writers' lock (`lock` runs
+        the lock statements on a cursor), sent with its BEGIN in one round trip."""
+        with self.get_connection() as conn:
+            with conn.pipeline(), conn.cursor() as cursor:
+                cursor.execute("BEGIN")
+                lock(cursor)
+            self._held.connection = conn
+            try:
+                yield
+            except BaseException:
+                with suppress(psycopg.Error):  # a lost connection has nothing to roll back
+                    conn.execute("ROLLBACK")
+                raise
+            finally:
+                self._held.connection = None
+            conn.execute("COMMIT")
+
+    @contextmanager
+    def get_connection(self) -> Iterator[Connection[Any]]:
+        held = getattr(self._held, "connection", None)
+        if held is None:
+            with super().get_connection() as conn:
+                yield conn
+            return
+        yield held
+
+    @contextmanager
+    def transaction(self, *, commit: bool = False) -> Iterator[Any]:
+        held = getattr(self._held, "connection", None)
+        if held is None:
+            with super().transaction(commit=commit) as cursor:
+                yield cursor
+            return
+        with held.cursor() as cursor:
+            yield cursor  # committed or rolled back with the write that holds the lock
+
+
+def able_to_hold(datastore: Any) -> None:
+    """Give a datastore the library made the holding class of its kind (the factories build
+    theirs from many settings; this keeps every one of them). The recorders do it."""
+    if isinstance(datastore, HoldingSQLiteDatastore | HoldingPostgresDatastore):
+        return
+    kind = HoldingPostgresDatastore if isinstance(datastore, PostgresDatastore) else (
+        HoldingSQLiteDatastore)
+    datastore.__class__ = kind
+    datastore._held = threading.local()
