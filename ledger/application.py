@@ -156,7 +156,10 @@ class Ledger(Application):
             if self.keys is not None:
                 self.keys.prepare(sealing_subjects(events, owners))
             with subjects_of_aggregates(owners):
-                self.save(*events, idempotency=claim, chained=chained)
+                # The event store directly: `save` would check each event against the
+                # library's runtime protocols and look for snapshots and followers the ledger
+                # does not use (it snapshots itself, below, and projections tail the log).
+                self.events.put(events, idempotency=claim, chained=chained)
         self._destroy_erased_keys(events)
         snapshots.take(self.snapshot_store, snapshots.due(session.loaded()))
         logged = [self._logged(r, e) for r, e in zip(chained, events, strict=True)]

@@ -12,6 +12,8 @@ block commits at its end, or rolls back if it raises. Other threads are untouche
 """
 from __future__ import annotations
 
+import fcntl
+import os
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator
@@ -36,28 +38,46 @@ class HoldingSQLiteDatastore(SQLiteDatastore):
     """The library's SQLite datastore, able to hold the write lock across a whole write."""
 
     _held: threading.local
+    _queue_file: tuple[int, Any]
 
     def holding(self) -> bool:
         return getattr(self._held, "connection", None) is not None
 
     @contextmanager
     def writing(self) -> Iterator[None]:
-        """`BEGIN IMMEDIATE`: SQLite's one write lock, from before the first read."""
-        connection = self.pool.get_connection(is_writer=True)
+        """`BEGIN IMMEDIATE`: SQLite's one write lock, from before the first read. Writers of
+        other processes queue on a file lock first: SQLite's own wait for its lock polls with
+        sleeps of up to 100 ms, which would idle the database while a waiter sleeps."""
+        connection = self.pool.get_connection(is_writer=True)  # one writer thread per process
         try:
-            _begin_immediate(connection)
-            self._held.connection = connection
-            try:
-                yield
-            except BaseException:
-                connection.rollback()
-                raise
-            connection.commit()
+            with self._queue():
+                _begin_immediate(connection)
+                self._held.connection = connection
+                try:
+                    yield
+                except BaseException:
+                    connection.rollback()
+                    raise
+                connection.commit()
         except sqlite3.Error as error:
             raise _library_error(error) from error
         finally:
             self._held.connection = None
             self.pool.put_connection(connection)
+
+    @contextmanager
+    def _queue(self) -> Iterator[None]:
+        if self.pool.is_sqlite_memory_mode:
+            yield
+            return
+        if getattr(self, "_queue_file", (0, None))[0] != os.getpid():  # opened after a fork
+            self._queue_file = (os.getpid(), open(f"{self.pool.db_name}-writers", "a+b"))
+        file = self._queue_file[1]
+        fcntl.flock(file, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(file, fcntl.LOCK_UN)
 
     @contextmanager
     def transaction(self, *, commit: bool) -> Iterator[SQLiteCursor]:
