@@ -32,8 +32,6 @@ from ledger.tamper.signing import Checkpoint, verify_checkpoint
 # Opens a recorder of the same log in a worker process; must pickle.
 RecorderOpener = Callable[[], AbstractContextManager[Any]]
 PAGE = 10_000
-# Positions per window a recorder checks itself (one statement, a handful of numbers back).
-SERVER_WINDOW = 100_000
 
 
 @dataclass(frozen=True)
@@ -121,28 +119,8 @@ def verify_chain(
 
 
 def _walk_chain(recorder: Any, walk: _Walk, after: int, stop: int) -> None:
-    """Recompute the chain over (after, stop] from `walk.previous` on. A recorder that can
-    check windows of the chain itself (PostgreSQL: `check_chain_window`) does, in C; a window
-    that fails there is walked here again, for the exact first position and count."""
-    check = getattr(recorder, "check_chain_window", None)
-    if check is None:
-        _walk_messages(recorder, walk, after, stop)
-        return
-    while after < stop:
-        high = min(stop, after + SERVER_WINDOW)
-        rows, last, last_hash, missing, mismatch = check(walk.previous, after, high)
-        if missing is not None or mismatch is not None:
-            _walk_messages(recorder, walk, after, high)
-            return
-        if rows:
-            walk.checked, walk.position, walk.previous = (
-                walk.checked + rows, last, bytes(last_hash))
-        after = high
-
-
-def _walk_messages(recorder: Any, walk: _Walk, after: int, stop: int) -> None:
-    """The chain over (after, stop] recomputed here: per event one SHA-256 over the previous
-    hash and the bytes the recorder put together (`chain_messages`)."""
+    """Recompute the chain over (after, stop] from `walk.previous` on: per event one SHA-256
+    over the previous hash and the bytes the recorder put together (`chain_messages`)."""
     previous, checked, position = walk.previous, walk.checked, walk.position
     for rows in _windows(recorder.chain_messages, recorder, after, stop):
         for pos, message, stored in rows:
