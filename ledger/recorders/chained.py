@@ -5,7 +5,6 @@ A backend mixes `ChainedRecorder` in before the library's application recorder, 
 """
 from __future__ import annotations
 
-import struct
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager
@@ -17,8 +16,6 @@ from eventsourcing.persistence import StoredEvent
 from ledger.recorders import ChainedEvent, IdempotencyClaim, as_uuid, hand_back
 from ledger.recorders.schema import MAX_POSITION, Statements
 from ledger.tamper.chain import GENESIS, link
-
-_HEAD = struct.Struct(">QI").pack  # position, then the length of the originator id
 
 
 def chain_links(
@@ -126,26 +123,6 @@ class ChainedRecorder(ABC):
         """(position, originator id hex as bytes, version, topic, state, hash) from the chain's
         side: a chain row whose event row is gone comes back with None in the event's fields."""
         return self._tuples(self.sql.chain_rows, (after, stop, limit))
-
-    def chain_messages(self, after: int, stop: int, limit: int) -> list[tuple]:
-        """(position, the bytes its chain hash commits to after the previous hash, stored
-        hash) from the chain's side; None for the bytes of a chain row whose event row is gone.
-        `ledger.tamper.chain.link` is SHA-256(previous hash || these bytes)."""
-        topics: dict[str, bytes] = {}
-        messages: list[tuple] = []
-        for pos, oid, version, topic, state, stored in self.chain_rows(after, stop, limit):
-            if oid is None:
-                messages.append((pos, None, stored))
-                continue
-            field = topics.get(topic)
-            if field is None:
-                encoded = topic.encode()
-                field = topics[topic] = len(encoded).to_bytes(4, "big") + encoded
-            messages.append((pos, b"".join((
-                _HEAD(pos, len(oid)), oid, version.to_bytes(8, "big"), field,
-                len(state).to_bytes(4, "big"), state,
-            )), stored))
-        return messages
 
     def first_unchained_position(self, after: int, stop: int) -> int | None:
         """The first event row without a chain row (an insertion behind the ledger's back)."""

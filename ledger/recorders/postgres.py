@@ -80,16 +80,6 @@ class ChainedPostgresApplicationRecorder(
                 Literal(writer_lock_key(self.sql.events))
             ),
         ]
-        oid = self.sql.dialect.oid_bytes.format("e.originator_id")
-        self._chain_messages_statement = (
-            "SELECT c.position, int8send(c.position) || int4send(octet_length(o.id)) || o.id "
-            "|| int8send(e.originator_version) "
-            "|| int4send(octet_length(convert_to(e.topic, 'UTF8'))) "
-            "|| convert_to(e.topic, 'UTF8') || int4send(octet_length(e.state)) || e.state, "
-            f"c.hash FROM {self.sql.chain} c LEFT JOIN {self.sql.events} e "
-            f"ON e.notification_id = c.position CROSS JOIN LATERAL (SELECT {oid} AS id) o "
-            "WHERE c.position > %s AND c.position <= %s ORDER BY c.position LIMIT %s"
-        )
         self._insert_links_statement = (
             f"INSERT INTO {self.sql.chain} (position, hash) "
             f"SELECT * FROM unnest(%s::bigint[], %s::bytea[])"
@@ -139,11 +129,6 @@ class ChainedPostgresApplicationRecorder(
                 PostgresAggregateRecorder._insert_stored_events(self, curs, stored_events)
                 pipeline.sync()
                 return self._fetch_ids_after_insert_events(curs, stored_events, **kwargs)
-
-    def chain_messages(self, after: int, stop: int, limit: int) -> list[tuple]:
-        """As the shared one, the bytes put together by the server, which does it in C: the
-        verifier's loop is left with one SHA-256 call per event."""
-        return self._tuples(self._chain_messages_statement, (after, stop, limit))
 
     def _rows(self, statement: str, params: Sequence[Any] = ()) -> list[Mapping[str, Any]]:
         with self.datastore.get_connection() as conn, conn.cursor() as curs:

@@ -60,7 +60,6 @@ class Statements:
     """Every statement the ledger runs on its own tables, in one dialect."""
 
     def __init__(self, d: Dialect) -> None:
-        self.dialect = d
         p, events, pos = d.placeholder, d.events, f"e.{d.position}"
         chain, claims, merkle, checkpoints = (
             d.schema_prefix + table.name for table in TABLES

@@ -16,6 +16,7 @@ and for a log cut short it is the position after the last event left.
 """
 from __future__ import annotations
 
+import struct
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import AbstractContextManager
@@ -32,6 +33,7 @@ from ledger.tamper.signing import Checkpoint, verify_checkpoint
 # Opens a recorder of the same log in a worker process; must pickle.
 RecorderOpener = Callable[[], AbstractContextManager[Any]]
 PAGE = 10_000
+_HEAD = struct.Struct(">QI").pack  # position, then the length of the originator id
 
 
 @dataclass(frozen=True)
@@ -119,15 +121,23 @@ def verify_chain(
 
 
 def _walk_chain(recorder: Any, walk: _Walk, after: int, stop: int) -> None:
-    """Recompute the chain over (after, stop] from `walk.previous` on: per event one SHA-256
-    over the previous hash and the bytes the recorder put together (`chain_messages`)."""
+    """Recompute the chain over (after, stop] from `walk.previous` on."""
     previous, checked, position = walk.previous, walk.checked, walk.position
-    for rows in _windows(recorder.chain_messages, recorder, after, stop):
-        for pos, message, stored in rows:
-            if message is None:
+    topics: dict[str, bytes] = {}
+    for rows in _windows(recorder.chain_rows, recorder, after, stop):
+        for pos, oid, version, topic, state, stored in rows:
+            if oid is None:
                 walk.fail(pos, "the event row is missing")
                 break
-            expected = sha256(previous + message).digest()
+            field = topics.get(topic)
+            if field is None:
+                encoded = topic.encode()
+                field = topics[topic] = len(encoded).to_bytes(4, "big") + encoded
+            # ledger.tamper.chain.link, inlined: the same bytes, a third of the time
+            expected = sha256(b"".join((
+                previous, _HEAD(pos, len(oid)), oid, version.to_bytes(8, "big"), field,
+                len(state).to_bytes(4, "big"), state,
+            ))).digest()
             if expected != stored:
                 walk.fail(pos, "the stored hash does not match the event")
                 break

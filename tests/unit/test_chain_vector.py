@@ -21,7 +21,6 @@ from uuid import UUID
 
 import pytest
 
-from ledger.recorders.chained import ChainedRecorder
 from ledger.tamper import chain
 from ledger.tamper.chain import GENESIS, link
 from ledger.tamper.verification import verify_chain
@@ -105,8 +104,6 @@ class _TwoEventLog:
 
     def chain_rows(self, after: int, stop: int, limit: int) -> list[tuple]:
         return [row for row in self.rows if after < row[0] <= stop][:limit]
-
-    chain_messages = ChainedRecorder.chain_messages  # the bytes, from the rows, as SQLite's
 
     def chain_hashes(self, after: int, limit: int, stop: int | None = None) -> list[tuple]:
         return [(row[0], row[5]) for row in self.rows
