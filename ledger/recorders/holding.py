@@ -71,8 +71,11 @@ class HoldingSQLiteDatastore(SQLiteDatastore):
             yield
             return
         if getattr(self, "_queue_file", (0, None))[0] != os.getpid():  # opened after a fork
-            self._queue_file = (os.getpid(), open(f"{self.pool.db_name}-writers", "a+b"))
+            self._queue_file = (os.getpid(), _open_queue(self.pool.db_name))
         file = self._queue_file[1]
+        if file is None:  # no file beside the database may be made: SQLite's own wait
+            yield
+            return
         fcntl.flock(file, fcntl.LOCK_EX)
         try:
             yield
@@ -91,6 +94,15 @@ class HoldingSQLiteDatastore(SQLiteDatastore):
             yield cursor  # committed or rolled back with the write that holds the lock
         finally:
             cursor.sqlite_cursor.close()
+
+
+def _open_queue(db_name: str) -> Any:
+    """The file writers queue on: beside the database (named by path or `file:` URI)."""
+    path = db_name.removeprefix("file:").split("?", 1)[0]
+    try:
+        return open(f"{path}-writers", "a+b")  # noqa: SIM115 (kept open: the lock lives on it)
+    except OSError:
+        return None
 
 
 def _begin_immediate(connection: SQLiteConnection) -> None:
