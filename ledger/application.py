@@ -11,6 +11,7 @@ from uuid import UUID
 from eventsourcing.application import Application
 from eventsourcing.persistence import (
     EventStore,
+    IntegrityError,
     JSONTranscoder,
     Mapper,
     StoredEvent,
@@ -137,21 +138,42 @@ class Ledger(Application):
         Returns one logged event per command, each with the consequences the ledger recorded
         itself. A retry under the same idempotency key returns the first answer.
 
-        The write reads, decides and appends under the writers' lock, which every writer takes
-        anyway to append: no other write lands between what it read and what it appends, so
-        none is ever refused for a concurrent change of the aggregates it touches.
+        The write decides on current state, then appends holding the writers' lock (every
+        writer takes it to append), where it also looks for the idempotency key. If another
+        write appended to an aggregate it read in between, the append fails on that
+        aggregate's version and the write decides once more, this time under the lock, where
+        no write can get in between: no write is ever refused for a concurrent change, and the
+        lock is held across a decision only when that happened.
         """
         for command in commands:
             self._authorise(actor, command.type)
         claim = None
         if idempotency_key is not None:
             claim = IdempotencyClaim(actor.id, idempotency_key, request_digest(commands))
+        decided: tuple[Session, list[Any]] | None = None
+        try:
+            decided = self._decide(actor, commands)
+        except LedgerError:
+            if claim is None or (earlier := self._replay_claim(claim)) is None:
+                raise
+            return earlier  # the same request, written meanwhile under this key
+        try:
+            return self._append(actor, commands, claim, decided)
+        except IntegrityError:
+            # Another write appended to an aggregate this one read: decide again, this time
+            # under the lock, where no write can get in between.
+            return self._append(actor, commands, claim, None)
+
+    def _append(self, actor: Actor, commands: list[Command], claim: IdempotencyClaim | None,
+                decided: tuple[Session, list[Any]] | None) -> list[LoggedEvent]:
+        """Append what was decided (or, given None, decide under the lock first) in the
+        writers' lock, which every writer takes to append."""
         chained: list[ChainedEvent] = []
         with self.recorder.writing(), self._provisional_keys():  # type: ignore[attr-defined]
             earlier = self._replay_claim(claim) if claim is not None else None
             if earlier is not None:
                 return earlier
-            session, events = self._decide(actor, commands)
+            session, events = decided or self._decide(actor, commands)
             owners = {a.id: s for a, _ in session.loaded() if (s := a.personal_subject())}
             if self.keys is not None:
                 self.keys.prepare(sealing_subjects(events, owners))

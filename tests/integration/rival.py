@@ -1,8 +1,8 @@
 """A rival writer in another thread, caught while it holds the writers' lock.
 
 `holding_the_lock(other_ledger)` gives a `Rival`; `rival.start(write)` runs `write` in a thread
-and returns once that write is deciding, so under the lock, which it then keeps for HOLD
-seconds more. Whatever the test writes next arrives while the rival holds the lock;
+and returns once that write holds the writers' lock and is about to append, which it then
+delays by HOLD seconds. Whatever the test writes next arrives while the rival holds the lock;
 `rival.finished` says when the rival's write returned, to show that the test's write waited.
 """
 from __future__ import annotations
@@ -22,18 +22,18 @@ TIMEOUT = 30
 class Rival:
     def __init__(self, ledger: Ledger) -> None:
         self._ledger = ledger
-        self._deciding = threading.Event()
+        self._appending = threading.Event()
         self._thread: threading.Thread | None = None
         self._outcome: list[Any] = []
         self.finished = 0.0
 
     def start(self, write: Callable[[], Any]) -> None:
-        decide = self._ledger._decide
+        put = self._ledger.events.put
 
-        def decide_slowly(*args: Any) -> Any:
-            self._deciding.set()
+        def put_slowly(*args: Any, **kwargs: Any) -> Any:
+            self._appending.set()
             time.sleep(HOLD)
-            return decide(*args)
+            return put(*args, **kwargs)
 
         def run() -> None:
             try:
@@ -42,11 +42,11 @@ class Rival:
                 self._outcome.append(error)
             self.finished = time.monotonic()
 
-        self._ledger._decide = decide_slowly  # type: ignore[method-assign]
+        self._ledger.events.put = put_slowly  # type: ignore[method-assign]
         self._thread = threading.Thread(target=run)
         self._thread.start()
-        if not self._deciding.wait(TIMEOUT):
-            raise AssertionError("the rival never started deciding")
+        if not self._appending.wait(TIMEOUT):
+            raise AssertionError("the rival never got to append")
 
     def join(self) -> None:
         if self._thread is not None:
@@ -67,4 +67,4 @@ def holding_the_lock(ledger: Ledger) -> Iterator[Rival]:
         yield rival
     finally:
         rival.join()
-        ledger.__dict__.pop("_decide", None)
+        ledger.events.__dict__.pop("put", None)

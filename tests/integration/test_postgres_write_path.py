@@ -1,8 +1,8 @@
 """The PostgreSQL recorder extends the library's insert through its hooks: outside a held write
 the library's `insert_events` runs with its retry on a lost connection, and a write costs the
 round trips the library's own insert costs, whatever its size or idempotency claim. A request
-(`Ledger.record`, which holds the writers' lock from its first read) costs its lock, its reads
-and one pipelined insert."""
+(`Ledger.record`, which appends under a lock it takes itself) costs its reads, its lock and
+one pipelined insert."""
 from __future__ import annotations
 
 import time
@@ -30,9 +30,9 @@ from tests.integration.round_trips import counting
 WRITE_ROUND_TRIPS = 5
 # BEGIN, SET, LOCK, NOTIFY, INSERT (returning the chain head too), chain rows, COMMIT; + claim.
 WRITE_STATEMENTS = 7
-# A keyed request under the held lock: BEGIN with the lock statements; the look for the key;
-# the load; the insert, its chain rows and claim in one pipeline; COMMIT. Fewer than the
-# library's own insert alone (WRITE_ROUND_TRIPS) plus the reads before it.
+# A keyed request: the load; BEGIN with the lock statements; the look for the key (under the
+# lock); the insert, its chain rows and claim in one pipeline; COMMIT. Fewer than the library's
+# own insert alone (WRITE_ROUND_TRIPS) plus the reads before it.
 REQUEST_ROUND_TRIPS = 5
 WARM_UP = 6  # psycopg prepares a statement on its fifth run, which costs a round trip then
 
@@ -146,8 +146,8 @@ def test_the_library_insert_alone_costs_the_same_round_trips(url: str) -> None:
 
 
 def test_a_request_costs_its_reads_and_one_write(url: str) -> None:
-    """Ledger.record as POST /events runs it: the lock, the look for the key, one read of
-    every aggregate it decides on (loaded together), then the write."""
+    """Ledger.record as POST /events runs it: one read of every aggregate it decides on
+    (loaded together), then the lock, the look for the key and the write."""
     ledger = open_ledger(Config.from_env(database_url=url))
     try:
         ledger.record(Actor("admin", "admin"), [
