@@ -138,7 +138,7 @@ def wrk(port: int, path: str, token: str, prefix: str, per_request: int, seconds
                "-s", str(LUA), f"http://127.0.0.1:{port}{path}", "--", token, prefix,
                str(HOUSEHOLDS), str(per_request), *(["random"] if random else [])]
     if show:
-        print(f"  $ {shlex.join(command[:12] + ['<token>'] + command[13:])}")
+        print(f"  $ {shlex.join(command[:10] + ['<token>'] + command[11:])}")
     output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
     line = next(line for line in output.splitlines() if line.startswith("WRK "))
     result = json.loads(line[4:])
