@@ -1,9 +1,10 @@
-"""The writers' lock held from a write's first read to its commit.
+"""The writers' lock held across a block of reads and writes, to its commit.
 
 Every writer of the log serialises on one lock (SQLite's write lock; the advisory lock on
-PostgreSQL), so a write that reads and decides *under* that lock sees the log exactly as it will
-extend it: no other write can land between its reads and its insert, and no write is ever
-refused because the aggregates it read changed under it.
+PostgreSQL). Whatever a write reads and decides while holding it sees the log exactly as the
+write will extend it: no other write can land in between. `Ledger.record` appends under it,
+and decides under it too when another write changed what it had decided on, so no write is ever
+refused for a concurrent change.
 
 `writing()` on a datastore takes the lock in a transaction on one connection and, until the
 block ends, hands that very connection (a fresh cursor on it) to every read and write this
