@@ -14,6 +14,7 @@ COPY api ./api
 COPY projections ./projections
 COPY evidence ./evidence
 COPY service ./service
+COPY console ./console
 RUN pip install --no-cache-dir . \
     && useradd --system --uid 10001 --home-dir /data --create-home ledger
 

@@ -6,26 +6,18 @@ from marshmallow import RAISE
 
 from api.auth import require_actor
 from api.openapi import LedgerBlueprint
-from api.reads import _read, _require_scope, _scoped, _views
+from api.reads import current_views, read_cut
 from api.schemas.evidence import DisputeSchema, EvidenceArgsSchema, EvidencePackSchema
 from api.schemas.reads import ReadArgsSchema
-from evidence.disputes import dispute_view
+from api.scope import access, audit
+from evidence.disputes import contested_event, dispute_view
 from evidence.packs import SUBJECT_TYPES, build_pack, pack_bytes
 from ledger.errors import Invalid
+from ledger.privacy.fields import sealed_subjects
 
 blp = LedgerBlueprint("disputes", __name__, url_prefix="/api/v1",
                       description="Evidence packs and disputes")
 blp.before_request(require_actor)
-
-
-def _require_subject_scope(subject_type: str, subject_id: str) -> None:
-    views = _views()
-    if subject_type == "unit":
-        _require_scope(subject_id)
-        return
-    locate = {"household": views.household_village, "finding": views.finding_unit,
-              "person": views.person_unit}[subject_type]
-    _scoped(locate, subject_type, subject_id)
 
 
 @blp.get("/evidence/<string:subject_type>/<string:subject_id>", parameters=[
@@ -41,11 +33,11 @@ def evidence_pack(args: dict, subject_type: str, subject_id: str):
     if subject_type not in SUBJECT_TYPES:
         raise Invalid(f"subject_type must be one of {', '.join(SUBJECT_TYPES)}",
                       field="subject_type")
-    _read(args)
-    _require_subject_scope(subject_type, subject_id)
+    read_cut(args)
+    access().require(subject_type, subject_id)
     pack = build_pack(current_app.extensions["ledger"].recorder,
-                      current_app.extensions["checkpoints"], _views(), subject_type, subject_id,
-                      args.get("as_of"))
+                      current_app.extensions["checkpoints"], current_views(), subject_type,
+                      subject_id, args.get("as_of"))
     name = f"evidence-{subject_type}-{subject_id}.json"
     return Response(pack_bytes(pack), mimetype="application/json",
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
@@ -57,8 +49,20 @@ def evidence_pack(args: dict, subject_type: str, subject_id: str):
 @blp.errors(401, 403, 404, 503)
 def dispute(args: dict, dispute_id: str):
     """A dispute, the contested event, its subject as it stood then, and the evidence pack."""
-    _read(args)
-    answer = dispute_view(current_app.extensions["ledger"], _views(), dispute_id)
-    if answer["subject"] is not None:
-        _require_subject_scope(answer["subject"]["type"], answer["subject"]["id"])
-    return answer
+    read_cut(args)
+    return readable_dispute(dispute_id)
+
+
+def readable_dispute(dispute_id: str) -> dict:
+    """The dispute view, if the token reads the contested event's subject (403 otherwise,
+    before anything of it is shown). Its read goes to the read audit for that subject (a
+    household or a person) and for whoever the contested event's personal fields are about."""
+    ledger = current_app.extensions["ledger"]
+    contested = contested_event(ledger, dispute_id)
+    if contested is None:
+        access().require_event("", {})
+        return dispute_view(ledger, current_views(), dispute_id)
+    subject = access().require_event(contested.type, contested.data)
+    for shown in ([subject] if subject else []) + sealed_subjects(contested.data):
+        audit(*shown)
+    return dispute_view(ledger, current_views(), dispute_id)

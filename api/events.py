@@ -18,7 +18,9 @@ from api.schemas.envelope import (
     LogQuerySchema,
     RecordedEventSchema,
 )
+from api.scope import access, audit
 from ledger.application import Command, Ledger
+from ledger.privacy.fields import sealed_subjects
 
 
 class _BodyParser(FlaskParser):
@@ -84,8 +86,18 @@ def record_batch(batch: dict, headers: dict):
 @blp.get("/events")
 @blp.arguments(LogQuerySchema, location="query", unknown=RAISE)
 @blp.response(200, LogPageSchema)
-@blp.errors(401)
+@blp.errors(401, 403)
 def read_log(query: dict):
-    """The global log in order, after a position."""
-    events = _ledger().read_log(query["after"], query["limit"])
+    """The global log in order, after a position: for the discipline committee and admins
+    (personal fields opened, every subject shown goes to the read audit), or a token with the
+    `replicate` scope (personal fields sealed, as stored: each one an object
+    `{"_sealed_": "<subject>", "v": "<base64>"}` in place of its value, which the data schemas
+    below do not describe). 403 for any other token."""
+    sealed = access().log()
+    ledger = _ledger()
+    events = ledger.read_log(query["after"], query["limit"], sealed=True)
+    if not sealed:
+        for subject in sealed_subjects([e.data for e in events]):
+            audit(*subject)
+        events = ledger.reveal_logged(events)
     return {"events": events, "next_after": events[-1].position if events else query["after"]}

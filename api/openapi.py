@@ -13,7 +13,6 @@ from typing import Any
 from apispec.ext.marshmallow import MarshmallowPlugin, OpenAPIConverter
 from apispec.ext.marshmallow.common import resolve_schema_instance
 from flask_smorest import Api, Blueprint
-from marshmallow import Schema, fields
 
 from api.schemas.errors import ErrorSchema
 
@@ -26,9 +25,10 @@ ERROR_WHEN: dict[int, str] = {
          "idempotency_key_reused, checkpoints_disabled, log_not_verified)",
     413: "too_large: the body is larger than LEDGER_MAX_BODY_BYTES",
     422: "invalid: a field is missing, unknown or invalid; details.fields names each",
-    429: "rate_limited: too many failed authentications from this client address, or too "
-         "many writes with this token (LEDGER_AUTH_FAILURE_LIMIT, LEDGER_WRITE_LIMIT); "
-         "retry after Retry-After seconds",
+    429: "rate_limited: too many failed authentications from this client address, too "
+         "many writes or reads with this token, or too many of its reads waiting for "
+         "min_position (LEDGER_AUTH_FAILURE_LIMIT, LEDGER_WRITE_LIMIT, LEDGER_READ_LIMIT, "
+         "LEDGER_READ_WAITS); retry after Retry-After seconds",
     503: "unavailable: the views did not reach min_position within the wait; retry later. "
          "storage_unavailable: the database is down or unreachable; storage_read_only: it "
          "takes no writes",
@@ -41,14 +41,6 @@ ERROR_HEADERS: dict[int, dict[str, Any]] = {
     503: {"Retry-After": {"description": "seconds to wait before retrying",
                           "schema": {"type": "string"}}},
 }
-
-
-class Alternatives(fields.Raw):
-    """A value dumped as it is and documented as one of several schemas."""
-
-    def __init__(self, *schemas: type[Schema], **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.alternatives = schemas
 
 
 class LedgerConverter(OpenAPIConverter):

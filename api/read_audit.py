@@ -2,7 +2,9 @@
 
 An answered (200) read of a household's status or history, of a person's accountability
 trail, or of an evidence pack about either, adds a row to the read audit
-(`ledger/read_audit.py`) before the answer leaves. If the row cannot be written, the reader
+(`ledger/read_audit.py`) before the answer leaves; so do the console's pages of the same, and
+every read that notes the subjects it shows (`api.scope.audit`: a dispute, an event page, a
+page of the global log opened for the committee). If the row cannot be written, the reader
 gets the storage error instead of the data: no one sees personal data without a trace.
 `GET /api/v1/audit/reads` lists a subject's reads, for the discipline committee and admins
 only."""
@@ -17,7 +19,7 @@ from api.errors import STORAGE_ERRORS, STORAGE_RETRY_AFTER, error_body, storage_
 from api.observability import request_id
 from api.openapi import LedgerBlueprint
 from api.schemas.audit import ReadsArgsSchema, ReadsPageSchema
-from ledger.errors import Forbidden
+from api.scope import access
 from ledger.read_audit import SUBJECT_TYPES, Read, ReadAudit
 
 # endpoint -> (subject type, or the view argument naming it; the view argument naming the
@@ -27,8 +29,10 @@ AUDITED = {
     "reads.household_history": ("household", "household_id"),
     "reads.accountability_trail": ("person", "person_id"),
     "disputes.evidence_pack": ("<subject_type>", "subject_id"),
+    "console_pages.household": ("household", "household_id"),
+    "console_pages.person": ("person", "person_id"),
+    "console_pages.evidence": ("<subject_type>", "subject_id"),
 }
-AUDITORS = ("discipline", "admin")
 
 blp = LedgerBlueprint("audit", __name__, url_prefix="/api/v1/audit",
                       description="Who read whose personal data")
@@ -46,13 +50,25 @@ def _audit() -> ReadAudit:
 def list_reads(args: dict):
     """Every answered read of one household's or person's personal data: who, when, which
     route; never the data. Discipline committee and admins only."""
-    if g.actor.role not in AUDITORS:
-        raise Forbidden("only the discipline committee and admins read the read audit",
-                        role=g.actor.role)
+    access().require_auditor()
     reads = _audit().reads_of(args["subject_type"], args["subject_id"], args["after"],
                               args["limit"])
     return {"subject_type": args["subject_type"], "subject_id": args["subject_id"],
             "reads": reads, "next_after": reads[-1]["id"] if reads else args["after"]}
+
+
+def _subjects_read() -> list[tuple[str, str]]:
+    """The subjects this request's answer shows personal data of: by its route, and those the
+    route noted itself."""
+    found = list(g.get("audited_subjects", []))
+    audited = AUDITED.get(request.endpoint or "")
+    if audited is not None:
+        subject_type, argument = audited
+        arguments = request.view_args or {}
+        if subject_type.startswith("<"):
+            subject_type = arguments[subject_type.strip("<>")]
+        found.insert(0, (subject_type, arguments[argument]))
+    return found
 
 
 def install_read_audit(app: Flask) -> None:
@@ -60,20 +76,17 @@ def install_read_audit(app: Flask) -> None:
 
     @app.after_request
     def record_read(response: Response) -> Response:
-        audited = AUDITED.get(request.endpoint or "")
-        if audited is None or response.status_code != 200:
+        if response.status_code != 200:
             return response
-        subject_type, argument = audited
-        arguments = request.view_args or {}
-        if subject_type.startswith("<"):
-            subject_type = arguments[subject_type.strip("<>")]
-        if subject_type not in SUBJECT_TYPES:
+        subjects = [s for s in _subjects_read() if s[0] in SUBJECT_TYPES]
+        if not subjects:
             return response
         actor = g.actor
-        read = Read(actor.id, actor.role, subject_type, arguments[argument],
-                    request.url_rule.rule if request.url_rule else "", request_id())
+        route = request.url_rule.rule if request.url_rule else ""
+        reads = [Read(actor.id, actor.role, kind, natural_id, route, request_id())
+                 for kind, natural_id in subjects]
         try:
-            _audit().record(read)
+            _audit().record_many(reads)
         except STORAGE_ERRORS as error:
             refusal = storage_refusal(error)
             if refusal is None:

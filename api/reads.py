@@ -2,10 +2,9 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from typing import Any
 
-from flask import Response, current_app, g
+from flask import Response, current_app
 from flask_smorest import abort
 from marshmallow import RAISE
 
@@ -31,8 +30,9 @@ from api.schemas.views import (
     UnitBoardSchema,
     ViewsPositionSchema,
 )
+from api.scope import access
 from api.spreadsheets import XLSX, Column, to_csv, to_xlsx
-from ledger.errors import Forbidden, NotFound
+from ledger.errors import NotFound
 from projections.findings import summary
 from projections.replay import Cut
 from projections.views import FindingFilter, Views
@@ -40,7 +40,6 @@ from projections.views import FindingFilter, Views
 blp = LedgerBlueprint("reads", __name__, url_prefix="/api/v1", description="Views and replay")
 blp.before_request(require_actor)
 
-SCOPED_ROLES = ("viewer", "cadre")
 FILTER_FIELDS = ("unit_id", "subject_type", "subject_id", "person_id", "category", "status",
                  "overdue", "due_from", "due_to", "source", "sector")
 QUARTER = re.compile(r"^\d{4}-Q[1-4]$")
@@ -57,43 +56,32 @@ FINDING_COLUMNS = (
 )
 
 
-def _views() -> Views:
+def current_views() -> Views:
     return current_app.extensions["views"]
 
 
-def _read(args: dict[str, Any]) -> Cut:
+def read_cut(args: dict[str, Any]) -> Cut:
     """Wait for `min_position` (503 if the views stay behind) and give the replay cut."""
     position = args.get("min_position")
-    wait = current_app.config["READ_WAIT_SECONDS"]
-    if position is not None and not _views().wait(position, wait):
+    if position is not None and not _reached(position):
         abort(503, message=f"the views have not reached position {position} yet; retry",
               headers={"Retry-After": "1"})
     return Cut(as_of=args.get("as_of"), valid_at=args.get("valid_at"))
 
 
-def _require_scope(unit_id: str | None) -> None:
-    """Viewers and cadres read only their own unit and the units below it."""
-    actor = g.actor
-    if actor.role not in SCOPED_ROLES:
-        return
-    seen = set()
-    while unit_id is not None and unit_id not in seen:
-        if unit_id == actor.unit_id:
-            return
-        seen.add(unit_id)
-        unit_id = _views().unit_parent(unit_id)
-    raise Forbidden(f"a {actor.role} of unit {actor.unit_id} reads only within that unit",
-                    unit_id=actor.unit_id)
+def _reached(position: int) -> bool:
+    """Whether the views hold `position`, waiting for it in one of the token's wait slots
+    (429 when it holds them all: `api.limits.ReadWaits`)."""
+    if current_views().wait(position, 0):
+        return True
+    with current_app.extensions["read_waits"].slot():
+        return current_views().wait(position, current_app.config["READ_WAIT_SECONDS"])
 
 
-def _found(answer: Any, kind: str, natural_id: str) -> Any:
+def found(answer: Any, kind: str, natural_id: str) -> Any:
     if answer is None:
         raise NotFound(f"{kind} {natural_id!r} does not exist", id=natural_id)
     return answer
-
-
-def _scoped(locate: Callable[[str], str | None], kind: str, natural_id: str) -> None:
-    _require_scope(_found(locate(natural_id), kind, natural_id))
 
 
 @blp.get("/households/<string:household_id>")
@@ -102,9 +90,9 @@ def _scoped(locate: Callable[[str], str | None], kind: str, natural_id: str) -> 
 @blp.errors(401, 403, 404, 503)
 def household_status(args: dict, household_id: str):
     """Household status, live or replayed. 404 unknown household, 503 views behind."""
-    cut = _read(args)
-    _scoped(_views().household_village, "household", household_id)
-    return _found(_views().household(household_id, cut), "household", household_id)
+    cut = read_cut(args)
+    access().require("household", household_id)
+    return found(current_views().household(household_id, cut), "household", household_id)
 
 
 @blp.get("/households/<string:household_id>/history")
@@ -113,21 +101,26 @@ def household_status(args: dict, household_id: str):
 @blp.errors(401, 403, 404, 503)
 def household_history(args: dict, household_id: str):
     """Every event about the household, in log order, with chain hashes."""
-    cut = _read(args)
-    _scoped(_views().household_village, "household", household_id)
-    events = _views().household_history(household_id, cut, args["after"], args["limit"])
+    cut = read_cut(args)
+    access().require("household", household_id)
+    events = current_views().household_history(household_id, cut, args["after"], args["limit"])
     return {"household_id": household_id, "events": events,
             "next_after": events[-1]["position"] if events else args["after"]}
 
 
-def _filter(args: dict) -> FindingFilter:
-    if g.actor.role in SCOPED_ROLES and not args.get("unit_id"):
-        args = {**args, "unit_id": g.actor.unit_id}
-    if args.get("unit_id"):
-        _require_scope(args["unit_id"])
-    if args.get("subject_type") == "household" and args.get("subject_id"):
-        _scoped(_views().household_village, "household", args["subject_id"])
-    return FindingFilter(**{k: args[k] for k in FILTER_FIELDS if k in args})
+def finding_filter(args: dict) -> FindingFilter:
+    """The findings ledger's filters, each unit or subject named checked against the token's
+    scope, and the list limited to the units the token reads (a scope of one unit is that
+    unit's ledger, which can be replayed)."""
+    policy = access()
+    for kind, field in (("unit", "unit_id"), (args.get("subject_type"), "subject_id"),
+                        ("person", "person_id")):
+        if kind and args.get(field):
+            policy.require_named(kind, args[field])
+    scope = policy.units()
+    if scope is not None and len(scope) == 1 and not args.get("unit_id"):
+        args = {**args, "unit_id": next(iter(scope))}
+    return FindingFilter(**{k: args[k] for k in FILTER_FIELDS if k in args}, scope=scope)
 
 
 @blp.get("/findings")
@@ -136,8 +129,8 @@ def _filter(args: dict) -> FindingFilter:
 @blp.errors(401, 403, 404, 503)
 def findings_ledger(args: dict):
     """The findings ledger, filtered, with counts by unit; replay needs a unit or subject."""
-    cut = _read(args)
-    return _views().findings(_filter(args), cut, args["limit"], args["offset"])
+    cut = read_cut(args)
+    return current_views().findings(finding_filter(args), cut, args["limit"], args["offset"])
 
 
 @blp.get("/findings-export")
@@ -148,10 +141,10 @@ def findings_ledger(args: dict):
 @blp.errors(401, 403, 404, 503)
 def findings_export(args: dict):
     """The filtered findings ledger as a CSV or .xlsx file."""
-    cut = _read(args)
-    views = _views()
+    cut = read_cut(args)
+    views = current_views()
     on = cut.on(views.clock())
-    rows = [summary(f, on) for f in views.finding_states(_filter(args), cut)]
+    rows = [summary(f, on) for f in views.finding_states(finding_filter(args), cut)]
     if args["format"] == "xlsx":
         body, mimetype = to_xlsx("问题台账", FINDING_COLUMNS, rows), XLSX
     else:
@@ -167,9 +160,9 @@ def findings_export(args: dict):
 @blp.errors(401, 403, 404, 503)
 def finding_trail(args: dict, finding_id: str):
     """One finding with its whole trail."""
-    cut = _read(args)
-    _scoped(_views().finding_unit, "finding", finding_id)
-    return _found(_views().finding(finding_id, cut), "finding", finding_id)
+    cut = read_cut(args)
+    access().require("finding", finding_id)
+    return found(current_views().finding(finding_id, cut), "finding", finding_id)
 
 
 @blp.get("/units/<string:unit_id>")
@@ -178,9 +171,9 @@ def finding_trail(args: dict, finding_id: str):
 @blp.errors(401, 403, 404, 503)
 def unit_board(args: dict, unit_id: str):
     """A unit's board: listing, warnings by period, interviews, findings, delisting."""
-    cut = _read(args)
-    _require_scope(unit_id)
-    return _found(_views().unit(unit_id, cut), "unit", unit_id)
+    cut = read_cut(args)
+    access().require("unit", unit_id)
+    return found(current_views().unit(unit_id, cut), "unit", unit_id)
 
 
 @blp.get("/people/<string:person_id>/accountability")
@@ -189,9 +182,9 @@ def unit_board(args: dict, unit_id: str):
 @blp.errors(401, 403, 404, 503)
 def accountability_trail(args: dict, person_id: str):
     """A person's accountability trail; every item names the events that prove it."""
-    cut = _read(args)
-    _scoped(_views().person_unit, "person", person_id)
-    return _found(_views().accountability(person_id, cut), "person", person_id)
+    cut = read_cut(args)
+    access().require("person", person_id)
+    return found(current_views().accountability(person_id, cut), "person", person_id)
 
 
 @blp.get("/scoring/<string:round_id>")
@@ -200,8 +193,8 @@ def accountability_trail(args: dict, person_id: str):
 @blp.errors(401, 404, 503)
 def scoring_round(args: dict, round_id: str):
     """A competition round: village totals out of 100, ranked, top and bottom three."""
-    cut = _read(args)
-    return _found(_views().scoring(round_id, cut), "scoring round", round_id)
+    cut = read_cut(args)
+    return found(current_views().scoring(round_id, cut), "scoring round", round_id)
 
 
 @blp.get("/ratings/<string:period>")
@@ -214,8 +207,8 @@ def quarterly_lights(args: dict, period: str):
     quarter (`2020-Q1`): no such table can exist."""
     if not QUARTER.match(period):
         raise NotFound(f"{period!r} is not a quarter like 2020-Q1", field="period", id=period)
-    cut = _read(args)
-    return _views().ratings(period, args.get("kind"), cut)
+    cut = read_cut(args)
+    return current_views().ratings(period, args.get("kind"), cut)
 
 
 @blp.get("/scoring/years/<int:year>")
@@ -224,8 +217,8 @@ def quarterly_lights(args: dict, period: str):
 @blp.errors(401, 503)
 def scoring_year(args: dict, year: int):
     """Each village's yearly total across the competition rounds of that year (by month)."""
-    cut = _read(args)
-    return _views().scoring_year(year, cut)
+    cut = read_cut(args)
+    return current_views().scoring_year(year, cut)
 
 
 @blp.get("/views/position")
@@ -234,5 +227,5 @@ def scoring_year(args: dict, year: int):
 @blp.errors(401, 503)
 def views_position(args: dict):
     """How far the views have folded the log, and how far behind its head they are."""
-    _read(args)
-    return _views().lag()
+    read_cut(args)
+    return current_views().lag()

@@ -3,6 +3,9 @@
 Both exports (the findings ledger, the household list) describe their columns once and share
 this writer: the .xlsx has its header row frozen, an autofilter over the whole table and widths
 that fit the header and the values, the CSV a BOM so that spreadsheet programs read Chinese.
+A text cell that a spreadsheet program would read as a formula (it begins with =, +, -, @, a
+tab or a carriage return) is written with a leading ' in both, and as a string cell in the
+.xlsx; numbers stay numbers.
 """
 from __future__ import annotations
 
@@ -17,6 +20,7 @@ from openpyxl.utils import get_column_letter
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_WIDTH = 60
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass(frozen=True)
@@ -25,8 +29,15 @@ class Column:
     header: str  # the .xlsx header
 
 
+def neutralised(value: Any) -> Any:
+    """`value` as a spreadsheet may show it: text that would start a formula gets a leading '."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def _cells(columns: Sequence[Column], row: dict[str, Any]) -> list[Any]:
-    return ["" if row.get(c.field) is None else row[c.field] for c in columns]
+    return ["" if row.get(c.field) is None else neutralised(row[c.field]) for c in columns]
 
 
 def to_csv(columns: Sequence[Column], rows: Iterable[dict[str, Any]]) -> bytes:

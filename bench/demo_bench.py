@@ -3,6 +3,7 @@ the test suite)
 
     python bench/demo_bench.py [--events 30000 | --households N] [--months 12]
                                [--backend sqlite|postgres] [--database-url URL] [--profile]
+                               [--reads N]
 
 Writes a synthetic county through service.demo.write_county on a ledger built by the
 composition root (exactly what `ledger demo` does), timing every recorded batch. Prints the
@@ -13,6 +14,11 @@ in late), then the target of issue 8: the last 10 % of the events written at no 
 Sizes: the default (about 30,000 events) takes 20-60 s. The issue's county, `--events 1000000`
 (61,050 households over 12 months: 997,627 events), took 13 minutes on SQLite on a shared 2-core
 machine; PostgreSQL writes about a third as fast there (expect 40 minutes or more).
+
+--reads N then rebuilds the views (timed) and asks gunicorn N times each for the household list
+of the township nearest 3,000 households and the boards of that township and the county, with
+p50 and p99 (bench/county_reads.py); given a --database-url that already holds the county, the
+writing is skipped, so the reads of a county written once can be measured again.
 
 --profile runs cProfile per stage and prints, for the first and the last month, the functions
 that took the most time per event written (cProfile slows the run; its rates are not the
@@ -29,8 +35,10 @@ from bisect import bisect_left
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import county_reads
 from harness import ROOT, Target, database, header, load_average, print_targets
 
+from ledger.domain.units import Unit
 from service.config import Config
 from service.demo import Tick, write_county
 from service.root import Root
@@ -129,6 +137,13 @@ class StageProfiler:
               f" µs  {calls / events:6.2f} calls  {name} ({where}:{line})")
 
 
+def measure_reads(root: Root, url: str, requests: int) -> int:
+    print("\nreads of the county written (bench/county_reads.py)", flush=True)
+    county_reads.rebuild(root)
+    county_reads.http_reads(url, root, requests)
+    return 0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                      epilog=__doc__.split("\n\n", 2)[2],
@@ -144,12 +159,12 @@ def main() -> int:
     parser.add_argument("--database-url", help="an empty ledger to write into (kept afterwards)")
     parser.add_argument("--profile", action="store_true",
                         help="profile each stage; print the first and the last month")
+    parser.add_argument("--reads", type=int, default=0, metavar="N",
+                        help="then rebuild the views and time N list and board reads")
     args = parser.parse_args()
     households = args.households or households_for(args.events, args.months)
 
     header("demo_bench.py")
-    print(f"county: {households:,} households, {args.months} months, seed {args.seed}, batches "
-          f"of {args.batch} commands, backend {args.database_url or args.backend}")
     ticks: list[Tick] = []
     profiler = StageProfiler() if args.profile else None
 
@@ -163,6 +178,11 @@ def main() -> int:
 
     with database(args.backend, args.database_url) as url:
         with Root(Config(database_url=url)) as root:
+            if args.reads and Unit.id_for("county") in root.ledger.repository:
+                print(f"the county is already written ({root.ledger.head()}): reading only")
+                return measure_reads(root, url, args.reads)
+            print(f"county: {households:,} households, {args.months} months, seed {args.seed}, "
+                  f"batches of {args.batch} commands, backend {url}")
             if profiler is not None:
                 profiler.start()
             started = time.perf_counter()
@@ -171,6 +191,8 @@ def main() -> int:
             seconds = time.perf_counter() - started
             if profiler is not None:
                 profiler.stop()
+            if args.reads:
+                measure_reads(root, url, args.reads)
     print(f"wrote {summary.events:,} events ({summary.commands:,} commands) in {seconds:.1f} s: "
           f"{summary.events / seconds:,.0f} events/s; load average after: {load_average()}")
     print(f"stored ÷ client events: {summary.events / max(summary.commands, 1):.2f} (what the "

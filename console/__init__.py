@@ -9,22 +9,18 @@ an app the API built; nothing below imports it.
 """
 from __future__ import annotations
 
-import hashlib
 import secrets
-import tempfile
 from dataclasses import dataclass
 from datetime import timedelta
-from pathlib import Path
 
-from cachelib.file import FileSystemCache
 from flask import Flask, current_app, request
-from flask_session.cachelib import CacheLibSessionInterface
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from console import filters, pages, writes
 from console.auth import blp as auth_blp
 from console.auth import limit_sign_in
+from console.sessions import ConsoleSessions, MemorySessions, SessionStore
 
 # Scripts only from this origin (the vendored hash helper), no inline script, no plugins,
 # no framing; styles from this origin; forms post only here.
@@ -39,26 +35,12 @@ SESSION_HOURS = 8
 class ConsoleSettings:
     """Where sessions are kept and the key that signs CSRF tokens.
 
-    Several worker processes on one host share sessions through `session_dir`; they must share
-    `secret_key` too (one made per process otherwise, which is right for `ledger serve`)."""
+    Workers share sessions through `sessions` (the composition root passes the ledger's
+    database table); they must share `secret_key` too (one made per process otherwise, which is
+    right for `ledger serve`). Without a store, sessions live in this process only."""
 
-    session_dir: str | None = None
+    sessions: SessionStore | None = None
     secret_key: str | None = None
-
-    @staticmethod
-    def default_session_dir(database_url: str) -> str:
-        """One directory per ledger under the system's temporary directory, so two ledgers
-        served on one machine never read each other's sessions."""
-        name = hashlib.sha256(database_url.encode()).hexdigest()[:16]
-        return str(Path(tempfile.gettempdir()) / f"ledger-console-{name}")
-
-
-class ConsoleSessions(CacheLibSessionInterface):
-    """Server-side sessions in files; the cookie is Secure whenever the request came over
-    HTTPS (and always when SESSION_COOKIE_SECURE says so)."""
-
-    def get_cookie_secure(self, app: Flask) -> bool:
-        return bool(app.config.get("SESSION_COOKIE_SECURE")) or request.is_secure
 
 
 def install(app: Flask, settings: ConsoleSettings | None = None) -> None:
@@ -78,10 +60,7 @@ def install(app: Flask, settings: ConsoleSettings | None = None) -> None:
         WTF_CSRF_CHECK_DEFAULT=False,
         WTF_CSRF_TIME_LIMIT=SESSION_HOURS * 3600,
     )
-    directory = settings.session_dir or str(Path(tempfile.gettempdir()) / "ledger-console")
-    app.session_interface = ConsoleSessions(
-        client=FileSystemCache(directory, threshold=10_000, mode=0o600),
-        key_prefix="session:", permanent=True)
+    app.session_interface = ConsoleSessions(settings.sessions or MemorySessions())
     proxies = int(app.config.get("TRUSTED_PROXIES", 0))
     if proxies > 0:  # behind TLS-terminating proxies, X-Forwarded-Proto says it was HTTPS
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=0, x_proto=proxies)  # type: ignore[method-assign]

@@ -17,18 +17,19 @@ from flask import (
 from flask_wtf.csrf import CSRFError
 from marshmallow import EXCLUDE, Schema, ValidationError
 
+from api.disputes import readable_dispute
 from api.errors import _flatten
 from api.household_lists import COLUMNS as HOUSEHOLD_COLUMNS
-from api.household_lists import _every_item as every_household_item
-from api.household_lists import _filter as household_filter
-from api.reads import FINDING_COLUMNS, SCOPED_ROLES, _filter, _found, _require_scope, _scoped
+from api.household_lists import every_item as every_household_item
+from api.household_lists import household_filter
+from api.reads import FINDING_COLUMNS, finding_filter, found
 from api.schemas.household_list import HouseholdListArgsSchema
 from api.schemas.reads import FindingsArgsSchema
+from api.scope import access, audit
 from api.spreadsheets import XLSX, to_csv, to_xlsx
 from console import charts, listing, overview, zh
 from console.auth import csrf_refused, require_session
 from console.replay import BadReplay, cut_of
-from evidence.disputes import contested_subject, dispute_view
 from evidence.packs import build_pack, pack_bytes
 from ledger.application import Ledger
 from ledger.domain.supervision import FINDING_SECTORS, FINDING_SOURCES
@@ -84,10 +85,10 @@ def bad_replay(error: ValueError):
 def overview_page():
     """The overview of the actor's unit (cadre, viewer), or of a chosen or the top unit."""
     views = _views()
-    root = g.actor.unit_id if g.actor.role in SCOPED_ROLES else request.args.get("unit_id")
+    policy = access()
+    root = g.actor.unit_id if policy.scoped else request.args.get("unit_id")
     if root:
-        _found(views.store.load_one("unit", root), "unit", root)
-        _require_scope(root)
+        policy.require("unit", root)
     data = _overview(views, root or None)
     head = _ledger().head()
     checkpoints = current_app.extensions["checkpoints"]
@@ -145,8 +146,8 @@ def household(household_id: str):
     """Status, findings, plan, monitoring, exit steps and the timeline, live or replayed."""
     views = _views()
     replay = _replay()
-    _scoped(views.household_village, "household", household_id)
-    status = _found(views.household(household_id, replay["cut"]), "household", household_id)
+    access().require("household", household_id)
+    status = found(views.household(household_id, replay["cut"]), "household", household_id)
     events = views.household_history(household_id, replay["cut"])
     for event in events:
         gap = (event["recorded_at"] - event["occurred_at"]).total_seconds()
@@ -159,7 +160,7 @@ def findings():
     """The findings ledger (问题台账) with filters, pages and exports."""
     views = _views()
     args = _valid(FindingsArgsSchema)
-    query = _filter(args)
+    query = finding_filter(args)
     fmt = request.args.get("format")
     replay = _replay()
     if replay["active"] and not query.replayable:
@@ -188,8 +189,8 @@ def findings():
 def finding(finding_id: str):
     views = _views()
     replay = _replay()
-    _scoped(views.finding_unit, "finding", finding_id)
-    detail = _found(views.finding(finding_id, replay["cut"]), "finding", finding_id)
+    access().require("finding", finding_id)
+    detail = found(views.finding(finding_id, replay["cut"]), "finding", finding_id)
     return render_template("finding.html", f=detail, replay=replay)
 
 
@@ -197,8 +198,8 @@ def finding(finding_id: str):
 def finding_order(finding_id: str):
     """The rectification order (督办整改单) for paper: finding, deadline, unit and person."""
     views = _views()
-    _scoped(views.finding_unit, "finding", finding_id)
-    detail = _found(views.finding(finding_id), "finding", finding_id)
+    access().require("finding", finding_id)
+    detail = found(views.finding(finding_id), "finding", finding_id)
     unit = views.store.load_one("unit", detail["responsible_unit_id"])
     person_id = detail["responsible_person_id"]
     person = views.store.load_one("person", person_id) if person_id else None
@@ -210,8 +211,8 @@ def finding_order(finding_id: str):
 def unit(unit_id: str):
     views = _views()
     replay = _replay()
-    _require_scope(unit_id)
-    board = _found(views.unit(unit_id, replay["cut"]), "unit", unit_id)
+    access().require("unit", unit_id)
+    board = found(views.unit(unit_id, replay["cut"]), "unit", unit_id)
     units = listing.all_units(views)
     children = sorted((u for u, s in units.items() if s.get("parent_id") == unit_id))
     return render_template("unit.html", b=board, replay=replay, children=children,
@@ -222,10 +223,12 @@ def unit(unit_id: str):
 def exit_notice(unit_id: str):
     """The village's exit 公示 list for paper: households proposed or publicized for exit."""
     views = _views()
-    _require_scope(unit_id)
-    board = _found(views.unit(unit_id), "unit", unit_id)
+    access().require("unit", unit_id)
+    board = found(views.unit(unit_id), "unit", unit_id)
     year = request.args.get("year") or str(views.clock().year)
     rows = [h for h in listing.village_statuses(views, unit_id) if _in_exit_notice(h, year)]
+    for row in rows:
+        audit("household", row["household_id"])
     return render_template("exit_notice.html", b=board, rows=rows, year=year,
                            today=views.clock().date().isoformat())
 
@@ -246,40 +249,25 @@ def _in_exit_notice(status: dict[str, Any], year: str) -> bool:
 def person(person_id: str):
     views = _views()
     replay = _replay()
-    _scoped(views.person_unit, "person", person_id)
-    trail = _found(views.accountability(person_id, replay["cut"]), "person", person_id)
+    access().require("person", person_id)
+    trail = found(views.accountability(person_id, replay["cut"]), "person", person_id)
     return render_template("person.html", t=trail, replay=replay)
 
 
 @blp.get("/disputes/<string:dispute_id>")
 def dispute(dispute_id: str):
-    answer = dispute_view(_ledger(), _views(), dispute_id)
-    if answer["subject"] is not None:
-        _subject_scope(answer["subject"]["type"], answer["subject"]["id"])
-    return render_template("dispute.html", d=answer,
+    return render_template("dispute.html", d=readable_dispute(dispute_id),
                            signing=current_app.extensions["checkpoints"].enabled)
 
 
 @blp.get("/evidence/<string:subject_type>/<string:subject_id>")
 def evidence(subject_type: str, subject_id: str):
     """The evidence pack of a subject, as the API gives it."""
-    _subject_scope(subject_type, subject_id)
+    access().require(subject_type, subject_id)
     pack = build_pack(_ledger().recorder, current_app.extensions["checkpoints"], _views(),
                       subject_type, subject_id, None)
     return Response(pack_bytes(pack), mimetype="application/json", headers={
         "Content-Disposition": f'attachment; filename="evidence-{subject_type}-{subject_id}.json"'})
-
-
-def _subject_scope(subject_type: str, subject_id: str) -> None:
-    views = _views()
-    if subject_type == "unit":
-        _require_scope(subject_id)
-        return
-    locate = {"household": views.household_village, "finding": views.finding_unit,
-              "person": views.person_unit}.get(subject_type)
-    if locate is None:
-        raise NotFound(f"no subject type {subject_type!r}", id=subject_type)
-    _scoped(locate, subject_type, subject_id)
 
 
 @blp.get("/events/<string:event_id>")
@@ -290,11 +278,9 @@ def event(event_id: str):
     if position is None:
         raise NotFound(f"event {event_id!r} does not exist", id=event_id)
     logged = ledger.read_log(position - 1, 1)[0]
-    subject = contested_subject(logged.data)
+    subject = access().require_event(logged.type, logged.data)
     if subject is not None:
-        _subject_scope(*subject)
-    elif g.actor.role in SCOPED_ROLES:
-        raise Forbidden("this event names no subject within your unit")
+        audit(*subject)
     return render_template("event.html", e=logged)
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta, timezone
 
+from api.schemas.fields import EARLIEST_DATE, LATEST_DATE
 from projections.replay import Cut
 
 BEIJING = timezone(timedelta(hours=8))
@@ -15,11 +16,16 @@ class BadReplay(ValueError):
     """A replay argument that is not a moment or a date; the message is for the page."""
 
 
+OUT_OF_BOUNDS = f"回放日期须在 {EARLIEST_DATE} 至 {LATEST_DATE} 之间"
+
+
 def moment(text: str) -> datetime:
     try:
         value = datetime.fromisoformat(text.strip().replace(" ", "T"))
     except ValueError:
         raise BadReplay("回放时刻格式不正确，应如 2020-03-20T10:00") from None
+    if not EARLIEST_DATE <= value.date() <= LATEST_DATE:
+        raise BadReplay(OUT_OF_BOUNDS)
     return value if value.tzinfo else value.replace(tzinfo=BEIJING)
 
 
@@ -31,6 +37,8 @@ def cut_of(args: dict[str, str]) -> Cut:
             day = date.fromisoformat(valid_at.strip())
         except ValueError:
             raise BadReplay("回放日期格式不正确，应如 2020-03-20") from None
+        if not EARLIEST_DATE <= day <= LATEST_DATE:
+            raise BadReplay(OUT_OF_BOUNDS)
     return Cut(as_of=moment(as_of) if as_of else None, valid_at=day)
 
 

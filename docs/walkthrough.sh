@@ -37,8 +37,8 @@ post "$INSPECTOR" '{"type":"RectificationVerified","occurred_at":"2020-04-28T15:
 post "$INSPECTOR" '{"type":"WarningIssued","occurred_at":"2020-03-31T17:00:00+08:00","data":{"warning_id":"w-2020q1","unit_id":"village-sanjiayu","color":"yellow","period":"2020-Q1","reason":"Visits not done"}}'
 post "$INSPECTOR" '{"type":"WarningIssued","occurred_at":"2020-06-30T17:00:00+08:00","data":{"warning_id":"w-2020q2","unit_id":"village-sanjiayu","color":"yellow","period":"2020-Q2","reason":"Rectification falsified"}}'
 
-# The log, and the chain over it.
-curl -sS "$BASE/api/v1/events?after=0&limit=100" -H "Authorization: Bearer $INSPECTOR" | python3 -c '
+# The log (admins and the discipline committee read it), and the chain over it.
+curl -sS "$BASE/api/v1/events?after=0&limit=100" -H "Authorization: Bearer $ADMIN" | python3 -c '
 import json, sys
 for e in json.load(sys.stdin)["events"]:
     print(e["position"], e["type"], e["actor"], e["hash"][:16])'

@@ -7,11 +7,10 @@ from typing import Any
 from evidence.packs import plain, render_view
 from ledger.application import Ledger, LoggedEvent
 from ledger.domain.scoring import Dispute
+from ledger.domain.subjects import event_subject
 from ledger.errors import NotFound
 from projections.views import Views
 
-SUBJECT_KEYS = (("finding_id", "finding"), ("household_id", "household"), ("unit_id", "unit"),
-                ("person_id", "person"))
 TOKEN_TYPES = ("TokenIssued", "TokenRevoked")
 
 
@@ -37,19 +36,28 @@ def _logged(event: LoggedEvent) -> dict[str, Any]:
 
 def contested_subject(data: dict[str, Any]) -> tuple[str, str] | None:
     """The subject an event is about, for its replayed view and its evidence pack."""
-    for key, kind in SUBJECT_KEYS:
-        if data.get(key):
-            return kind, str(data[key])
-    return None
+    return event_subject(data)
+
+
+def _opened(ledger: Ledger, dispute_id: str) -> LoggedEvent:
+    opened_at = ledger.position_of(f"{Dispute.id_for(dispute_id)}:1")
+    if opened_at is None:
+        raise NotFound(f"dispute {dispute_id!r} does not exist", id=dispute_id)
+    return _answer_at(ledger, opened_at)
+
+
+def contested_event(ledger: Ledger, dispute_id: str) -> LoggedEvent | None:
+    """The event a dispute contests, as stored (personal fields sealed), or None if it is not
+    in the log; NotFound for an unknown dispute. Its subject decides who may read the dispute
+    (`projections.access`); its sealed fields name whose personal data the dispute shows."""
+    position = ledger.position_of(_opened(ledger, dispute_id).data["contested_event_id"])
+    return None if position is None else ledger.read_log(position - 1, 1, sealed=True)[0]
 
 
 def dispute_view(ledger: Ledger, views: Views, dispute_id: str) -> dict[str, Any]:
     """A dispute: opened, resolved (with what the ledger undid), the contested event, and its
     subject replayed as of the moment the contested event was recorded."""
-    opened_at = ledger.position_of(f"{Dispute.id_for(dispute_id)}:1")
-    if opened_at is None:
-        raise NotFound(f"dispute {dispute_id!r} does not exist", id=dispute_id)
-    opened = _answer_at(ledger, opened_at)
+    opened = _opened(ledger, dispute_id)
     resolved_at = ledger.position_of(f"{Dispute.id_for(dispute_id)}:2")
     resolved = None if resolved_at is None else _answer_at(ledger, resolved_at)
     contested_at = ledger.position_of(opened.data["contested_event_id"])

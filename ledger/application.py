@@ -29,7 +29,9 @@ from ledger.errors import (
     NotFound,
 )
 from ledger.identity import (
+    REPLICATE,
     ROLES,
+    SCOPES,
     TOKEN_ID_LENGTH,
     UNIT_SCOPED_ROLES,
     WRITERS,
@@ -120,14 +122,15 @@ class Ledger(Application):
         self.mapper.keys = keys  # type: ignore[attr-defined]
         self.reveal = Revealer(keys)
 
-    def _destroy_erased_keys(self, events: list[Any]) -> None:
+    def _destroy_erased_keys(self, events: list[Any], chained: list[ChainedEvent]) -> None:
         """After an erasure is recorded, its subject's key goes; from then on every sealed
         field about the subject reads as erased."""
         if self.keys is None:
             return
-        for event in events:
+        for event, stored in zip(events, chained, strict=True):
             if type(event).__name__ == "PersonalDataErased":
-                self.keys.erase(subject_key(event.subject_type, event.subject_id))
+                self.keys.erase(subject_key(event.subject_type, event.subject_id),
+                                stored.position)
 
     # Commands ------------------------------------------------------------------
     def record(
@@ -182,7 +185,7 @@ class Ledger(Application):
                 # library's runtime protocols and look for snapshots and followers the ledger
                 # does not use (it snapshots itself, below, and projections tail the log).
                 self.events.put(events, idempotency=claim, chained=chained)
-        self._destroy_erased_keys(events)
+        self._destroy_erased_keys(events, chained)
         snapshots.take(self.snapshot_store, snapshots.due(session.loaded()))
         logged = [self._logged(r, e) for r, e in zip(chained, events, strict=True)]
         return self._answers(logged)
@@ -193,6 +196,9 @@ class Ledger(Application):
     def _authorise(self, actor: Actor, type_name: str) -> None:
         if type_name not in HANDLERS:
             raise Invalid(f"unknown or client-forbidden event type {type_name!r}", field="type")
+        if REPLICATE in actor.scopes:
+            raise Forbidden("a replicate token reads the log and records nothing",
+                            scope=REPLICATE)
         if actor.role not in WRITERS[type_name]:
             raise Forbidden(
                 f"role {actor.role} may not record {type_name}", role=actor.role, type=type_name
@@ -249,6 +255,7 @@ class Ledger(Application):
         role: str,
         unit_id: str | None = None,
         expires_at: datetime | None = None,
+        scopes: tuple[str, ...] = (),
     ) -> str:
         """A new bearer token, shown only here; the ledger keeps its SHA-256 digest."""
         if actor_id == SYSTEM_ACTOR:
@@ -258,6 +265,9 @@ class Ledger(Application):
         if role in UNIT_SCOPED_ROLES and not unit_id:
             # A scoped role with no unit would fall outside every scope check.
             raise Invalid(f"a {role} token needs a unit", field="unit")
+        unknown = sorted(set(scopes) - set(SCOPES))
+        if unknown:
+            raise Invalid(f"unknown scope {unknown[0]!r}", field="scope")
         if expires_at is not None:
             if expires_at.tzinfo is None:
                 raise Invalid("an expiry needs a UTC offset", field="expires")
@@ -271,6 +281,7 @@ class Ledger(Application):
                 role=role,
                 unit_id=unit_id,
                 expires_at=expires_at.isoformat() if expires_at else None,
+                **({"scopes": sorted(set(scopes))} if scopes else {}),
             )
         self.save(credential)
         return token
@@ -348,13 +359,20 @@ class Ledger(Application):
         return found
 
     # The global log ---------------------------------------------------------------
-    def read_log(self, after: int = 0, limit: int = 100) -> list[LoggedEvent]:
+    def read_log(self, after: int = 0, limit: int = 100, sealed: bool = False
+                 ) -> list[LoggedEvent]:
+        """A page of the global log; `sealed`: personal fields as stored (sealed), unopened."""
         rows = self.recorder.select_chained(after, limit)  # type: ignore[attr-defined]
-        return self._revealed([self._logged(row) for row in rows])
+        logged = [self._logged(row) for row in rows]
+        return logged if sealed else self._revealed(logged)
 
     def _read_range(self, first: int, last: int) -> list[LoggedEvent]:
         rows = self.recorder.select_chained(first - 1, last - first + 1, stop=last)  # type: ignore[attr-defined]
         return self._revealed([self._logged(row) for row in rows])
+
+    def reveal_logged(self, logged: list[LoggedEvent]) -> list[LoggedEvent]:
+        """Logged events read `sealed`, with their personal fields opened (or shown erased)."""
+        return self._revealed(logged)
 
     def _revealed(self, logged: list[LoggedEvent]) -> list[LoggedEvent]:
         """The events with their sealed fields opened, or shown as erased."""

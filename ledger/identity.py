@@ -18,6 +18,10 @@ TOKEN_ID_LENGTH = 12
 ROLES = ("admin", "inspector", "cadre", "discipline", "viewer")
 # Roles that act and read only within their unit (and the units below it): their tokens name one.
 UNIT_SCOPED_ROLES = ("cadre", "viewer")
+# Token scopes beside the role. `replicate`: the global log with personal fields sealed only,
+# for a replica or an export that must not hold them readable.
+REPLICATE = "replicate"
+SCOPES = (REPLICATE,)
 
 
 @dataclass(frozen=True)
@@ -25,6 +29,7 @@ class Actor:
     id: str
     role: str
     unit_id: str | None = None
+    scopes: tuple[str, ...] = ()
 
 
 def new_token() -> str:
@@ -52,10 +57,11 @@ class Credential(LedgerAggregate):
         role: str,
         unit_id: str | None = None,
         expires_at: str | None = None,
+        scopes: list[str] | None = None,
     ) -> None:
         # The event keeps the expiry as ISO text with its offset, as the log shows it.
         self.token_sha256 = token_sha256
-        self.actor = Actor(id=actor_id, role=role, unit_id=unit_id)
+        self.actor = Actor(id=actor_id, role=role, unit_id=unit_id, scopes=tuple(scopes or ()))
         self.expires_at = datetime.fromisoformat(expires_at) if expires_at else None
         self.revoked = False
 

@@ -35,6 +35,10 @@ SQLITE_SCHEMA = [
         BEGIN SELECT RAISE(ABORT, 'read_audit is append-only'); END""",
     """CREATE TRIGGER IF NOT EXISTS read_audit_no_delete BEFORE DELETE ON read_audit
         BEGIN SELECT RAISE(ABORT, 'read_audit is append-only'); END""",
+    # INSERT OR REPLACE would delete the row it meets without firing the DELETE trigger.
+    """CREATE TRIGGER IF NOT EXISTS read_audit_no_replace BEFORE INSERT ON read_audit
+        WHEN EXISTS (SELECT 1 FROM read_audit WHERE id = NEW.id)
+        BEGIN SELECT RAISE(ABORT, 'read_audit is append-only'); END""",
 ]
 
 POSTGRES_SCHEMA = [
@@ -96,10 +100,17 @@ class ReadAudit:
                 cursor.execute(statement)
 
     def record(self, read: Read, at: datetime | None = None) -> None:
+        self.record_many([read], at)
+
+    def record_many(self, reads: list[Read], at: datetime | None = None) -> None:
+        """Several reads answered together (a page of the log), in one transaction."""
+        if not reads:
+            return
         moment = (at or datetime.now(UTC)).isoformat()
         with self._datastore.transaction(commit=True) as cursor:
-            cursor.execute(self._insert, (moment, read.actor, read.role, read.subject_type,
-                                          read.subject_id, read.route, read.request_id))
+            cursor.executemany(self._insert, [
+                (moment, r.actor, r.role, r.subject_type, r.subject_id, r.route, r.request_id)
+                for r in reads])
 
     def reads_of(self, subject_type: str, subject_id: str, after: int = 0, limit: int = 100
                  ) -> list[dict[str, Any]]:

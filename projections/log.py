@@ -141,10 +141,9 @@ class PostgresLedgerLog(LedgerLog):
     # Notifications ---------------------------------------------------------------------------
     def _connect_listener(self) -> psycopg.Connection:
         if self._listener is None or self._listener.closed:
-            settings = self._datastore.pool.kwargs
-            conn = psycopg.connect(
-                **{k: settings[k] for k in ("dbname", "host", "port", "user", "password")},
-                autocommit=True)
+            settings = {k: v for k, v in self._datastore.pool.kwargs.items()
+                        if k != "row_factory"}
+            conn = psycopg.connect(**settings, autocommit=True)
             conn.execute(SQL("LISTEN {0}").format(Identifier(self._channel)))
             self._listener = conn
         return self._listener

@@ -506,30 +506,58 @@ class PostgresProjectionStore(ProjectionStore):
         super().close()
 
 
-def open_read_store(url: str, log: LedgerLog, pool_size: int = 5,
-                    pool_timeout: float = 30.0) -> ProjectionStore:
+# psycopg's own default: a statement run this often on a connection is prepared there.
+PREPARE_THRESHOLD = 5
+
+
+def _pool(url: str, pool_size: int, pool_timeout: float,
+          prepare_threshold: int | None) -> ConnectionPool:
+    """None for `prepare_threshold`: never prepare (pgbouncer in transaction mode before 1.21
+    hands a connection's next transaction to another server session, which lacks them)."""
+    return ConnectionPool(url, min_size=1, max_size=max(1, pool_size), open=True,
+                          kwargs={"autocommit": True, "prepare_threshold": prepare_threshold},
+                          timeout=pool_timeout)
+
+
+def open_read_store(url: str, log: LedgerLog, pool_size: int = 5, pool_timeout: float = 30.0,
+                    prepare_threshold: int | None = PREPARE_THRESHOLD) -> ProjectionStore:
     """A store in a database of its own (`sqlite:///views.db`, `postgresql://...`)."""
     if url.startswith("sqlite:///") and len(url) > len("sqlite:///"):
         return SQLiteProjectionStore(url[len("sqlite:///"):], log)
     if url.startswith(("postgresql://", "postgres://")):
-        pool = ConnectionPool(url, min_size=1, max_size=max(1, pool_size),
-                              kwargs={"autocommit": True}, open=True, timeout=pool_timeout)
+        pool = _pool(url, pool_size, pool_timeout, prepare_threshold)
         return PostgresProjectionStore(pool.connection, log, pool)
     raise ValueError(
         f"unsupported LEDGER_READ_DATABASE_URL {url!r}: use sqlite:///views.db or postgresql://...")
 
 
 def store_for(ledger: Any, read_database_url: str | None = None, pool_size: int = 5,
-              pool_timeout: float = 30.0) -> ProjectionStore:
+              pool_timeout: float = 30.0,
+              prepare_threshold: int | None = PREPARE_THRESHOLD) -> ProjectionStore:
     """The projection store for `ledger`'s log: in `read_database_url` if given, else beside
     the events in the ledger's own database. Ready to read (set up)."""
     log = log_of(ledger)
     datastore = ledger.recorder.datastore
     if read_database_url is not None:
-        store = open_read_store(read_database_url, log, pool_size, pool_timeout)
+        store = open_read_store(read_database_url, log, pool_size, pool_timeout,
+                                prepare_threshold)
     elif hasattr(datastore, "schema"):
         store = PostgresProjectionStore(datastore.get_connection, log)
     else:
         store = SQLiteProjectionStore(datastore.pool.db_name, log)
     store.setup()
     return store
+
+
+def replica_store_for(primary: ProjectionStore, replica_url: str, pool_size: int = 5,
+                      pool_timeout: float = 30.0,
+                      prepare_threshold: int | None = PREPARE_THRESHOLD) -> ProjectionStore:
+    """The read models of `primary` (already set up) as a PostgreSQL standby replays them
+    (`LEDGER_READ_REPLICA_URL`): read only, on the same log. The views' position replicates
+    with them, so a read waiting for its `min_position` waits until the standby has replayed
+    that far."""
+    if not replica_url.startswith(("postgresql://", "postgres://")):
+        raise ValueError(f"LEDGER_READ_REPLICA_URL {replica_url!r}: a replica is a PostgreSQL "
+                         "standby (postgresql://...)")
+    pool = _pool(replica_url, pool_size, pool_timeout, prepare_threshold)
+    return PostgresProjectionStore(pool.connection, primary.log, pool)

@@ -25,6 +25,7 @@ from projections.routing import RULES_KEY, subject
 from projections.runner import wait_for
 from projections.store import ProjectionStore
 from projections.supervision_cycle import transferred_ids
+from projections.unit_tree import UnitTree
 
 State = dict[str, Any]
 
@@ -42,6 +43,8 @@ class FindingFilter:
     due_to: date | None = None
     source: str | None = None
     sector: str | None = None
+    # The units a scoped token reads (projections.access): None for every unit.
+    scope: frozenset[str] | None = None
 
     @property
     def replayable(self) -> bool:
@@ -66,6 +69,10 @@ class FindingFilter:
         if self.due_to is not None:
             clauses.append("due_date <= ?")
             params.append(self.due_to.isoformat())
+        if self.scope is not None:
+            units = sorted(self.scope)
+            clauses.append(f"unit_id IN ({', '.join('?' * len(units))})" if units else "1 = 0")
+            params.extend(units)
         return " AND ".join(clauses), params
 
     def matches(self, state: State, on: str) -> bool:
@@ -77,6 +84,8 @@ class FindingFilter:
         if any(value is not None and state.get(field) != value for field, value in pairs):
             return False
         if self.overdue is not None and findings.is_overdue(state, on) != self.overdue:
+            return False
+        if self.scope is not None and state["responsible_unit_id"] not in self.scope:
             return False
         if self.due_from is not None and state["due_date"] < self.due_from.isoformat():
             return False
@@ -107,6 +116,7 @@ class Views:
         self.store = store
         self.clock = clock
         self._unit_kinds: dict[str, str] = {}  # a unit's kind never changes once registered
+        self.units_tree = UnitTree(store.load, self._unit_keys)
         self.reveal = reveal
 
     # Position and lag -------------------------------------------------------------
@@ -127,9 +137,9 @@ class Views:
         return replay(self.store, subject("rules", RULES_KEY), cut).states.get(
             ("rules", RULES_KEY))
 
-    def unit_parent(self, unit_id: str) -> str | None:
-        state = self.store.load_one("unit", unit_id)
-        return None if state is None else state["parent_id"]
+    def _unit_keys(self) -> list[str]:
+        return [row[0] for row in self.store.query(
+            "SELECT key FROM proj_state WHERE kind = ?", ("unit",))]
 
     def household_village(self, household_id: str) -> str | None:
         state = self.store.load_one("household", household_id)

@@ -13,6 +13,14 @@ from api.observability import configure_logging
 from console import ConsoleSettings, install
 from service.config import Config
 from service.root import Root
+from service.sessions import SessionDirectory, SessionTable
+
+
+def session_store(root: Root) -> SessionDirectory | SessionTable:
+    """The console's sessions: in the configured directory, else in the ledger's database."""
+    if root.config.console_session_dir:
+        return SessionDirectory(root.config.console_session_dir)
+    return SessionTable(root.ledger.recorder.datastore)  # type: ignore[attr-defined]
 
 
 def create_app(
@@ -26,8 +34,7 @@ def create_app(
     configure_logging(root.config.log_level)
     flask_settings = {**root.config.flask_settings(), **(settings or {})}
     app = build_app(root, flask_settings)
-    sessions = root.config.console_session_dir or ConsoleSettings.default_session_dir(
-        root.config.database_url)
-    install(app, ConsoleSettings(session_dir=sessions, secret_key=root.config.console_secret_key))
+    install(app, ConsoleSettings(sessions=session_store(root),
+                                 secret_key=root.config.console_secret_key))
     app.extensions["root"] = root
     return app

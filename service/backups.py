@@ -25,9 +25,10 @@ from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlsplit
 
 import psycopg
+
+from service.storage import libpq_params
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 PG_DUMP_MAGIC = b"PGDMP"
@@ -113,17 +114,20 @@ def _restore_sqlite(source: Path, path: Path) -> None:
 
 
 # PostgreSQL ---------------------------------------------------------------------------------
+# libpq's environment variable for each URL parameter the tools are given.
+_CLIENT_VARIABLES = {"host": "PGHOST", "port": "PGPORT", "user": "PGUSER",
+                     "password": "PGPASSWORD", "dbname": "PGDATABASE", "sslmode": "PGSSLMODE",
+                     "target_session_attrs": "PGTARGETSESSIONATTRS",
+                     "connect_timeout": "PGCONNECT_TIMEOUT"}
+
+
 def _client_env(url: str) -> tuple[dict[str, str], str]:
-    """The libpq environment for `url` (the password never on a command line) and the
-    database name."""
-    parts = urlsplit(url)
-    dbname = unquote(parts.path.lstrip("/"))
-    env = {**os.environ, "PGHOST": parts.hostname or "127.0.0.1",
-           "PGPORT": str(parts.port or 5432), "PGUSER": unquote(parts.username or "postgres"),
-           "PGDATABASE": dbname}
-    if parts.password:
-        env["PGPASSWORD"] = unquote(parts.password)
-    return env, dbname
+    """The libpq environment for `url`, several hosts included (the password never on a
+    command line), and the database name."""
+    params = {"host": "127.0.0.1", "port": "5432", "user": "postgres", **libpq_params(url)}
+    env = {**os.environ, **{variable: params[key] for key, variable in _CLIENT_VARIABLES.items()
+                            if key in params}}
+    return env, params["dbname"]
 
 
 def _tool(name: str) -> str:

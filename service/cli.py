@@ -12,7 +12,7 @@ import time
 from datetime import datetime
 from pathlib import Path
 
-from ledger.identity import ROLES, UNIT_SCOPED_ROLES
+from ledger.identity import ROLES, SCOPES, UNIT_SCOPED_ROLES
 from projections.runner import COMMIT_EVERY, KEEP_STATES
 from service.config import Config
 from service.root import Root
@@ -109,9 +109,11 @@ def token_create(args: argparse.Namespace) -> int:
         print(f"a {args.role} token needs --unit UNIT_ID", file=sys.stderr)
         return 2
     with _root() as root:
-        token = root.ledger.create_token(args.actor, args.role, args.unit, args.expires)
+        token = root.ledger.create_token(args.actor, args.role, args.unit, args.expires,
+                                         tuple(args.scope or ()))
     until = f", until {args.expires.isoformat()}" if args.expires else ""
-    print(f"token for {args.actor} ({args.role}{until}); it is shown once and stored only "
+    scopes = "".join(f", {scope}" for scope in args.scope or ())
+    print(f"token for {args.actor} ({args.role}{scopes}{until}); it is shown once and stored only "
           "hashed:")
     print(token)
     return 0
@@ -125,7 +127,8 @@ def token_list(args: argparse.Namespace) -> int:
           "  expires                      state")
     for t in listing:
         expires = t.expires_at.isoformat(timespec="seconds") if t.expires_at else "-"
-        print(f"{t.id:13} {t.actor.id:20} {t.actor.role:11} {t.actor.unit_id or '-':12} "
+        role = "+".join((t.actor.role, *t.actor.scopes))
+        print(f"{t.id:13} {t.actor.id:20} {role:11} {t.actor.unit_id or '-':12} "
               f"{t.created_at.isoformat(timespec='seconds'):28} {expires:28} {t.state}")
     return 0
 
@@ -316,6 +319,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--unit")
     p.add_argument("--expires", type=_expiry, metavar="ISO_DATETIME_WITH_OFFSET",
                    help="refused from this moment on (default: never expires)")
+    p.add_argument("--scope", action="append", choices=SCOPES,
+                   help="a scope beside the role: `replicate` reads the global log with "
+                        "personal fields sealed only (repeatable)")
     p.set_defaults(run=token_create)
     p = token.add_parser("list", help="every token: id, actor, role, unit, created, expiry, "
                                       "state (never the secret)")

@@ -22,7 +22,7 @@ from ledger.recorders.keys import key_table_of
 from ledger.tamper.checkpoints import Checkpoints, PeriodicCheckpoints
 from ledger.tamper.signing import Signer, load_private_key, load_public_key
 from projections.runner import PAGE, ProjectionRunner
-from projections.store import ProjectionStore, store_for
+from projections.store import ProjectionStore, replica_store_for, store_for
 from projections.views import Views
 from service.config import Config
 from service.storage import bound_pool_wait, one_process_creating_tables, persistence_env
@@ -31,7 +31,7 @@ from service.storage import bound_pool_wait, one_process_creating_tables, persis
 def open_ledger(config: Config, create_tables: bool = True) -> Ledger:
     """The event-sourced application on the configured database, sealing personal data under
     keys from the configured key store."""
-    env = persistence_env(config.database_url, config.pg_pool_size)
+    env = persistence_env(config.database_url, config.pg_pool_size, config.pg_prepare_threshold)
     if not create_tables:
         env["CREATE_TABLE"] = "no"
     creating = one_process_creating_tables(config.database_url) if create_tables else nullcontext()
@@ -40,7 +40,8 @@ def open_ledger(config: Config, create_tables: bool = True) -> Ledger:
         if create_tables:
             table: KeyTable = (KeyDirectory(config.key_directory) if config.key_directory
                                else key_table_of(ledger.recorder))
-            ledger.use_keys(KeyRing(table, MasterKey.from_file(config.master_key_file)))
+            ledger.use_keys(KeyRing(table, MasterKey.from_file(config.master_key_file),
+                                    config.erasure_journal))
     bound_pool_wait(ledger.recorder, config.pg_pool_timeout)
     return ledger
 
@@ -74,15 +75,26 @@ class Root:
     @cached_property
     def store(self) -> ProjectionStore:
         return store_for(self.ledger, self.config.read_database_url, self.config.pg_pool_size,
-                         self.config.pg_pool_timeout)
+                         self.config.pg_pool_timeout, self.config.pg_prepare_threshold)
+
+    @cached_property
+    def read_store(self) -> ProjectionStore:
+        """Where reads are answered from: a standby's copy of the read models when
+        `read_replica_url` names one, else the store the runner writes."""
+        if self.config.read_replica_url is None:
+            return self.store
+        return replica_store_for(self.store, self.config.read_replica_url,
+                                 self.config.pg_pool_size, self.config.pg_pool_timeout,
+                                 self.config.pg_prepare_threshold)
 
     @cached_property
     def views(self) -> Views:
-        return Views(self.store, reveal=self.ledger.reveal)
+        return Views(self.read_store, reveal=self.ledger.reveal)
 
     @cached_property
     def read_audit(self) -> ReadAudit:
-        """Who read whose personal data, in the ledger's own database (ledger/read_audit.py)."""
+        """Who read whose personal data, in the ledger's own database (ledger/read_audit.py):
+        on its primary, also when reads come from a replica."""
         recorder: Any = self.ledger.recorder
         audit = ReadAudit(recorder.datastore)
         audit.setup()
@@ -106,7 +118,7 @@ class Root:
 
     @cached_property
     def checkpoints(self) -> Checkpoints:
-        return Checkpoints(self.ledger.recorder, self.signer)
+        return Checkpoints(self.ledger.recorder, self.signer, self.verifying_key)
 
     def periodic_checkpoints(self) -> PeriodicCheckpoints | None:
         """A thread signing the head every configured interval, or None when off."""
@@ -119,6 +131,8 @@ class Root:
         return RecorderOpener(self.config)
 
     def close(self) -> None:
+        if "read_store" in self.__dict__ and self.read_store is not self.__dict__.get("store"):
+            self.read_store.close()
         if "store" in self.__dict__:
             self.store.close()
         if "ledger" in self.__dict__:

@@ -5,10 +5,12 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
-from urllib.parse import unquote, urlsplit
 
 import psycopg
+from psycopg.conninfo import conninfo_to_dict, make_conninfo
 from psycopg_pool import PoolTimeout
+
+from ledger.recorders.postgres import EXTRA_CONNINFO, PREPARE_THRESHOLD
 
 DEFAULT_DATABASE_URL = "sqlite:///ledger.db"
 # Seconds a pool that just failed to connect answers "unavailable" without trying again.
@@ -18,12 +20,34 @@ DOWN_HOLD_SECONDS = 2.0
 STARTUP_LOCK = 0x6C6564676572626F
 
 
+# What a URL names that the library's own settings carry; the rest goes to libpq as it is.
+LIBRARY_KEYS = ("dbname", "host", "port", "user", "password")
+
+
 class DatabaseUrlError(ValueError):
     pass
 
 
-def persistence_env(url: str, pool_size: int = 5) -> dict[str, str]:
-    """Library environment for `sqlite:///rel.db`, `sqlite:////abs.db` or `postgresql://...`."""
+def is_postgres_url(url: str) -> bool:
+    return url.startswith(("postgresql://", "postgres://"))
+
+
+def libpq_params(url: str) -> dict[str, str]:
+    """What libpq makes of `url`: any libpq URL, several hosts included
+    (`postgresql://u@h1:5432,h2:5432/db?target_session_attrs=read-write`)."""
+    try:
+        params = {k: str(v) for k, v in conninfo_to_dict(url).items()}
+    except psycopg.ProgrammingError as error:
+        raise DatabaseUrlError(f"not a libpq URL: {error}") from None
+    if not params.get("dbname"):
+        raise DatabaseUrlError("a postgresql URL needs a database name")
+    return params
+
+
+def persistence_env(url: str, pool_size: int = 5,
+                    prepare_threshold: int | None = 5) -> dict[str, str]:
+    """Library environment for `sqlite:///rel.db`, `sqlite:////abs.db` or a libpq URL
+    (`postgresql://...`, several hosts and any libpq parameter included)."""
     if url.startswith("sqlite:///"):
         path = url[len("sqlite:///"):]
         if not path:
@@ -36,18 +60,18 @@ def persistence_env(url: str, pool_size: int = 5) -> dict[str, str]:
                 "ledger.recorders.sqlite:ChainedSQLiteApplicationRecorder"
             ),
         }
-    parts = urlsplit(url)
-    if parts.scheme in ("postgresql", "postgres"):
-        dbname = parts.path.lstrip("/")
-        if not dbname:
-            raise DatabaseUrlError("a postgresql URL needs a database name")
+    if is_postgres_url(url):
+        params = libpq_params(url)
+        extra = {k: v for k, v in params.items() if k not in LIBRARY_KEYS}
         return {
             "PERSISTENCE_MODULE": "ledger.recorders.postgres:LedgerPostgresFactory",
-            "POSTGRES_DBNAME": unquote(dbname),
-            "POSTGRES_HOST": parts.hostname or "127.0.0.1",
-            "POSTGRES_PORT": str(parts.port or 5432),
-            "POSTGRES_USER": unquote(parts.username or "postgres"),
-            "POSTGRES_PASSWORD": unquote(parts.password or ""),
+            "POSTGRES_DBNAME": params["dbname"],
+            "POSTGRES_HOST": params.get("host", "127.0.0.1"),
+            "POSTGRES_PORT": params.get("port", "5432"),
+            "POSTGRES_USER": params.get("user", "postgres"),
+            "POSTGRES_PASSWORD": params.get("password", ""),
+            EXTRA_CONNINFO: make_conninfo(**extra),
+            PREPARE_THRESHOLD: "off" if prepare_threshold is None else str(prepare_threshold),
             "POSTGRES_POOL_SIZE": str(pool_size),
             "POSTGRES_MAX_OVERFLOW": "10",
             "POSTGRES_LOCK_TIMEOUT": "30",
@@ -94,13 +118,12 @@ def one_process_creating_tables(url: str) -> Iterator[None]:
     """On PostgreSQL, let one process at a time create the tables: gunicorn's workers start
     together on a fresh database, and the library creates some of its tables (snapshots)
     without a lock of its own, so the loser of that race died at boot. SQLite serialises
-    schema changes itself."""
-    if not url.startswith(("postgresql://", "postgres://")):
+    schema changes itself. The lock is held by an open transaction, not a session: through
+    pgbouncer in transaction mode a session lock stays with whichever server session took it
+    and its unlock may reach another one."""
+    if not is_postgres_url(url):
         yield
         return
-    with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute("SELECT pg_advisory_lock(%s)", (STARTUP_LOCK,))
-        try:
-            yield
-        finally:
-            conn.execute("SELECT pg_advisory_unlock(%s)", (STARTUP_LOCK,))
+    with psycopg.connect(url, prepare_threshold=None) as conn, conn.transaction():
+        conn.execute("SELECT pg_advisory_xact_lock(%s)", (STARTUP_LOCK,))
+        yield

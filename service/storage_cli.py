@@ -66,11 +66,14 @@ def restore_command(args: argparse.Namespace) -> int:
     ledger = open_ledger(config)
     try:
         ledger.recorder.continue_numbering()  # type: ignore[attr-defined]
+        # Erasures since the backup was taken: their keys go before the ledger serves again.
+        erased = ledger.keys.apply_journal() if ledger.keys else []
         head = ledger.head()
     finally:
         ledger.close()
     where = f"position {head[0]} hash {head[1]}" if head else "nothing (empty log)"
     print(f"restored the log through {where}; check it with `ledger verify`")
+    print(f"erasure journal {config.erasure_journal}: {len(erased)} key(s) erased again")
     return 0
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from marshmallow import RAISE, Schema, fields
 
 from api.schemas.fields import Choice, Identifier, IdentifierList
-from ledger.identity import ROLES
+from ledger.identity import ROLES, SCOPES
 
 
 class Logged(Schema):
@@ -116,6 +116,8 @@ class TokenIssued(Logged):
     expires_at = fields.DateTime(
         metadata={"description": "refused from this moment on; absent: it never expires"}
     )
+    scopes = fields.List(Choice(tuple(SCOPES)), metadata={
+        "description": "scopes beside the role (`replicate`: the global log, sealed)"})
 
 
 class TokenRevoked(Logged):

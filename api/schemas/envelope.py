@@ -18,7 +18,7 @@ from marshmallow import (
 
 from api.schemas.answer import Answer, hex_digest, moment, text, whole
 from api.schemas.event_types import CLIENT_DATA, DATA_SCHEMAS
-from api.schemas.fields import Count
+from api.schemas.fields import BoundedMoment, Count
 from ledger.application import Command
 from ledger.catalog import DERIVED_TYPES
 from ledger.privacy.fields import PERSONAL_FIELDS
@@ -31,7 +31,7 @@ IDEMPOTENCY_KEY = r"^[\x21-\x7e]{1,128}$"
 
 
 def _occurred_at() -> fields.AwareDateTime:
-    return fields.AwareDateTime(metadata={
+    return BoundedMoment(metadata={
         "description": "when it happened in the world, with its offset; defaults to receipt; "
                        "not more than 5 minutes in the future"})
 

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from marshmallow import fields
 
-from api.openapi import Alternatives
 from api.schemas.answer import Answer, hex_digest, many, moment, one, personal, text, whole
 from api.schemas.envelope import LoggedEventSchema
+from api.schemas.fields import Alternatives, BoundedMoment
 from api.schemas.reads import ReadArgsSchema
 from api.schemas.tamper import CheckpointSchema, InclusionProofSchema
 from api.schemas.views import VIEW_SCHEMAS
@@ -20,7 +20,7 @@ def _view(description: str) -> Alternatives:
 
 
 class EvidenceArgsSchema(ReadArgsSchema):
-    as_of = fields.AwareDateTime(metadata={"description": "the moment (default: now)"})
+    as_of = BoundedMoment(metadata={"description": "the moment (default: now)"})
 
 
 class SubjectSchema(Answer):

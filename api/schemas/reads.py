@@ -5,7 +5,7 @@ from typing import Any
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
-from api.schemas.fields import Count, Identifier
+from api.schemas.fields import BoundedDate, BoundedMoment, Count, Identifier
 from api.schemas.views import FINDING_STATUSES
 from ledger.domain.supervision import FINDING_SECTORS, FINDING_SOURCES
 from ledger.domain.units import UNIT_KINDS
@@ -25,10 +25,10 @@ class ReadArgsSchema(Schema):
 
 
 class ReplayArgsSchema(ReadArgsSchema):
-    as_of = fields.AwareDateTime(
+    as_of = BoundedMoment(
         metadata={"description": "what the ledger knew at this moment (recorded_at <= as_of)"}
     )
-    valid_at = fields.Date(
+    valid_at = BoundedDate(
         metadata={"description": "the world on this date as known now (occurred on or before)"}
     )
 
@@ -51,8 +51,8 @@ class FindingFilterArgsSchema(ReplayArgsSchema):
     category = fields.String(validate=validate.Length(min=1, max=200))
     status = fields.String(validate=validate.OneOf(FINDING_STATUSES))
     overdue = fields.Boolean()
-    due_from = fields.Date()
-    due_to = fields.Date()
+    due_from = BoundedDate()
+    due_to = BoundedDate()
     source = fields.String(validate=validate.OneOf(FINDING_SOURCES))
     sector = fields.String(validate=validate.OneOf(FINDING_SECTORS))
 

@@ -33,3 +33,21 @@ def subject_from_data(data: dict[str, Any]) -> str | None:
 
 def is_sealed(value: Any) -> bool:
     return isinstance(value, dict) and SEALED in value
+
+
+def sealed_subjects(value: Any) -> list[tuple[str, str]]:
+    """The data subjects whose sealed fields `value` holds (stored data, before opening), in
+    the order first met: whose personal data a reader of it is shown."""
+    found: dict[tuple[str, str], None] = {}
+    todo = [value]
+    while todo:
+        item = todo.pop()
+        if isinstance(item, dict):
+            if isinstance(item.get(SEALED), str):
+                kind, _, natural_id = item[SEALED].partition(":")
+                found.setdefault((kind, natural_id), None)
+            else:
+                todo.extend(reversed(list(item.values())))
+        elif isinstance(item, list | tuple):
+            todo.extend(reversed(item))
+    return list(found)

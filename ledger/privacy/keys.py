@@ -8,6 +8,7 @@ left out.
 """
 from __future__ import annotations
 
+import hashlib
 import os
 import threading
 from collections.abc import Iterable, Iterator
@@ -15,6 +16,7 @@ from contextlib import contextmanager
 from typing import Protocol
 
 from ledger.privacy.cipher import MasterKey, new_key
+from ledger.privacy.journal import ErasureJournal
 
 MASTER_CHECK = "_master_check_"
 
@@ -30,24 +32,29 @@ class KeyTable(Protocol):
     def add(self, wrapped: dict[str, bytes]) -> None:
         """Keep new wrapped keys, each unless its subject has one (or had one) already."""
 
-    def destroy(self, subject: str) -> bool:
-        """Destroy the subject's key beyond recovery, leaving a tombstone; False if none."""
+    def destroy(self, subject: str, position: int | None = None) -> bool:
+        """Destroy the subject's key beyond recovery, leaving a tombstone; False if none.
+        `position` is the recorded erasure's (a store may check it is one)."""
 
 
 class KeyRing:
     """Subject keys for sealing (cached: a write may reuse a key a moment after it was
     destroyed elsewhere, and then writes what no one can read, which is what erasure wants) and
-    for reading (never cached, so an erasure anywhere takes effect on the next read)."""
+    for reading (never cached, so an erasure anywhere takes effect on the next read). With an
+    erasure journal (`journal_path`), a subject it names is erased whatever the table says."""
 
-    def __init__(self, table: KeyTable, master: MasterKey) -> None:
+    def __init__(self, table: KeyTable, master: MasterKey, journal_path: str | None = None
+                 ) -> None:
         self._table = table
         self._master = master
         self._sealing: dict[str, bytes | None] = {}
         self._lock = threading.Lock()
         self._made_here = threading.local()
-        self._check_master()
+        check = self._check_master()
+        self.journal = (ErasureJournal(journal_path, hashlib.sha256(check).hexdigest()[:32])
+                        if journal_path else None)
 
-    def _check_master(self) -> None:
+    def _check_master(self) -> bytes:
         found = self._table.wrapped([MASTER_CHECK]).get(MASTER_CHECK)
         if found is None:
             self._table.add({MASTER_CHECK: self._master.wrap(MASTER_CHECK, bytes(32))})
@@ -58,6 +65,10 @@ class KeyRing:
             raise MasterKeyMismatch(
                 "the master key (LEDGER_MASTER_KEY_FILE) does not open this database's "
                 "personal-data keys") from error
+        return found or b""
+
+    def _journaled(self) -> dict:
+        return self.journal.erasures() if self.journal else {}
 
     def for_sealing(self, subject: str) -> bytes | None:
         """The subject's key, made now if it has none; None once it was erased."""
@@ -81,7 +92,8 @@ class KeyRing:
             made = getattr(self._made_here, "subjects", None)
             if made is not None:
                 made.update(missing)
-        keys = {s: self._unwrap(s, found.get(s)) for s in wanted}
+        journaled = self._journaled()
+        keys = {s: None if s in journaled else self._unwrap(s, found.get(s)) for s in wanted}
         with self._lock:
             self._sealing.update(keys)
 
@@ -106,12 +118,26 @@ class KeyRing:
         if not wanted:
             return {}
         found = self._table.wrapped(wanted)
-        return {s: self._unwrap(s, found.get(s)) for s in wanted}
+        journaled = self._journaled()
+        return {s: None if s in journaled else self._unwrap(s, found.get(s)) for s in wanted}
 
-    def erase(self, subject: str) -> None:
-        self._table.destroy(subject)
+    def erase(self, subject: str, position: int | None = None) -> None:
+        """Journal the erasure recorded at `position`, then destroy the subject's key."""
+        if self.journal:
+            self.journal.append(subject, position)
         with self._lock:
             self._sealing[subject] = None
+        self._table.destroy(subject, position)
+
+    def apply_journal(self) -> list[str]:
+        """Destroy the key of every journaled subject that still has one (a restored backup
+        older than the erasure); the subjects whose keys went."""
+        erasures = self._journaled()
+        found = self._table.wrapped(erasures)
+        live = sorted(s for s in erasures if found.get(s) is not None)
+        for subject in live:
+            self._table.destroy(subject, erasures[subject].position)
+        return live
 
     def _unwrap(self, subject: str, wrapped: bytes | None) -> bytes | None:
         return None if wrapped is None else self._master.unwrap(subject, wrapped)
@@ -150,7 +176,7 @@ class KeyDirectory:
                 file.flush()
                 os.fsync(file.fileno())
 
-    def destroy(self, subject: str) -> bool:
+    def destroy(self, subject: str, position: int | None = None) -> bool:
         path = self._file(subject)
         try:
             size = os.path.getsize(path)

@@ -1,10 +1,14 @@
 """The table of wrapped subject keys (`ledger_subject_keys`) in the ledger's own database.
 
 Unlike the event tables it is not append-only: destroying a key is what erasure means. The
-destroyed row keeps its subject with no key (a tombstone). On SQLite the key's bytes are
-overwritten in the file (`secure_delete`) and the write-ahead log is checkpointed and
-truncated, so no page of the file or its WAL still holds them; on PostgreSQL the table is
-vacuumed so the dead row version goes too.
+destroyed row keeps its subject with no key (a tombstone). On PostgreSQL the service role may
+only read and insert keys (`ledger db setup-roles`); it destroys one through
+`ledger_erase_key(subject, position)`, a function the owner made that runs with the owner's
+rights and destroys a key only when the event at `position` is the recorded
+`PersonalDataErased` of that subject, so no key goes without its erasure in the log.
+On SQLite the key's bytes are overwritten in the file (`secure_delete`) and the write-ahead
+log is checkpointed and truncated, so no page of the file or its WAL still holds them; on
+PostgreSQL the table is vacuumed so the dead row version goes too.
 """
 from __future__ import annotations
 
@@ -14,6 +18,7 @@ from collections.abc import Iterable
 from typing import Any
 
 KEYS_TABLE = "ledger_subject_keys"
+ERASE_FUNCTION = "ledger_erase_key"
 CHECKPOINT_TRIES = 20
 
 
@@ -43,7 +48,7 @@ class SQLiteKeyTable:
             c.executemany(f"INSERT OR IGNORE INTO {KEYS_TABLE} (subject, wrapped) VALUES (?, ?)",
                           list(wrapped.items()))
 
-    def destroy(self, subject: str) -> bool:
+    def destroy(self, subject: str, position: int | None = None) -> bool:
         conn = sqlite3.connect(self._path, timeout=30, isolation_level=None)
         try:
             conn.execute("PRAGMA secure_delete = ON")
@@ -74,6 +79,9 @@ class PostgresKeyTable:
         with datastore.transaction(commit=True) as c:
             c.execute(f"CREATE TABLE IF NOT EXISTS {self._table} "
                       "(subject TEXT PRIMARY KEY, wrapped BYTEA, destroyed_at TIMESTAMPTZ)")
+            c.execute("SELECT to_regprocedure(%s) AS found",
+                      (f"{datastore.schema}.{ERASE_FUNCTION}(text, bigint)",))
+            self._erase_function = c.fetchone()["found"] is not None
 
     def wrapped(self, subjects: Iterable[str]) -> dict[str, bytes | None]:
         with self._datastore.transaction(commit=False) as c:
@@ -87,19 +95,24 @@ class PostgresKeyTable:
             c.executemany(f"INSERT INTO {self._table} (subject, wrapped) VALUES (%s, %s) "
                           "ON CONFLICT (subject) DO NOTHING", list(wrapped.items()))
 
-    def destroy(self, subject: str) -> bool:
+    def destroy(self, subject: str, position: int | None = None) -> bool:
         with self._datastore.transaction(commit=True) as c:
-            c.execute(f"UPDATE {self._table} SET wrapped = NULL, destroyed_at = now() "
-                      "WHERE subject = %s AND wrapped IS NOT NULL", (subject,))
-            changed = c.rowcount
+            if self._erase_function and position is not None:
+                c.execute(f"SELECT {self._datastore.schema}.{ERASE_FUNCTION}(%s, %s) AS changed",
+                          (subject, position))
+                changed = bool(c.fetchone()["changed"])
+            else:
+                c.execute(f"UPDATE {self._table} SET wrapped = NULL, destroyed_at = now() "
+                          "WHERE subject = %s AND wrapped IS NOT NULL", (subject,))
+                changed = c.rowcount > 0
         with self._datastore.get_connection() as conn:
             autocommit = conn.autocommit
             conn.autocommit = True
-            try:
+            try:  # only the owner may; the service role's leaves it to autovacuum (a notice)
                 conn.execute(f"VACUUM {self._table}")
             finally:
                 conn.autocommit = autocommit
-        return changed > 0
+        return changed
 
 
 def key_table_of(recorder: Any) -> SQLiteKeyTable | PostgresKeyTable:

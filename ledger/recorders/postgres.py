@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from contextlib import AbstractContextManager, suppress
-from typing import Any
+from typing import Any, cast
 from uuid import UUID
 
 from eventsourcing.persistence import StoredEvent
@@ -28,6 +28,7 @@ from eventsourcing.postgres import (
     PostgresFactory,
 )
 from psycopg import Cursor
+from psycopg.conninfo import conninfo_to_dict
 from psycopg.rows import DictRow, tuple_row
 from psycopg.sql import SQL, Identifier, Literal
 
@@ -39,6 +40,12 @@ from ledger.recorders.schema import BYTES, LEVEL, POSITION, SERIAL, TEXT, Dialec
 
 # Advisory lock key held while creating the schema ("ledger" in ASCII).
 SCHEMA_LOCK = 0x6C6564676572
+# The setting that carries the URL's libpq parameters beyond the library's own five (several
+# hosts come in POSTGRES_HOST and POSTGRES_PORT; `target_session_attrs`, `sslmode`... here).
+EXTRA_CONNINFO = "POSTGRES_EXTRA_CONNINFO"
+# After how many runs psycopg prepares a statement; "off": never (pgbouncer in transaction
+# mode before 1.21 has no prepared statements). Off also overrides the library's prepare=True.
+PREPARE_THRESHOLD = "POSTGRES_PREPARE_THRESHOLD"
 
 
 def dialect(schema: str, events_table_name: str) -> Dialect:
@@ -163,7 +170,16 @@ class ChainedPostgresApplicationRecorder(
 class LedgerPostgresFactory(PostgresFactory):
     """The library's factory, except that a role which does not own the ledger's tables (the
     service role `ledger db setup-roles` grants) leaves them as their owner made them: creating
-    them again would need the owner's rights. `PERSISTENCE_MODULE` names it."""
+    them again would need the owner's rights. `PERSISTENCE_MODULE` names it. It also hands
+    libpq the URL's other parameters (`EXTRA_CONNINFO`) and psycopg its `PREPARE_THRESHOLD`,
+    which the library has no setting for."""
+
+    def __init__(self, env: Any) -> None:
+        super().__init__(env)
+        kwargs = cast(dict[str, Any], self.datastore.pool.kwargs)
+        kwargs.update(conninfo_to_dict(self.env.get(EXTRA_CONNINFO) or ""))
+        threshold = self.env.get(PREPARE_THRESHOLD) or "5"
+        kwargs["prepare_threshold"] = None if threshold == "off" else int(threshold)
 
     def env_create_table(self) -> bool:
         if not super().env_create_table():

@@ -2,8 +2,10 @@
 change it.
 
 Run by the tables' owner (`ledger db setup-roles`), after the ledger has created its tables:
-- the log's tables (`Statements.append_only`) and the read audit (`ledger/read_audit.py`):
-  SELECT and INSERT only, every other right revoked;
+- the log's tables (`Statements.append_only`), the read audit (`ledger/read_audit.py`) and the
+  key store (`ledger_subject_keys`): SELECT and INSERT only, every other right revoked; a key
+  is destroyed only through `ledger_erase_key(subject, position)`, which runs with the owner's
+  rights and only for the subject of the `PersonalDataErased` recorded at `position`;
 - the owner's other tables in the schema (aggregate snapshots, and any store added beside them):
   SELECT, INSERT, UPDATE, DELETE; their sequences: USAGE and SELECT;
 - the schema: USAGE, and CREATE for the read models the service builds and rebuilds itself
@@ -22,8 +24,25 @@ from psycopg.rows import tuple_row
 from psycopg.sql import SQL, Identifier, Literal
 
 from ledger.read_audit import TABLE as READ_AUDIT
+from ledger.recorders.keys import ERASE_FUNCTION, KEYS_TABLE
 
 READ_MODEL_PREFIX = "proj_"
+ERASE_KEY = """CREATE OR REPLACE FUNCTION {function}(p_subject text, p_position bigint)
+RETURNS boolean LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE erased jsonb; changed integer;
+BEGIN
+  SELECT convert_from(state, 'UTF8')::jsonb INTO erased FROM {events}
+   WHERE notification_id = p_position AND topic LIKE '%PersonalDataErased';
+  IF erased IS NULL OR
+     concat(erased->>'subject_type', ':', erased->>'subject_id') IS DISTINCT FROM p_subject THEN
+    RAISE EXCEPTION 'no recorded erasure of % at position %', p_subject, p_position
+      USING ERRCODE = 'insufficient_privilege';
+  END IF;
+  UPDATE {keys} SET wrapped = NULL, destroyed_at = now()
+   WHERE subject = p_subject AND wrapped IS NOT NULL;
+  GET DIAGNOSTICS changed = ROW_COUNT;
+  RETURN changed > 0;
+END $$"""
 
 
 @dataclass
@@ -69,7 +88,7 @@ def grant_service_role(recorder: Any, role: str, password: str | None = None) ->
                 elif kind == "S":
                     curs.execute(SQL("GRANT USAGE, SELECT ON SEQUENCE {} TO {}").format(
                         target, who))
-                elif name in append_only or name == READ_AUDIT:
+                elif name in append_only or name in (READ_AUDIT, KEYS_TABLE):
                     curs.execute(SQL("REVOKE ALL ON {} FROM {}").format(target, who))
                     curs.execute(SQL("GRANT SELECT, INSERT ON {} TO {}").format(target, who))
                     grants.append_only.append(name)
@@ -78,10 +97,20 @@ def grant_service_role(recorder: Any, role: str, password: str | None = None) ->
                     curs.execute(SQL("GRANT SELECT, INSERT, UPDATE, DELETE ON {} TO {}").format(
                         target, who))
                     grants.read_write.append(name)
+            _grant_key_erasure(curs, schema, _table_name(recorder.sql.events), who)
     missing = set(append_only) - set(grants.append_only)
     if missing:
         raise ValueError(f"the log's tables {sorted(missing)} are not the owner's here")
     return grants
+
+
+def _grant_key_erasure(curs: Any, schema: str, events: str, who: Identifier) -> None:
+    """The owner's function that destroys a key for a recorded erasure; only `who` runs it."""
+    function = Identifier(schema, ERASE_FUNCTION)
+    curs.execute(SQL(ERASE_KEY).format(function=function, events=Identifier(schema, events),
+                                       keys=Identifier(schema, KEYS_TABLE)))
+    curs.execute(SQL("REVOKE ALL ON FUNCTION {}(text, bigint) FROM PUBLIC").format(function))
+    curs.execute(SQL("GRANT EXECUTE ON FUNCTION {}(text, bigint) TO {}").format(function, who))
 
 
 def _owned_relations(curs: Any, schema: str) -> list[tuple[str, str]]:

@@ -67,6 +67,10 @@ class Statements:
         self.chain, self.events = chain, events
         # The log's tables: they only ever gain rows (`ledger.recorders.append_only`).
         self.append_only = (events, chain, claims, merkle, checkpoints)
+        # Each of them with its key's columns (the library's events: originator and version).
+        self.append_only_keys = {events: ("originator_id", "originator_version"), **{
+            d.schema_prefix + table.name: table.key for table in TABLES}}
+        self.merkle = merkle
         self.create = [_create(d, table) for table in TABLES]
         self.create.append(MERKLE_INDEX.format(merkle))
         self.head_hash = f"SELECT hash FROM {chain} ORDER BY position DESC LIMIT 1"

@@ -54,7 +54,7 @@ class ChainedSQLiteApplicationRecorder(
         return [
             *super().construct_create_table_statements(),
             *self.sql.create,
-            *sqlite_guards(self.sql.append_only),
+            *sqlite_guards(self.sql.append_only_keys, skipped=[self.sql.merkle]),
         ]
 
     def _insert_events(

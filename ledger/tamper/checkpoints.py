@@ -9,12 +9,17 @@ import logging
 import threading
 from typing import Any
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
 from ledger.errors import Conflict, Invalid
 from ledger.tamper.log_tree import LogTree
 from ledger.tamper.signing import Checkpoint, Signer, verify_checkpoint
 from ledger.tamper.verification import verify_chain
 
 DEFAULT_INTERVAL_SECONDS = 600.0
+# How many of the newest stored checkpoints `latest()` looks through for one this ledger
+# signed: anyone who may insert a row (the service role) can add forged ones on top.
+LATEST_SCAN = 1000
 
 log = logging.getLogger(__name__)
 
@@ -32,9 +37,12 @@ class LogNotVerified(Conflict):
 class Checkpoints:
     """Makes, stores and lists checkpoints of one ledger's log."""
 
-    def __init__(self, recorder: Any, signer: Signer | None) -> None:
+    def __init__(self, recorder: Any, signer: Signer | None,
+                 public_key: Ed25519PublicKey | None = None) -> None:
+        """`public_key`: the ledger's, for a verifier without the signing key."""
         self._recorder = recorder
         self.signer = signer
+        self.public_key = signer.public_key if signer else public_key
         self.tree = LogTree(recorder)
 
     @property
@@ -73,10 +81,11 @@ class Checkpoints:
         return self.make()
 
     def latest(self) -> Checkpoint | None:
-        """The newest stored checkpoint that this ledger's key really signed."""
-        for row in self._recorder.select_checkpoints(20):
+        """The newest stored checkpoint that this ledger's key really signed (without a key
+        to check with, the newest stored)."""
+        for row in self._recorder.select_checkpoints(LATEST_SCAN):
             checkpoint = Checkpoint.from_dict(row)
-            if self.signer is None or verify_checkpoint(checkpoint, self.signer.public_key):
+            if self.public_key is None or verify_checkpoint(checkpoint, self.public_key):
                 return checkpoint
         return None
 

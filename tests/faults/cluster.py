@@ -37,6 +37,7 @@ class PrivateCluster:
         self.data_dir = data_dir
         self.port = port
         self.server = f"postgresql://postgres@127.0.0.1:{port}"
+        self.standbys: list[PrivateCluster] = []
 
     def _run(self, *args: str) -> None:
         command = [str(self.bin_dir / args[0]), *args[1:]]
@@ -57,6 +58,17 @@ class PrivateCluster:
     def stop(self) -> None:
         """A fast shutdown: open sessions are cut, as when the server restarts."""
         self._run("pg_ctl", "-D", str(self.data_dir), "-m", "fast", "-w", "stop")
+
+    def standby(self, port: int) -> PrivateCluster:
+        """A hot standby of this cluster on `port`, streaming from it (pg_basebackup -R);
+        started, then stopped with the primary by `private_cluster`."""
+        replica = PrivateCluster(self.bin_dir, self.data_dir.parent / f"standby-{port}", port)
+        self._run("pg_basebackup", "-D", str(replica.data_dir), "-h", "127.0.0.1",
+                  "-p", str(self.port), "-U", "postgres", "-R", "-X", "stream", "-c", "fast",
+                  "--no-sync")
+        replica.start()
+        self.standbys.append(replica)
+        return replica
 
     def create_database(self, name: str) -> str:
         with psycopg.connect(f"{self.server}/postgres", autocommit=True) as conn:
@@ -80,8 +92,9 @@ def private_cluster() -> Iterator[PrivateCluster | None]:
         cluster.start()
         yield cluster
     finally:
-        try:
-            cluster.stop()
-        except subprocess.CalledProcessError:
-            pass
+        for server in (*cluster.standbys, cluster):
+            try:
+                server.stop()
+            except subprocess.CalledProcessError:
+                pass
         shutil.rmtree(base, ignore_errors=True)

@@ -27,6 +27,7 @@ ADMIN = Actor("county-admin", "admin")
 VILLAGE = {"type": "UnitRegistered",
            "data": {"unit_id": "v1", "name": "Sanjiayu", "kind": "village"}}
 REQUEST_TIMEOUT = 15.0  # a request unanswered for this long counts as a hang
+RETRY_PAUSE = 0.2  # a writer that retries in place waits this long between tries
 
 
 def household(household_id: str) -> dict[str, Any]:
@@ -164,17 +165,21 @@ class Gunicorn:
 @dataclass
 class Writers:
     """Threads that each register households, one request per event, each under its own
-    Idempotency-Key; what was answered 201 is acknowledged, what was not is kept for a retry."""
+    Idempotency-Key; what was answered 201 is acknowledged, what was not is kept for a retry
+    (by `retry_unanswered`, or at once under the same key when `retry_in_place`, as a client
+    that must get its write through does)."""
 
     port: int
     token: str
     threads: int = 3
+    retry_in_place: bool = False
     statuses: Counter[int | None] = field(default_factory=Counter)
     acknowledged: dict[str, int] = field(default_factory=dict)  # household id -> position
     unanswered: dict[str, str] = field(default_factory=dict)  # household id -> its key
     failures: list[Answer] = field(default_factory=list)  # answers other than 201 or 503
     unavailable: list[Answer] = field(default_factory=list)  # the 503 answers
     slowest: float = 0.0
+    answered_at: list[float] = field(default_factory=list)  # when each 201 came (monotonic)
     _stop: threading.Event = field(default_factory=threading.Event)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _running: list[threading.Thread] = field(default_factory=list)
@@ -193,6 +198,10 @@ class Writers:
             key = uuid.uuid4().hex
             answer = post(self.port, self.token, household(household_id), key)
             self._note(household_id, key, answer)
+            while answer.status != 201 and self.retry_in_place and not self._stop.is_set():
+                time.sleep(RETRY_PAUSE)
+                answer = post(self.port, self.token, household(household_id), key)
+                self._note(household_id, key, answer)
             if answer.status != 201:
                 time.sleep(0.05)
 
@@ -201,6 +210,7 @@ class Writers:
             self.statuses[answer.status] += 1
             self.slowest = max(self.slowest, answer.seconds)
             if answer.status == 201:
+                self.answered_at.append(time.monotonic())
                 self.acknowledged[household_id] = answer.body["position"]
                 self.unanswered.pop(household_id, None)
                 return
@@ -215,6 +225,13 @@ class Writers:
         target = len(self.acknowledged) + count
         while len(self.acknowledged) < target and time.monotonic() < end:
             time.sleep(0.02)
+
+    def longest_silence(self, since: float) -> tuple[float, float]:
+        """The longest time between two acknowledged writes after `since` (the first counted
+        from `since` itself), and when it ended."""
+        times = [since, *sorted(t for t in self.answered_at if t > since)]
+        return max(((b - a, b) for a, b in zip(times, times[1:], strict=False)),
+                   default=(0.0, since))
 
     def stop(self) -> None:
         self._stop.set()

@@ -23,7 +23,7 @@ class MemoryTable:
         for subject, content in wrapped.items():
             self.rows.setdefault(subject, content)
 
-    def destroy(self, subject: str) -> bool:
+    def destroy(self, subject: str, position: int | None = None) -> bool:
         had = self.rows.get(subject) is not None
         self.rows[subject] = None
         return had

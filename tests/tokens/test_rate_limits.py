@@ -40,7 +40,7 @@ def assert_rate_limited(answer: Any, window: int = 60) -> None:
 
 
 def test_the_21st_failed_authentication_from_one_address_gets_429(root: Root) -> None:
-    good = root.ledger.create_token("ins-1", "inspector")
+    good = root.ledger.create_token("dis-1", "discipline")
     http = client(root)
     for _ in range(20):
         assert get(http, "lgr_wrong").status_code == 401
@@ -53,7 +53,7 @@ def test_the_21st_failed_authentication_from_one_address_gets_429(root: Root) ->
 
 
 def test_only_failed_authentications_count(root: Root) -> None:
-    good = root.ledger.create_token("ins-1", "inspector")
+    good = root.ledger.create_token("dis-1", "discipline")
     http = client(root)
     for _ in range(19):
         assert get(http, "lgr_wrong").status_code == 401
@@ -104,11 +104,12 @@ def test_limits_come_from_the_environment_and_a_bad_one_is_refused() -> None:
     config = Config.from_env({"LEDGER_AUTH_FAILURE_LIMIT": "5/second",
                               "LEDGER_WRITE_LIMIT": "100/hour",
                               "LEDGER_RATELIMIT_STORAGE_URI": "redis://cache:6379",
-                              "LEDGER_TRUSTED_PROXIES": "1"})
+                              "LEDGER_TRUSTED_PROXIES": "1",
+                              "LEDGER_READ_LIMIT": "9/second", "LEDGER_READ_WAITS": "2"})
     assert config.flask_settings() == {
         "AUTH_FAILURE_LIMIT": "5/second", "WRITE_LIMIT": "100/hour",
         "RATELIMIT_STORAGE_URI": "redis://cache:6379", "TRUSTED_PROXIES": 1,
-        "METRICS": "loopback",
+        "METRICS": "loopback", "READ_LIMIT": "9/second", "READ_WAITS": 2,
     }
     defaults = Config.from_env({})
     assert (defaults.auth_failure_limit, defaults.write_limit) == ("20/minute", "60000/minute")

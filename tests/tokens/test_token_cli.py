@@ -52,3 +52,20 @@ def test_an_expiry_without_offset_is_refused_before_anything_is_recorded(
     assert stopped.value.code == 2
     assert "--expires" in capsys.readouterr().err
     assert ledger.read_log(0, 10) == []
+
+
+def test_a_replicate_token_from_the_command_line_reads_the_log_sealed(
+    ledger: Ledger, database_url: str, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setenv("LEDGER_DATABASE_URL", database_url)
+    assert main(["token", "create", "--actor", "replica", "--role", "admin",
+                 "--scope", "replicate"]) == 0
+    token = capsys.readouterr().out.splitlines()[-1]
+    actor = ledger.authenticate(token)
+    assert actor is not None and actor.scopes == ("replicate",)
+    assert main(["token", "list"]) == 0
+    assert capsys.readouterr().out.splitlines()[1].split()[2] == "admin+replicate"
+    with pytest.raises(SystemExit):
+        main(["token", "create", "--actor", "x", "--role", "admin", "--scope", "everything"])
+    assert len(ledger.read_log(0, 10)) == 1

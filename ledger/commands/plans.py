@@ -1,0 +1,28 @@
+"""Handlers of help plans and their measures (ledger.domain.plans)."""
+from __future__ import annotations
+
+from ledger.commands.guards import Data, Handler, require_own_unit
+from ledger.domain.registry import Household, Person
+from ledger.identity import Actor
+from ledger.session import Session
+
+
+def record_help_plan(session: Session, actor: Actor, data: Data) -> None:
+    household = session.get(Household, data["household_id"], "household_id")
+    require_own_unit(actor, household.village_id, "record a help plan")
+    for i, measure in enumerate(data["measures"]):
+        if measure.get("person_id") is not None:
+            session.get(Person, measure["person_id"], f"measures.{i}.person_id")
+    household.record_help_plan(data["year"], data["causes"], data["measures"])
+
+
+def complete_measure(session: Session, actor: Actor, data: Data) -> None:
+    household = session.get(Household, data["household_id"], "household_id")
+    require_own_unit(actor, household.village_id, "complete a measure")
+    household.complete_measure(data["measure_id"], data["note"])
+
+
+HANDLERS: dict[str, Handler] = {
+    "HelpPlanRecorded": record_help_plan,
+    "MeasureCompleted": complete_measure,
+}
