@@ -53,9 +53,15 @@ def _ledger() -> Ledger:
     return current_app.extensions["ledger"]
 
 
+# Schema instances, made once: given a class, webargs would build a new schema (and copy every
+# field) on each request.
+EVENT_REQUEST, BATCH_REQUEST, IDEMPOTENCY = (
+    EventRequestSchema(), BatchRequestSchema(), IdempotencyHeaderSchema())
+
+
 @blp.post("/events")
-@blp.arguments(EventRequestSchema)
-@blp.arguments(IdempotencyHeaderSchema, location="headers")
+@blp.arguments(EVENT_REQUEST)
+@blp.arguments(IDEMPOTENCY, location="headers")
 @blp.response(201, RecordedEventSchema)
 @blp.errors(*WRITE_ERRORS)
 def record_event(command: Command, headers: dict):
@@ -68,8 +74,8 @@ def record_event(command: Command, headers: dict):
 
 
 @blp.post("/events/batch")
-@blp.arguments(BatchRequestSchema)
-@blp.arguments(IdempotencyHeaderSchema, location="headers")
+@blp.arguments(BATCH_REQUEST)
+@blp.arguments(IDEMPOTENCY, location="headers")
 @blp.response(201, BatchAnswerSchema)
 @blp.errors(*WRITE_ERRORS)
 def record_batch(batch: dict, headers: dict):

@@ -22,8 +22,7 @@ ERROR_WHEN: dict[int, str] = {
     403: "forbidden: the token's role or unit does not allow it",
     404: "not_found: the subject, or something the request refers to, does not exist",
     409: "the request contradicts the ledger (invalid_transition, out_of_order, already_exists, "
-         "conflict, concurrent_write, idempotency_key_reused, checkpoints_disabled, "
-         "log_not_verified)",
+         "conflict, idempotency_key_reused, checkpoints_disabled, log_not_verified)",
     413: "too_large: the body is larger than LEDGER_MAX_BODY_BYTES",
     422: "invalid: a field is missing, unknown or invalid; details.fields names each",
     429: "rate_limited: too many failed authentications from this client address, too "

@@ -195,6 +195,8 @@ def main() -> int:
                 measure_reads(root, url, args.reads)
     print(f"wrote {summary.events:,} events ({summary.commands:,} commands) in {seconds:.1f} s: "
           f"{summary.events / seconds:,.0f} events/s; load average after: {load_average()}")
+    print(f"stored ÷ client events: {summary.events / max(summary.commands, 1):.2f} (what the "
+          f"ledger derived besides the {summary.commands:,} events clients sent)")
 
     print("\nby tenth of the events          events/s")
     for tenth in range(10):

@@ -1,7 +1,8 @@
 -- wrk script for bench/write_bench.py: one distinct, valid InspectionRecorded per event.
--- Usage: wrk -s bench/events.lua URL -- <token> <prefix> <households> <events per request>
+-- Usage: wrk -s bench/events.lua URL -- <token> <prefix> <households> <events per request> [random]
 -- Ids are "<prefix>-<thread>-<request>[-<i>]", so they never repeat across threads, connections
--- or runs with different prefixes. Households are taken round-robin from h00000..h<n-1>.
+-- or runs with different prefixes. Households are taken round-robin from h00000..h<n-1>, or at
+-- random with a fifth argument "random" (so concurrent batches touch the same households).
 
 local threads = {}
 local counter = 0
@@ -14,6 +15,8 @@ end
 
 function init(args)
   token, prefix, households, per_request = args[1], args[2], tonumber(args[3]), tonumber(args[4])
+  random_households = args[5] == "random"
+  math.randomseed(os.time() + tid)
   wrk.method = "POST"
   wrk.headers["Content-Type"] = "application/json"
   wrk.headers["Authorization"] = "Bearer " .. token
@@ -26,7 +29,11 @@ local template = '{"type":"InspectionRecorded","data":{"inspection_id":"%s",'
   .. '"income":{"wage":%d,"transfer":3000}},"occurred_at":"2020-03-12T09:30:00+08:00"}'
 
 local function event(id, n)
-  return string.format(template, id, (tid * 7919 + n) % households, 8000 + n % 1000)
+  local household = (tid * 7919 + n) % households
+  if random_households then
+    household = math.random(0, households - 1)
+  end
+  return string.format(template, id, household, 8000 + n % 1000)
 end
 
 function request()

@@ -4,19 +4,22 @@
 
 Needs `wrk` on the PATH (Debian: `apt-get install -y wrk`) and gunicorn in this venv; installs
 nothing. Over loopback, gunicorn with 2 workers serves, and wrk (bench/events.lua: a distinct
-valid InspectionRecorded per event, on 1,000 pre-registered households) measures:
+valid InspectionRecorded per event, on 5,000 pre-registered households) measures:
   (a) bench/echo_app.py: bare Flask + marshmallow validating the same body and echoing it;
   (b) the ledger's POST /api/v1/events, one event per request;
   (c) the ledger's POST /api/v1/events/batch, 100 events per request;
+  (d) the same with 8 gunicorn workers and 8 connections, each batch on households drawn at
+      random, so concurrent batches touch the same households: every answer must be a 201;
 (b) and (c) on a fresh SQLite file (WAL, synchronous FULL) and a fresh PostgreSQL database
 (synchronous_commit on; made and dropped here). After every wrk run the events in the log are
 counted against the 2xx answers. (a) runs again before each backend, and b/a uses the run
 just before it, because the figures move with whatever else the machine is doing.
 
-Targets (issue 8), printed side by side at the end: b/a >= 0.5 on SQLite and on PostgreSQL;
-c >= 10,000 events/s on PostgreSQL and on SQLite. The ledger is built by the composition root
-(service.root) from a Config naming the database, and gunicorn serves
-`service.app:create_app()` on the same database.
+Targets (issues 8 and 20), printed side by side at the end: b/a >= 0.5 on SQLite and on
+PostgreSQL; c >= 10,000 events/s on PostgreSQL and on SQLite; no request of (d) refused. The
+log check after each run prints stored ÷ client events (what the ledger derived besides).
+The ledger is built by the composition root (service.root) from a Config naming the database,
+and gunicorn serves `service.app:create_app()` on the same database.
 """
 from __future__ import annotations
 
@@ -45,10 +48,11 @@ from service.config import Config
 from service.root import Root
 
 LUA = ROOT / "bench" / "events.lua"
-HOUSEHOLDS = 1000
+HOUSEHOLDS = 5000
 BATCH = 100
 WARMUP_SECONDS = 2
 WORKERS = 2
+CONTENDING_WRITERS = 8
 
 
 # Setup ---------------------------------------------------------------------------------------
@@ -129,12 +133,12 @@ def settled_count(ledger: Ledger, backend: str) -> tuple[int, int, int]:
 
 # Serving and loading ---------------------------------------------------------------------------
 def wrk(port: int, path: str, token: str, prefix: str, per_request: int, seconds: int,
-        connections: int, show: bool = False) -> dict[str, int]:
+        connections: int, show: bool = False, random: bool = False) -> dict[str, int]:
     command = ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s",
                "-s", str(LUA), f"http://127.0.0.1:{port}{path}", "--", token, prefix,
-               str(HOUSEHOLDS), str(per_request)]
+               str(HOUSEHOLDS), str(per_request), *(["random"] if random else [])]
     if show:
-        print(f"  $ {shlex.join(command[:-4] + ['<token>'] + command[-3:])}")
+        print(f"  $ {shlex.join(command[:10] + ['<token>'] + command[11:])}")
     output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
     line = next(line for line in output.splitlines() if line.startswith("WRK "))
     result = json.loads(line[4:])
@@ -148,6 +152,8 @@ class Checker:
     def __init__(self, ledger: Ledger | None, backend: str) -> None:
         self.ledger, self.backend = ledger, backend
         self.failures: list[str] = []
+        self.stored_per_client = 0.0
+        self.last: dict[str, int] = {}
 
     @contextmanager
     def around(self, label: str, per_request: int) -> Iterator[dict[str, int]]:
@@ -165,8 +171,9 @@ class Checker:
         events, rows, chained = (a - b for a, b in zip(after, before, strict=True))
         acknowledged, sent = result["ok"] * per_request, result["sent"] * per_request
         in_flight = (events - acknowledged) // per_request
+        self.stored_per_client = rows / events if events else 0.0
         print(f"    log check: {events:,} events recorded ({rows:,} with what the ledger "
-              f"derived, {chained:,} chained), "
+              f"derived: stored ÷ client {self.stored_per_client:.2f}, {chained:,} chained), "
               f"{acknowledged:,} acknowledged by 2xx, {in_flight} requests committed but "
               f"unanswered when wrk stopped, non-2xx {result['non2xx']}, socket errors "
               f"{errors - result['non2xx']}")
@@ -178,12 +185,14 @@ class Checker:
 
 
 def measure(port: int, path: str, token: str, label: str, per_request: int, seconds: int,
-            connections: int, checker: Checker) -> float:
+            connections: int, checker: Checker, random: bool = False) -> float:
     with checker.around(f"{label} warm-up", per_request) as result:
         result.update(wrk(port, path, token, f"{label}w", per_request, WARMUP_SECONDS,
-                          connections))
+                          connections, random=random))
     with checker.around(label, per_request) as result:
-        result.update(wrk(port, path, token, label, per_request, seconds, connections, True))
+        result.update(wrk(port, path, token, label, per_request, seconds, connections, True,
+                          random))
+    checker.last = result
     rate = result["ok"] * per_request / (result["duration_us"] / 1e6)
     print(f"  {label}: {rate:,.0f} events/s ({result['ok']:,} requests of {per_request} in "
           f"{result['duration_us'] / 1e6:.1f} s; latency p50 {result['p50_us'] / 1000:.1f} ms, "
@@ -202,8 +211,8 @@ def run_echo(seconds: int, connections: int, failures: list[str]) -> float:
 
 
 def run_ledger(backend: str, seconds: int, connections: int, failures: list[str]
-               ) -> tuple[float, float]:
-    print(f"(b), (c) the ledger on {backend}")
+               ) -> tuple[float, float, float, int, int]:
+    print(f"(b), (c), (d) the ledger on {backend}")
     with database(backend) as url, Root(Config(database_url=url)) as root:
         register_households(root.ledger)
         print(f"  durable commits: {durability(root.ledger, backend)}")
@@ -214,21 +223,33 @@ def run_ledger(backend: str, seconds: int, connections: int, failures: list[str]
                              connections, checker)
             batch = measure(port, "/api/v1/events/batch", token, f"c-{backend}", BATCH,
                             seconds, connections, checker)
+            stored = checker.stored_per_client
+        print(f"  (d) {CONTENDING_WRITERS} writers (gunicorn workers), {BATCH}-event batches on "
+              f"households drawn at random from {HOUSEHOLDS:,}")
+        with gunicorn("service.app:create_app()", {"LEDGER_DATABASE_URL": url},
+                      CONTENDING_WRITERS) as port:
+            measure(port, "/api/v1/events/batch", token, f"d-{backend}", BATCH, seconds,
+                    CONTENDING_WRITERS, checker, random=True)
+        refused, answered = checker.last["non2xx"], checker.last["completed"]
     failures.extend(checker.failures)
-    return single, batch
+    return single, batch, stored, refused, answered
 
 
 NAMES = {"sqlite": "SQLite", "postgres": "PostgreSQL"}
 
 
-def targets(rates: dict[str, tuple[float, float, float]]) -> list[Target]:
+def targets(rates: dict[str, tuple[float, float, float, float, int, int]]) -> list[Target]:
     found = []
-    for backend, (echo, single, _) in rates.items():
+    for backend, (echo, single, *_) in rates.items():
         found.append(Target(f"(b)/(a) 1 event/request ÷ echo, {NAMES[backend]}", single / echo,
                             0.5, "×", f"{single:,.0f}/s ÷ {echo:,.0f}/s"))
-    for backend, (_, _, batch) in rates.items():
+    for backend, (_, _, batch, *_) in rates.items():
         found.append(Target(f"(c) {BATCH} events/request, {NAMES[backend]}", batch, 10_000,
                             "events/s"))
+    for backend, (*_, refused, answered) in rates.items():
+        found.append(Target(f"(d) batches refused, {CONTENDING_WRITERS} writers, "
+                            f"{NAMES[backend]}", refused, 0, "requests",
+                            f"of {answered:,} answered", at_most=True))
     return found
 
 
@@ -253,10 +274,11 @@ def main() -> int:
         rates[backend] = (echo, *run_ledger(backend, args.duration, args.connections, failures))
 
     print("\nevents/s")
-    for backend, (echo, single, batch) in rates.items():
+    for backend, (echo, single, batch, stored, _, _) in rates.items():
         print(f"  (a) echo, run before {backend:8}    {echo:>9,.0f}")
         print(f"  (b) {backend:8} 1 event/request   {single:>9,.0f}")
-        print(f"  (c) {backend:8} {BATCH} events/request {batch:>9,.0f}")
+        print(f"  (c) {backend:8} {BATCH} events/request {batch:>9,.0f}   "
+              f"(stored ÷ client events {stored:.2f})")
     print(f"whole run: {time.monotonic() - started:.0f} s; load average after: {load_average()}")
     print_targets(targets(rates))
     for failure in failures:

@@ -138,7 +138,7 @@ ERROR_CODES = {
     "not_found": "所引用的对象不存在", "forbidden": "无权执行此操作",
     "invalid_transition": "不符合当前流程状态", "already_exists": "编号已存在",
     "conflict": "与台账已有记录冲突", "invalid": "不符合规则",
-    "concurrent_write": "台账正被同时修改，请重试", "idempotency_key_reused": "重复提交的内容不同",
+    "idempotency_key_reused": "重复提交的内容不同",
 }
 
 _MESSAGES: list[tuple[re.Pattern[str], str]] = [

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
@@ -21,7 +22,6 @@ from ledger import snapshots
 from ledger.commands import HANDLERS, event_references, references
 from ledger.domain.base import SYSTEM_ACTOR, event_data, recording
 from ledger.errors import (
-    ConcurrentWrite,
     Forbidden,
     IdempotencyKeyReused,
     Invalid,
@@ -52,7 +52,6 @@ from ledger.privacy.sealing import (
 from ledger.recorders import ChainedEvent, IdempotencyClaim, as_uuid
 from ledger.session import AggregateStore, Session
 
-CONFLICT_RETRIES = 5
 # The shortest digest prefix `revoke_token` accepts as a token's name.
 MIN_TOKEN_ID_LENGTH = 8
 
@@ -141,44 +140,58 @@ class Ledger(Application):
 
         Returns one logged event per command, each with the consequences the ledger recorded
         itself. A retry under the same idempotency key returns the first answer.
+
+        The write decides on current state, then appends holding the writers' lock (every
+        writer takes it to append), where it also looks for the idempotency key. If another
+        write appended to an aggregate it read in between, the append fails on that
+        aggregate's version and the write decides once more, this time under the lock, where
+        no write can get in between: no write is ever refused for a concurrent change, and the
+        lock is held across a decision only when that happened.
         """
         for command in commands:
             self._authorise(actor, command.type)
         claim = None
         if idempotency_key is not None:
             claim = IdempotencyClaim(actor.id, idempotency_key, request_digest(commands))
-            earlier = self._replay_claim(claim)
+        decided: tuple[Session, list[Any]] | None = None
+        try:
+            decided = self._decide(actor, commands)
+        except LedgerError:
+            if claim is None or (earlier := self._replay_claim(claim)) is None:
+                raise
+            return earlier  # the same request, written meanwhile under this key
+        try:
+            return self._append(actor, commands, claim, decided)
+        except IntegrityError:
+            # Another write appended to an aggregate this one read: decide again, this time
+            # under the lock, where no write can get in between.
+            return self._append(actor, commands, claim, None)
+
+    def _append(self, actor: Actor, commands: list[Command], claim: IdempotencyClaim | None,
+                decided: tuple[Session, list[Any]] | None) -> list[LoggedEvent]:
+        """Append what was decided (or, given None, decide under the lock first) in the
+        writers' lock, which every writer takes to append."""
+        chained: list[ChainedEvent] = []
+        with self.recorder.writing(), self._provisional_keys():  # type: ignore[attr-defined]
+            earlier = self._replay_claim(claim) if claim is not None else None
             if earlier is not None:
                 return earlier
-        for _ in range(CONFLICT_RETRIES):
-            try:
-                decided = self._decide(actor, commands)
-            except LedgerError:
-                # The same request, running concurrently under this key, may have won.
-                earlier = self._replay_claim(claim) if claim is not None else None
-                if earlier is not None:
-                    return earlier
-                raise
-            session, events = decided
-            chained: list[ChainedEvent] = []
+            session, events = decided or self._decide(actor, commands)
             owners = {a.id: s for a, _ in session.loaded() if (s := a.personal_subject())}
             if self.keys is not None:
                 self.keys.prepare(sealing_subjects(events, owners))
-            try:
-                with subjects_of_aggregates(owners):
-                    self.save(*events, idempotency=claim, chained=chained)
-            except IntegrityError:
-                # The same request under this key won, or someone wrote to the same aggregate
-                # first: answer as the winner did, or decide again on fresh state.
-                earlier = self._replay_claim(claim) if claim is not None else None
-                if earlier is not None:
-                    return earlier
-                continue
-            self._destroy_erased_keys(events, chained)
-            snapshots.take(self.snapshot_store, snapshots.due(session.loaded()))
-            logged = [self._logged(r, e) for r, e in zip(chained, events, strict=True)]
-            return self._answers(logged)
-        raise ConcurrentWrite("the ledger changed under this write too often; retry it")
+            with subjects_of_aggregates(owners):
+                # The event store directly: `save` would check each event against the
+                # library's runtime protocols and look for snapshots and followers the ledger
+                # does not use (it snapshots itself, below, and projections tail the log).
+                self.events.put(events, idempotency=claim, chained=chained)
+        self._destroy_erased_keys(events, chained)
+        snapshots.take(self.snapshot_store, snapshots.due(session.loaded()))
+        logged = [self._logged(r, e) for r, e in zip(chained, events, strict=True)]
+        return self._answers(logged)
+
+    def _provisional_keys(self) -> AbstractContextManager[None]:
+        return self.keys.provisional() if self.keys is not None else nullcontext()
 
     def _authorise(self, actor: Actor, type_name: str) -> None:
         if type_name not in HANDLERS:

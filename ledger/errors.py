@@ -36,10 +36,6 @@ class OutOfOrder(Conflict):
     code = "out_of_order"
 
 
-class ConcurrentWrite(Conflict):
-    code = "concurrent_write"
-
-
 class IdempotencyKeyReused(Conflict):
     code = "idempotency_key_reused"
 

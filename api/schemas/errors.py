@@ -21,7 +21,7 @@ class ErrorBodySchema(Schema):
     code = fields.String(required=True, validate=validate.Regexp(r"^[a-z_]+$"), metadata={
         "description": "stable and machine-readable: unreadable_body, unauthorized, forbidden, "
                        "not_found, invalid, too_large, unavailable, method_not_allowed, and for "
-                       "409 invalid_transition, already_exists, conflict, concurrent_write, "
+                       "409 invalid_transition, already_exists, conflict, "
                        "idempotency_key_reused, checkpoints_disabled, log_not_verified"})
     message = fields.String(required=True, metadata={"description": "for people"})
     details = fields.Nested(ErrorDetailsSchema, required=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from datetime import UTC, datetime, timedelta, timezone
+from functools import lru_cache
 from typing import Any
 
 # Business dates (due dates, notice periods, valid_at) are read on China Standard Time.
@@ -18,10 +19,17 @@ BUSINESS_TZ = timezone(timedelta(hours=8))
 Timeline = dict[str, list[list[Any]]]
 
 
+# The events of a batch mostly share a few moments, and every fold of a household asks for the
+# same ones again: the texts are kept for the moments seen last.
+FORMATTED_MOMENTS = 4096
+
+
+@lru_cache(maxsize=FORMATTED_MOMENTS)
 def business_day(moment: datetime) -> str:
     return moment.astimezone(BUSINESS_TZ).date().isoformat()
 
 
+@lru_cache(maxsize=FORMATTED_MOMENTS)
 def instant(moment: datetime) -> str:
     """A moment as text that sorts as time does, whatever offset it was given with."""
     return moment.astimezone(UTC).isoformat(timespec="microseconds")

@@ -11,7 +11,8 @@ from __future__ import annotations
 import hashlib
 import os
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from typing import Protocol
 
 from ledger.privacy.cipher import MasterKey, new_key
@@ -48,6 +49,7 @@ class KeyRing:
         self._master = master
         self._sealing: dict[str, bytes | None] = {}
         self._lock = threading.Lock()
+        self._made_here = threading.local()
         check = self._check_master()
         self.journal = (ErasureJournal(journal_path, hashlib.sha256(check).hexdigest()[:32])
                         if journal_path else None)
@@ -87,10 +89,28 @@ class KeyRing:
         if missing:
             self._table.add({s: self._master.wrap(s, new_key()) for s in missing})
             found.update(self._table.wrapped(missing))
+            made = getattr(self._made_here, "subjects", None)
+            if made is not None:
+                made.update(missing)
         journaled = self._journaled()
         keys = {s: None if s in journaled else self._unwrap(s, found.get(s)) for s in wanted}
         with self._lock:
             self._sealing.update(keys)
+
+    @contextmanager
+    def provisional(self) -> Iterator[None]:
+        """Keys made in this thread inside the block are forgotten if it fails: a write that
+        holds the writers' lock adds them in its own transaction, and they go with it."""
+        self._made_here.subjects = set()
+        try:
+            yield
+        except BaseException:
+            with self._lock:
+                for subject in self._made_here.subjects:
+                    self._sealing.pop(subject, None)
+            raise
+        finally:
+            self._made_here.subjects = None
 
     def for_reading(self, subjects: Iterable[str]) -> dict[str, bytes | None]:
         """Each subject's key; None for an erased (or never keyed) subject."""

@@ -61,11 +61,21 @@ def _sealed(value: Any, subject: str, key: bytes | None,
 
 
 def _has_personal(value: Any, personal: frozenset[str] = PERSONAL_FIELDS) -> bool:
+    """Whether a personal field with a value sits anywhere in `value`. Every event of a batch
+    passes here twice, so it descends only into containers, never calls itself on a scalar."""
     if isinstance(value, dict):
-        return any((k in personal and v is not None) or _has_personal(v, personal)
-                   for k, v in value.items())
+        for name, item in value.items():
+            if item is None:
+                continue
+            if name in personal:
+                return True
+            if isinstance(item, dict | list) and _has_personal(item, personal):
+                return True
+        return False
     if isinstance(value, list):
-        return any(_has_personal(item, personal) for item in value)
+        for item in value:
+            if isinstance(item, dict | list) and _has_personal(item, personal):
+                return True
     return False
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Mapping, Sequence
+from contextlib import AbstractContextManager
 from typing import Any
 from uuid import UUID
 
@@ -56,6 +57,12 @@ class ChainedRecorder(ABC):
     @abstractmethod
     def _after_import(self, cursor: Any) -> None:
         """Let the database's own numbering continue after the imported positions."""
+
+    @abstractmethod
+    def writing(self) -> AbstractContextManager[None]:
+        """Hold the writers' lock from here to the end of the block, and run every read and
+        write of this thread in its transaction, which commits at the end (see
+        ledger.recorders.holding)."""
 
     # The write step, inside the library's insert transaction, the log locked -----------------
     def _extend_chain(

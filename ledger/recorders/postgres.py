@@ -1,8 +1,10 @@
 """PostgreSQL recorder: the library's application recorder plus the hash chain and idempotency.
 
-The library's `insert_events` (with its retry on a lost connection) runs unchanged: it takes
-its writer lock, so writers are serialised and positions commit in order, inserts in a
-pipelined transaction and hands the new positions to `_fetch_ids_after_insert_events`. The lock
+The library's `insert_events` (with its retry on a lost connection) runs unchanged outside
+`writing()`: it takes its writer lock, so writers are serialised and positions commit in order,
+inserts in a pipelined transaction and hands the new positions to
+`_fetch_ids_after_insert_events`. Inside `writing()` (every `Ledger.record`), the lock is
+already held and the same statements run in the held transaction. The lock
 is a transaction-level advisory lock, not the library's `LOCK TABLE ... IN EXCLUSIVE MODE`,
 which PostgreSQL grants only to roles that may also update or delete the events: so the service
 can run as a role that may only insert and read them (`ledger.recorders.roles`). We add two
@@ -14,12 +16,13 @@ things, without a round trip of our own:
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from contextlib import suppress
+from contextlib import AbstractContextManager, suppress
 from typing import Any, cast
 from uuid import UUID
 
 from eventsourcing.persistence import StoredEvent
 from eventsourcing.postgres import (
+    PostgresAggregateRecorder,
     PostgresApplicationRecorder,
     PostgresDatastore,
     PostgresFactory,
@@ -32,6 +35,7 @@ from psycopg.sql import SQL, Identifier, Literal
 from ledger.recorders.append_only import writer_lock_key
 from ledger.recorders.bulk import PostgresBulkReads
 from ledger.recorders.chained import ChainedRecorder
+from ledger.recorders.holding import able_to_hold
 from ledger.recorders.schema import BYTES, LEVEL, POSITION, SERIAL, TEXT, Dialect, Statements
 
 # Advisory lock key held while creating the schema ("ledger" in ASCII).
@@ -72,6 +76,7 @@ class ChainedPostgresApplicationRecorder(
                 "POSTGRES_ENABLE_DB_FUNCTIONS inserts through a database function that knows "
                 "nothing of the hash chain; leave it off"
             )
+        able_to_hold(datastore)
         super().__init__(datastore, events_table_name=events_table_name)
         self.sql = Statements(dialect(datastore.schema, events_table_name))
         self.sql_create_statements.extend(SQL(statement).format() for statement in self.sql.create)
@@ -106,11 +111,31 @@ class ChainedPostgresApplicationRecorder(
         except BaseException:
             # The library keeps an exception from this hook until its transaction block has
             # ended, and that block commits: roll back here, or the events would be recorded
-            # without their chain.
-            with suppress(Exception):
-                curs.execute("ROLLBACK")
+            # without their chain. Inside `writing()` the exception ends the held transaction,
+            # which rolls back.
+            if not self.datastore.holding():
+                with suppress(Exception):
+                    curs.execute("ROLLBACK")
             raise
         return positions
+
+    def writing(self) -> AbstractContextManager[None]:
+        return self.datastore.writing(self._lock_table)
+
+    def insert_events(
+        self, stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> Sequence[int] | None:
+        """The library's insert, with its retry on a lost connection; inside `writing()` the
+        same statements in the held transaction (which holds the lock already, and commits
+        at its end), in one pipeline: the insert, then the chain rows and the claim."""
+        if not self.datastore.holding() or not stored_events:
+            return super().insert_events(stored_events, **kwargs)
+        with self.datastore.get_connection() as conn:
+            with conn.pipeline() as pipeline, conn.cursor() as curs:
+                self._notify_channel(curs)
+                PostgresAggregateRecorder._insert_stored_events(self, curs, stored_events)
+                pipeline.sync()
+                return self._fetch_ids_after_insert_events(curs, stored_events, **kwargs)
 
     def _rows(self, statement: str, params: Sequence[Any] = ()) -> list[Mapping[str, Any]]:
         with self.datastore.get_connection() as conn, conn.cursor() as curs:

@@ -3,6 +3,7 @@ triggers that keep the log's tables append-only, and connections that sync every
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from contextlib import AbstractContextManager
 from typing import Any
 from uuid import UUID
 
@@ -20,6 +21,7 @@ from eventsourcing.utils import Environment, EnvType
 from ledger.recorders.append_only import sqlite_guards
 from ledger.recorders.bulk import SQLiteBulkReads
 from ledger.recorders.chained import ChainedRecorder
+from ledger.recorders.holding import able_to_hold
 from ledger.recorders.schema import BYTES, LEVEL, POSITION, SERIAL, TEXT, Dialect, Statements
 
 
@@ -45,6 +47,7 @@ class ChainedSQLiteApplicationRecorder(
 ):
     def __init__(self, datastore: SQLiteDatastore, events_table_name: str = "stored_events"):
         self.sql = Statements(dialect(events_table_name))  # the library's __init__ reads it
+        able_to_hold(datastore)
         super().__init__(datastore, events_table_name)
 
     def construct_create_table_statements(self) -> list[str]:
@@ -65,6 +68,9 @@ class ChainedSQLiteApplicationRecorder(
             row = c.fetchone()
             self._extend_chain(c, row and bytes(row[0]), positions, stored_events, kwargs)
         return positions
+
+    def writing(self) -> AbstractContextManager[None]:
+        return self.datastore.writing()
 
     def _rows(self, statement: str, params: Sequence[Any] = ()) -> list[Mapping[str, Any]]:
         with self.datastore.transaction(commit=False) as c:

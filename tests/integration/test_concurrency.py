@@ -70,6 +70,35 @@ def _retry_with_one_key(url: str, barrier: Any, results: Any, worker: int) -> No
             ledger.close()
 
 
+SHARED_HOUSEHOLDS = 5
+BATCHES, BATCH = 4, 20
+
+
+def _batches_on_shared_households(url: str, barrier: Any, results: Any, worker: int) -> None:
+    """Batches that each touch every shared household, so every two of them contend."""
+    ledger = None
+    refused = 0
+    try:
+        ledger = open_ledger(Config(database_url=url))
+        barrier.wait(TIMEOUT)
+        for b in range(BATCHES):
+            try:
+                ledger.record(INSPECTOR, [
+                    Command("InspectionRecorded", {
+                        "inspection_id": f"i-{worker}-{b}-{i}", "subject_type": "household",
+                        "subject_id": f"h{i % SHARED_HOUSEHOLDS}", "method": "visit",
+                        "inspector_ids": ["p1"]})
+                    for i in range(BATCH)])
+            except Conflict:
+                refused += 1
+        results.put((worker, refused))
+    except Exception as error:  # reported to the parent, which fails the test
+        results.put((worker, repr(error)))
+    finally:
+        if ledger is not None:
+            ledger.close()
+
+
 def _run(target: Any, url: str, args: list[Any]) -> list[Any]:
     barrier = CONTEXT.Barrier(len(args))
     results = CONTEXT.Queue()
@@ -138,3 +167,22 @@ def test_the_same_idempotent_request_from_four_processes_is_recorded_once(
     log = ledger.read_log(0, 10000)
     assert [e.type for e in log] == ["UnitRegistered", "HouseholdRegistered"]
     assert (log[1].event_id, log[1].position, log[1].hash) == (event_id, position, hash_)
+
+
+def test_four_processes_writing_batches_on_the_same_households_are_never_refused(
+    ledger: Ledger, database_url: str
+) -> None:
+    ledger.record(ADMIN, [
+        Command("UnitRegistered", {"unit_id": "v1", "name": "Sanjiayu", "kind": "village"}),
+        Command("PersonRegistered", {"person_id": "p1", "name": "Li", "unit_id": "v1"}),
+        *[Command("HouseholdRegistered", {"household_id": f"h{i}", "village_id": "v1",
+                                          "head_name": "Li", "size": 3, "category": "edge"})
+          for i in range(SHARED_HOUSEHOLDS)],
+    ])
+    answers = _run(_batches_on_shared_households, database_url, [0, 1, 2, 3])
+    assert sorted(answers) == [(w, 0) for w in range(4)]  # no batch refused, none failed
+    log = ledger.read_log(0, 10000)
+    inspections = [e.data["inspection_id"] for e in log if e.type == "InspectionRecorded"]
+    assert len(inspections) == len(set(inspections)) == 4 * BATCHES * BATCH
+    report = verification.verify_chain(ledger.recorder)
+    assert report.ok and report.checked == len(log), report

@@ -1,6 +1,7 @@
 """What the recorders add inside a write's transaction, on both backends: a failure in the
-chain step records nothing; an idempotency key claimed before fails the write like a concurrent
-write and records nothing; a request that loses that race answers what the winner recorded."""
+chain step records nothing; an idempotency key claimed before fails the write and records
+nothing; a request that arrives while the same key's first request is being written answers
+what that one recorded."""
 from __future__ import annotations
 
 import uuid
@@ -14,6 +15,7 @@ from ledger.recorders import ChainedEvent, IdempotencyClaim
 from ledger.tamper import verification
 from service.config import Config
 from service.root import open_ledger
+from tests.integration.rival import holding_the_lock
 
 ADMIN = Actor("county-admin", "admin")
 
@@ -63,11 +65,12 @@ def test_a_claimed_key_fails_the_write_and_records_nothing(ledger: Ledger) -> No
     assert report.ok and report.checked == 4, report
 
 
-def test_a_request_that_loses_the_race_for_its_key_answers_the_winners_answer(
-    ledger: Ledger, database_url: str, monkeypatch: pytest.MonkeyPatch
+def test_a_request_that_waits_for_the_winner_of_its_key_answers_the_winners_answer(
+    ledger: Ledger, database_url: str
 ) -> None:
-    """The winner commits between the loser's look for the key and the loser's write. Facts can
-    be recorded again, so only the claim tells the loser it must not decide a second time."""
+    """The winner holds the writers' lock when the loser arrives; the loser looks for the key
+    under the lock, once the winner has committed. Facts can be recorded again, so only the
+    claim tells the loser it must not decide a second time."""
     ledger.record(ADMIN, [
         Command("UnitRegistered", {"unit_id": "v1", "name": "Sanjiayu", "kind": "village"}),
         Command("HouseholdRegistered", {"household_id": "h1", "village_id": "v1",
@@ -76,20 +79,14 @@ def test_a_request_that_loses_the_race_for_its_key_answers_the_winners_answer(
     ])
     facts = Command("HouseholdFactsRecorded", {"household_id": "h1", "has_labour": True})
     winner = open_ledger(Config.from_env(database_url=database_url))
-    won: list = []
-    decide = ledger._decide
-
-    def decide_after_the_winner(actor: Actor, commands: list) -> list:
-        if not won:
-            won.extend(winner.record(ADMIN, [facts], idempotency_key="k1"))
-        return decide(actor, commands)
-
-    monkeypatch.setattr(ledger, "_decide", decide_after_the_winner)
     try:
-        answers = ledger.record(ADMIN, [facts], idempotency_key="k1")
+        with holding_the_lock(winner) as rival:
+            rival.start(lambda: winner.record(ADMIN, [facts], idempotency_key="k1"))
+            answers = ledger.record(ADMIN, [facts], idempotency_key="k1")
+        won = rival.result()
     finally:
         winner.close()
 
-    assert won and answers == won
+    assert answers == won
     log = ledger.read_log(0, 100)
     assert [e.type for e in log].count("HouseholdFactsRecorded") == 1
