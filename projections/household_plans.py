@@ -15,7 +15,8 @@ from projections.events import Event
 
 State = dict[str, Any]
 EVENTS = frozenset({"HelpPlanRecorded", "MeasureCompleted", "SystemRecordCompared",
-                    "DataMismatchFound", "MismatchResolved"})
+                    "DataMismatchFound", "MismatchResolved", "MeasureReopened",
+                    "MismatchReopened"})
 
 
 def apply(state: State, event: Event) -> None:
@@ -39,7 +40,15 @@ def apply(state: State, event: Event) -> None:
             "source": compared.get("source"), "as_of_date": compared.get("as_of_date"),
             "compared_event_id": data["compared_event_id"], "on": event.occurred_on}
     elif event.type == "MismatchResolved":
-        state.get("mismatches", {}).pop(data["mismatch_event_id"], None)
+        closed = state.get("mismatches", {}).pop(data["mismatch_event_id"], None)
+        if closed is not None:
+            state.setdefault("resolved_mismatches", {})[data["mismatch_event_id"]] = closed
+    elif event.type == "MeasureReopened":
+        state.get("completed", {}).pop(data["measure_id"], None)
+    elif event.type == "MismatchReopened":
+        reopened = state.get("resolved_mismatches", {}).pop(data["mismatch_event_id"], None)
+        if reopened is not None:
+            state.setdefault("mismatches", {})[data["mismatch_event_id"]] = reopened
 
 
 def _measure(state: State, measure: State, on: str) -> State:

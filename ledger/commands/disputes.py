@@ -4,6 +4,7 @@ from __future__ import annotations
 from ledger.commands.accountability import revoke
 from ledger.commands.findings import withdraw
 from ledger.commands.guards import Data, Handler
+from ledger.commands.reversals import undo_decision
 from ledger.domain.base import as_system
 from ledger.domain.registry import Household
 from ledger.domain.scoring import Dispute
@@ -36,7 +37,8 @@ def resolve_dispute(session: Session, actor: Actor, data: Data) -> None:
 
 def _undo_contested(session: Session, dispute: Dispute) -> None:
     """An overturned warning is revoked, an overturned finding withdrawn, an overturned
-    quarterly light withdrawn, by the ledger itself."""
+    quarterly light withdrawn, by the ledger itself; any other decision is undone as of its
+    own date (`ledger.commands.reversals`)."""
     contested = session.recorded_event(dispute.contested_event_id)
     reason = f"overturned by dispute {dispute.dispute_id}"
     with as_system():
@@ -54,6 +56,12 @@ def _undo_contested(session: Session, dispute: Dispute) -> None:
         elif isinstance(contested, Unit.QuarterlyRatingRecorded):  # type: ignore[attr-defined]
             unit = session.get(Unit, contested.unit_id, "dispute_id")
             unit.withdraw_rating(contested.originator_version, reason)
+    if not isinstance(contested, UNDONE_HERE):
+        undo_decision(session, dispute, contested, reason)
+
+
+UNDONE_HERE = (Warning.WarningIssued, Finding.FindingRaised, Household.HouseholdExited,  # type: ignore[attr-defined]
+               Unit.QuarterlyRatingRecorded)  # type: ignore[attr-defined]
 
 
 HANDLERS: dict[str, Handler] = {

@@ -44,12 +44,13 @@ def recording(actor: str, occurred_at: datetime | None = None) -> Iterator[Recor
 
 
 @contextmanager
-def as_system() -> Iterator[None]:
-    """Events the ledger records itself (for instance a due interview) have actor `system`."""
+def as_system(occurred_at: datetime | None = None) -> Iterator[None]:
+    """Events the ledger records itself (for instance a due interview) have actor `system`;
+    they happen when the command does, or at `occurred_at` (undoing a decision as of its date)."""
     outer = _recording.get()
     inner = Recording(
         actor=SYSTEM_ACTOR,
-        occurred_at=outer.occurred_at if outer else None,
+        occurred_at=occurred_at or (outer.occurred_at if outer else None),
         triggered=outer.triggered if outer else [],
     )
     token = _recording.set(inner)

@@ -6,6 +6,7 @@ from typing import Any
 from eventsourcing.domain import event
 
 from ledger.domain.base import LedgerAggregate
+from ledger.domain.reversals import FindingReversals
 from ledger.domain.timeline import business_day
 from ledger.errors import Invalid, InvalidTransition
 
@@ -53,7 +54,7 @@ class Inspection(LedgerAggregate):
         return f"household:{self.subject_id}" if self.subject_type == "household" else None
 
 
-class Finding(LedgerAggregate):
+class Finding(FindingReversals, LedgerAggregate):
     """A problem in the findings ledger: open → rectification reported → closed or open again."""
 
     KIND = "finding"

@@ -11,6 +11,7 @@ from eventsourcing.domain import event
 from ledger.domain.base import LedgerAggregate, as_system
 from ledger.domain.periods import next_period, previous_period
 from ledger.domain.registry import Holders, require_may_assign, require_may_end
+from ledger.domain.reversals import UnitReversals
 from ledger.errors import AlreadyExists, Conflict, Invalid, InvalidTransition
 
 UNIT_KINDS = ("county", "township", "village", "group", "department")
@@ -39,7 +40,7 @@ class DueInterview:
     voided: bool = False
 
 
-class Unit(LedgerAggregate):
+class Unit(UnitReversals, LedgerAggregate):
     """A unit of the administrative tree.
 
     Open findings: the unit keeps a tally of the findings open anywhere in its subtree (its

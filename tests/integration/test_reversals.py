@@ -1,0 +1,132 @@
+"""Every decision is reversible by dispute: the ledger records the undoing (actor `system`),
+the dispute read lists it, every read follows it and the decider's trail shows it."""
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from evidence.disputes import dispute_view
+from ledger.application import LoggedEvent
+from ledger.identity import Actor
+from projections.replay import Cut
+from service.root import Root
+from tests.projections.conftest import DISCIPLINE, World, make_world
+
+DECIDER = Actor("p-insp", "admin")
+
+
+@pytest.fixture
+def world(root: Root) -> World:
+    world = make_world(root)
+    world.village("v1")
+    world.person("p-insp")
+    world.household("h1")
+    return world
+
+
+def _overturn(world: World, contested: LoggedEvent, on: str = "2020-05-10") -> LoggedEvent:
+    world.record("DisputeOpened", {"dispute_id": "d1", "contested_event_id": contested.event_id,
+                                   "grounds": "not as recorded"}, on, DISCIPLINE)
+    resolved = world.record("DisputeResolved", {"dispute_id": "d1", "outcome": "overturned",
+                                                "note": "site visit"}, on, DISCIPLINE)
+    world.project()
+    return resolved
+
+
+def _trail_item(world: World, contested: LoggedEvent) -> dict[str, Any]:
+    items = world.views.accountability("p-insp")["overturned_decisions"]
+    assert [i["event_id"] for i in items] == [contested.event_id]
+    return items[0]
+
+
+def test_an_overturned_acceptance_reopens_the_finding_from_its_date(world: World) -> None:
+    world.finding("f1", due="2020-03-31")
+    world.record("RectificationReported", {"finding_id": "f1", "description": "mended"},
+                 "2020-03-20")
+    verified = world.record("RectificationVerified", {"finding_id": "f1", "accepted": True,
+                                                      "note": "seen"}, "2020-03-25", DECIDER)
+    resolved = _overturn(world, verified)
+
+    reopened = resolved.consequences[0]
+    assert (reopened.type, reopened.actor) == ("FindingReopened", "system")
+    assert reopened.data["verification_event_id"] == verified.event_id
+    assert reopened.data["decided_by"] == "p-insp"
+    assert reopened.occurred_at == verified.occurred_at
+    finding = world.views.finding("f1")
+    assert (finding["status"], finding["closed_on"], finding["overdue"]) == ("open", None, True)
+    assert world.views.household("h1")["overdue_findings"] == ["f1"]
+    assert _trail_item(world, verified)["type"] == "FindingReopened"
+    assert [c["type"] for c in _dispute(world)["consequences"]][0] == "FindingReopened"
+
+
+def test_an_overturned_delisting_relists_the_unit(world: World) -> None:
+    world.record("UnitListed", {"unit_id": "v1", "level": "district"}, "2020-01-10")
+    delisted = world.record("UnitDelisted", {"unit_id": "v1"}, "2020-04-01", DECIDER)
+    resolved = _overturn(world, delisted)
+    assert [c.type for c in resolved.consequences] == ["UnitRelisted"]
+    assert world.views.unit("v1")["listed"] is True
+    assert _trail_item(world, delisted)["type"] == "UnitRelisted"
+
+
+def test_an_overturned_completion_reopens_the_measure(world: World) -> None:
+    world.record("HelpPlanRecorded", {"household_id": "h1", "year": 2020, "causes": ["illness"],
+                                      "measures": [{"measure_id": "m1", "kind": "health",
+                                                    "description": "clinic",
+                                                    "due_date": "2020-06-30"}]}, "2020-02-01")
+    done = world.record("MeasureCompleted", {"household_id": "h1", "measure_id": "m1",
+                                             "note": "done"}, "2020-03-01", DECIDER)
+    resolved = _overturn(world, done)
+    assert [c.type for c in resolved.consequences] == ["MeasureReopened"]
+    measures = world.views.household("h1")["plan"]["measures"]
+    assert [(m["measure_id"], m["status"], m["completed_on"]) for m in measures] == [
+        ("m1", "overdue", None)]  # read today, long after its due date
+    assert _trail_item(world, done)["type"] == "MeasureReopened"
+
+
+def test_an_overturned_risk_removal_resumes_monitoring(world: World) -> None:
+    world.record("InspectionRecorded", {
+        "inspection_id": "i1", "subject_type": "household", "subject_id": "h1",
+        "method": "visit", "inspector_ids": ["p-insp"], "income": {"wage": 40000},
+        "checks": dict.fromkeys(("food", "clothing", "education", "medical", "housing", "water"),
+                                "met")}, "2020-01-03")
+    world.record("MonitoringStarted", {"household_id": "h1", "monitoring_type": "edge",
+                                       "risks": ["illness"], "note": "sick"}, "2020-02-01")
+    eliminated = world.record("RiskEliminated", {"household_id": "h1", "note": "well"},
+                              "2020-03-01", DECIDER)
+    world.project()
+    assert world.views.household("h1")["monitoring"] is None
+    resolved = _overturn(world, eliminated)
+    assert [c.type for c in resolved.consequences] == ["MonitoringResumed"]
+    assert world.views.household("h1")["monitoring"]["type"] == "edge"
+    assert _trail_item(world, eliminated)["type"] == "MonitoringResumed"
+
+
+def test_an_overturned_score_is_withdrawn(world: World) -> None:
+    scored = world.record("ScoreRecorded", {"round_id": "r1", "village_id": "v1",
+                                            "section": "village", "points": 25},
+                          "2020-03-01", DECIDER)
+    resolved = _overturn(world, scored)
+    assert [c.type for c in resolved.consequences] == ["ScoreWithdrawn"]
+    assert world.views.scoring("r1")["villages"] == [] or all(
+        v["total"] == 0 for v in world.views.scoring("r1")["villages"])
+    assert _trail_item(world, scored)["type"] == "ScoreWithdrawn"
+
+
+def test_any_other_overturned_event_is_read_as_never_recorded(world: World) -> None:
+    facts = world.record("HouseholdFactsRecorded", {"household_id": "h1", "size": 9},
+                         "2020-02-01", DECIDER)
+    world.project()
+    assert world.views.household("h1")["size"] == 9
+    resolved = _overturn(world, facts)
+    overturned = resolved.consequences[0]
+    assert (overturned.type, overturned.data["event_id"]) == ("EventOverturned", facts.event_id)
+    assert world.views.household("h1")["size"] == 4
+    assert _trail_item(world, facts)["type"] == "EventOverturned"
+    assert world.views.household("h1", Cut(as_of=facts.recorded_at))["size"] == 9
+    world.runner.rebuild()
+    assert world.views.household("h1")["size"] == 4
+
+
+def _dispute(world: World) -> dict[str, Any]:
+    return dispute_view(world.ledger, world.views, "d1")
