@@ -21,6 +21,8 @@ PARAMETERS: dict[str, tuple[float, float, bool, float, str]] = {
     "exit_notice_days": (1, 90, False, 7, "DOMAIN.md: an exit is publicly posted at least 7 days"),
     "supervision_period_days": (1, 366, False, 31,
                                 "seed 000: listed units are supervised at least monthly"),
+    "late_entry_days": (0, 366, False, 7,
+                        "CONTRACT: an event recorded more days after it happened is a late entry"),
 }
 
 
