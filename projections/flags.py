@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import orjson
+
 from projections.events import Event
 
 State = dict[str, Any]
@@ -65,3 +67,30 @@ def trail(state: State) -> State:
     return {"overturned_decisions": state.get("overturned_decisions", []),
             "late_entries": state.get("late_entries", []),
             "contradicted_decisions": state.get("contradicted_decisions", [])}
+
+
+def page(store: Any, kind: str | None, unit_id: str | None, after: str | None,
+         limit: int) -> State:
+    """Flags newest first, of one kind and in one unit's subtree if asked; `after` is the
+    `next` of the page before."""
+    items: list[State] = []
+    cursor = after
+    while len(items) <= limit:
+        statement = "SELECT key, state FROM proj_state WHERE kind = ?"
+        params: list[Any] = [FLAG_KIND]
+        if cursor is not None:
+            statement += " AND key < ?"
+            params.append(flag_key(int(cursor)))
+        rows = store.query(statement + " ORDER BY key DESC LIMIT ?", [*params, 500])
+        for key, raw in rows:
+            cursor = str(int(key))
+            flag = orjson.loads(raw)
+            if kind in (None, flag["kind"]) and unit_id in (None, *flag["unit_ids"]):
+                items.append(flag)
+                if len(items) > limit:
+                    break
+        if len(rows) < 500:
+            break
+    more = len(items) > limit
+    items = items[:limit]
+    return {"items": items, "next": str(items[-1]["position"]) if more and items else None}

@@ -41,7 +41,11 @@ NOT_FLAGGED = frozenset({"DisputeOpened", "DisputeResolved", "PersonalDataErased
 
 
 class FlagFollower:
-    def __init__(self, ledger: Ledger, runner: ProjectionRunner, views: Views) -> None:
+    def __init__(self, ledger: Ledger, runner: ProjectionRunner, views: Views,
+                 drive: bool = True) -> None:
+        """`drive`: fold the views itself before looking (tests, a lone follower); off when a
+        runner thread of its own keeps them current."""
+        self.drive = drive
         self.ledger = ledger
         self.runner = runner
         self.views = views
@@ -55,7 +59,8 @@ class FlagFollower:
         """Look at every event the views hold and this follower has not; flags recorded."""
         flagged = 0
         while True:
-            self.runner.catch_up()
+            if self.drive:
+                self.runner.catch_up()
             page = [decode(r) for r in self.store.read_log(self.position, PAGE)]
             page = [e for e in page if e.position <= self.store.position()]
             if not page:

@@ -21,6 +21,11 @@ from api.schemas.answer import (
 )
 from api.schemas.envelope import LoggedEventSchema, TypedData
 from api.schemas.event_data import RESPONSIBILITY_ROLES, SUBJECT_TYPES
+from api.schemas.flags import (
+    ContradictedDecisionSchema,
+    LateEntrySchema,
+    OverturnedDecisionSchema,
+)
 from api.schemas.household_plans import MismatchSchema, OverdueHelpMeasureSchema, PlanSchema
 from api.schemas.rollups import RollupSchema
 from ledger.domain.monitoring import MONITORING_TYPES
@@ -240,6 +245,7 @@ class HouseholdStatusSchema(Answer):
     responsible = many(ResponsibleSchema)
     plan = one(PlanSchema, "the help plan of the latest year (一户一方案)", nullable=True)
     mismatches = many(MismatchSchema, "open mismatches with the information system")
+    contradicted_decisions = many(ContradictedDecisionSchema)
 
 
 # Units ------------------------------------------------------------------------------------
@@ -252,7 +258,7 @@ class ListingSchema(Answer):
 
 
 class ListingChangeSchema(Answer):
-    change = text(choices=("listed", "delisted"))
+    change = text(choices=("listed", "delisted", "relisted"))
     level = fields.String(metadata={"enum": list(LISTING_LEVELS), "description": "when listed"})
     on = day()
     event_id = text()
@@ -323,6 +329,7 @@ class UnitBoardSchema(Answer):
     listed = flag()
     listing = one(ListingSchema, nullable=True)
     listing_history = many(ListingChangeSchema)
+    contradicted_decisions = many(ContradictedDecisionSchema)
     current_period = text()
     warnings_by_period = fields.Dict(
         keys=fields.String(), values=fields.List(fields.Nested(BoardWarningSchema)),
@@ -442,6 +449,10 @@ class AccountabilitySchema(Answer):
     measures = many(MeasureSchema)
     overdue_help_measures = many(OverdueHelpMeasureSchema,
                                  "help-plan measures naming the person that went overdue")
+    overturned_decisions = many(OverturnedDecisionSchema, "decisions of theirs a dispute undid")
+    late_entries = many(LateEntrySchema, "events they recorded late that changed an outcome")
+    contradicted_decisions = many(ContradictedDecisionSchema,
+                                  "decisions of theirs later evidence contradicts")
 
 
 # Scoring ----------------------------------------------------------------------------------
