@@ -30,8 +30,9 @@ EVENT_TYPES = {
     "MeasureCompleted": "帮扶措施完成", "SystemRecordCompared": "系统数据比对",
     "DataMismatchFound": "数据不一致", "MismatchResolved": "不一致已处理",
     "QuarterlyRatingRecorded": "季度考核亮灯", "PersonalDataErased": "个人信息删除",
-    "FindingReopened": "问题重新打开", "UnitRelisted": "重新挂牌", "MeasureReopened": "措施重新打开",
-    "MonitoringResumed": "恢复监测", "MismatchReopened": "不一致重新打开",
+    "FindingReopened": "问题重新打开", "UnitRelisted": "重新挂牌",
+    "MeasureReopened": "措施重新打开", "MonitoringResumed": "恢复监测",
+    "MismatchReopened": "不一致重新打开",
     "ScoreWithdrawn": "得分撤回", "EventOverturned": "事件被推翻", "LateEntryFlagged": "补录标记",
     "DecisionContradicted": "决定与事实不符",
 }

@@ -28,7 +28,8 @@ def _setup(http: HttpLedger) -> str:
                   "category": "registered_poor"}},
     ]
     assert http.batch(admin, events).status_code == 201
-    late = http.post(admin, {"type": "InspectionRecorded", "occurred_at":
+    inspector = http.token("inspector-li", "inspector")  # another request, another actor
+    late = http.post(inspector, {"type": "InspectionRecorded", "occurred_at":
                              "2020-03-01T10:00:00+08:00", "data": {
                                  "inspection_id": "i1", "subject_type": "household",
                                  "subject_id": "h1", "method": "visit", "inspector_ids": ["p1"],
