@@ -42,7 +42,7 @@ blp.before_request(require_actor)
 
 SCOPED_ROLES = ("viewer", "cadre")
 FILTER_FIELDS = ("unit_id", "subject_type", "subject_id", "person_id", "category", "status",
-                 "overdue", "due_from", "due_to", "source", "sector")
+                 "overdue", "due_from", "due_to", "source", "sector", "closed_late")
 QUARTER = re.compile(r"^\d{4}-Q[1-4]$")
 FILE = {"type": "string", "format": "binary"}
 FINDING_COLUMNS = (
@@ -53,7 +53,7 @@ FINDING_COLUMNS = (
     Column("responsible_person_id", "责任人"), Column("raised_on", "发现日期"),
     Column("due_date", "整改时限"), Column("status", "状态"), Column("overdue", "是否逾期"),
     Column("closed_on", "销号日期"), Column("raised_event", "立项事件"),
-    Column("closing_event", "销号事件"),
+    Column("closing_event", "销号事件"), Column("closed_late", "逾期整改"),
 )
 
 
@@ -127,7 +127,22 @@ def _filter(args: dict) -> FindingFilter:
         _require_scope(args["unit_id"])
     if args.get("subject_type") == "household" and args.get("subject_id"):
         _scoped(_views().household_village, "household", args["subject_id"])
-    return FindingFilter(**{k: args[k] for k in FILTER_FIELDS if k in args})
+    return FindingFilter(**{k: args[k] for k in FILTER_FIELDS if k in args},
+                         subtree=_subtree(args))
+
+
+def _subtree(args: dict) -> tuple[str, ...] | None:
+    """The units of the township's and county's subtrees asked for (both: the units in
+    both), or None."""
+    found: tuple[str, ...] | None = None
+    for name in ("township_id", "county_id"):
+        if args.get(name):
+            _require_scope(args[name])
+            if _views().unit_kind(args[name]) is None:
+                raise NotFound(f"unit {args[name]!r} does not exist", field=name, id=args[name])
+            units = _views().subtree(args[name])
+            found = units if found is None else tuple(u for u in found if u in units)
+    return found
 
 
 @blp.get("/findings")

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from projections import finding_filters
 from projections.events import Event
 
 State = dict[str, Any]
@@ -151,6 +152,7 @@ def summary(state: State, on: str) -> State:
         "closed_on": state["closed_on"],
         "raised_event": state["raised_event"],
         "closing_event": state["closing_event"],
+        "closed_late": finding_filters.closed_late(state),
     }
 
 

@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from projections import (
+    finding_filters,
     findings,
     household_list,
     households,
@@ -42,15 +43,19 @@ class FindingFilter:
     due_to: date | None = None
     source: str | None = None
     sector: str | None = None
+    # A township's or county's subtree (the unit and every unit below it), resolved by
+    # `Views.subtree`; `closed_late`: closed only after it had lapsed.
+    subtree: tuple[str, ...] | None = None
+    closed_late: bool | None = None
 
     @property
     def replayable(self) -> bool:
-        return bool(self.unit_id or self.subject_id or self.person_id)
+        return bool(self.unit_id or self.subject_id or self.person_id or self.subtree)
 
     def sql(self, on: str) -> tuple[str, list[Any]]:
         clauses, params = [], []
         for column, value in (("unit_id", self.unit_id), ("subject_type", self.subject_type),
-                              ("subject_id", self.subject_id), ("person_id", self.person_id),
+                              ("subject_id", self.subject_id),
                               ("category", self.category), ("status", self.status),
                               ("source", self.source), ("sector", self.sector)):
             if value is not None:
@@ -66,12 +71,16 @@ class FindingFilter:
         if self.due_to is not None:
             clauses.append("due_date <= ?")
             params.append(self.due_to.isoformat())
+        for clause, values in finding_filters.sql(self.person_id, self.subtree,
+                                                  self.closed_late):
+            clauses.append(clause)
+            params += values
         return " AND ".join(clauses), params
 
     def matches(self, state: State, on: str) -> bool:
         """The same test as `sql`, for replayed states."""
         pairs = (("responsible_unit_id", self.unit_id), ("subject_type", self.subject_type),
-                 ("subject_id", self.subject_id), ("responsible_person_id", self.person_id),
+                 ("subject_id", self.subject_id),
                  ("category", self.category), ("status", self.status),
                  ("source", self.source), ("sector", self.sector))
         if any(value is not None and state.get(field) != value for field, value in pairs):
@@ -79,6 +88,8 @@ class FindingFilter:
         if self.overdue is not None and findings.is_overdue(state, on) != self.overdue:
             return False
         if self.due_from is not None and state["due_date"] < self.due_from.isoformat():
+            return False
+        if not finding_filters.matches(state, self.person_id, self.closed_late):
             return False
         return self.due_to is None or state["due_date"] <= self.due_to.isoformat()
 
@@ -126,6 +137,10 @@ class Views:
             return self.store.load_one("rules", RULES_KEY)
         return replay(self.store, subject("rules", RULES_KEY), cut).states.get(
             ("rules", RULES_KEY))
+
+    def subtree(self, unit_id: str) -> tuple[str, ...]:
+        """The unit and every unit below it (the unit first)."""
+        return finding_filters.subtree(self.store.states("unit"), unit_id)
 
     def unit_parent(self, unit_id: str) -> str | None:
         state = self.store.load_one("unit", unit_id)
@@ -211,8 +226,12 @@ class Views:
         if cut.live:
             where, params = query.sql(on)
             return self.store.findings(where, params, limit=limit, offset=offset)
-        folder = replay(self.store, query.replay_subject(), cut)
-        found = sorted((f for f in states_of(folder, "finding") if query.matches(f, on)),
+        if query.subtree:
+            candidates = self._replayed_findings(
+                FindingFilter(subtree=query.subtree).sql(on), cut)
+        else:
+            candidates = states_of(replay(self.store, query.replay_subject(), cut), "finding")
+        found = sorted((f for f in candidates if query.matches(f, on)),
                        key=lambda f: f["finding_id"])
         return found[offset:] if limit is None else found[offset:offset + limit]
 

@@ -62,6 +62,7 @@ class FindingSummarySchema(Answer):
     closed_on = day(nullable=True)
     raised_event = text()
     closing_event = text(nullable=True)
+    closed_late = flag("closed only after it had lapsed (逾期整改)")
 
 
 class ReportSchema(Answer):
