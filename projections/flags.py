@@ -14,7 +14,7 @@ KINDS = {"LateEntryFlagged": "late_entry", "DecisionContradicted": "contradictio
 # Consequences of an overturned decision; each names who recorded it (`decided_by`).
 OVERTURNS = frozenset({"FindingReopened", "UnitRelisted", "MeasureReopened",
                        "MonitoringResumed", "MismatchReopened", "ScoreWithdrawn",
-                       "EventOverturned"})
+                       "EventOverturned", "ExitAnnulled", "QuarterlyRatingWithdrawn"})
 PERSON_EVENTS = OVERTURNS | frozenset(KINDS)
 
 
@@ -56,8 +56,11 @@ def fold_person(state: State, event: Event, person_id: str) -> None:
 
 def _overturned_id(event: Event) -> str:
     data = event.data
+    if "rating_version" in data:  # the light was the same unit's event of that version
+        return f"{event.event_id.rpartition(':')[0]}:{data['rating_version']}"
     for name in ("verification_event_id", "delisted_event_id", "completed_event_id",
-                 "eliminated_event_id", "resolved_event_id", "score_event_id", "event_id"):
+                 "eliminated_event_id", "resolved_event_id", "score_event_id", "event_id",
+                 "exited_event_id"):
         if name in data:
             return str(data[name])
     return ""

@@ -100,9 +100,11 @@ def _subject_and_person(event: Event, lookup: Lookup) -> list[Target]:
 
 def _decided_by(route: Callable[[Event, Lookup], list[Target]]
                 ) -> Callable[[Event, Lookup], list[Target]]:
-    """A consequence of an overturned decision also reaches whoever recorded the decision."""
+    """A consequence of an overturned decision also reaches whoever recorded the decision
+    (where it names them: undoings recorded before this round do not)."""
     def targets(event: Event, lookup: Lookup) -> list[Target]:
-        return route(event, lookup) + [("person", event.data["decided_by"])]
+        decider = event.data.get("decided_by")
+        return route(event, lookup) + ([("person", decider)] if decider else [])
 
     return targets
 
@@ -165,8 +167,9 @@ ROUTES: dict[str, Callable[[Event, Lookup], list[Target]]] = {
     "DataMismatchFound": _simple(("household", "household_id")),
     "MismatchResolved": _simple(("household", "household_id")),
     **{name: _simple(("household", "household_id")) for name in lifecycle.LIFECYCLE_EVENTS},
+    "ExitAnnulled": _decided_by(_simple(("household", "household_id"))),
     "QuarterlyRatingRecorded": _simple(("unit", "unit_id"), ("ratings", "period")),
-    "QuarterlyRatingWithdrawn": _simple(("unit", "unit_id"), ("ratings", "period")),
+    "QuarterlyRatingWithdrawn": _decided_by(_simple(("unit", "unit_id"), ("ratings", "period"))),
     "FindingReopened": _decided_by(_finding_targets),
     "UnitRelisted": _decided_by(_simple(("unit", "unit_id"))),
     "MeasureReopened": _decided_by(_simple(("household", "household_id"))),

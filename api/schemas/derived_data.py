@@ -55,6 +55,7 @@ class QuarterlyRatingWithdrawn(Logged):
     rating_version = fields.Integer(
         required=True, metadata={"description": "the unit's event that recorded the light"})
     reason = fields.String(required=True)
+    decided_by = fields.String(metadata={"description": "who recorded the light"})
 
 
 class YellowCardNoted(Logged):
@@ -84,6 +85,7 @@ class ExitAnnulled(Logged):
     exited_event_id = fields.String(required=True, metadata={
         "description": "the HouseholdExited a dispute overturned"})
     reason = fields.String(required=True)
+    decided_by = fields.String(metadata={"description": "who recorded the exit"})
 
 
 class HouseholdInspectionNoted(Logged):

@@ -52,10 +52,11 @@ def _undo_contested(session: Session, dispute: Dispute) -> None:
                 withdraw(session, finding, reason)
         elif isinstance(contested, Household.HouseholdExited):
             household = session.get(Household, contested.household_id, "dispute_id")
-            household.annul_exit(contested.year, dispute.contested_event_id, reason)
+            household.annul_exit(contested.year, dispute.contested_event_id, reason,
+                                 contested.actor)
         elif isinstance(contested, Unit.QuarterlyRatingRecorded):  # type: ignore[attr-defined]
             unit = session.get(Unit, contested.unit_id, "dispute_id")
-            unit.withdraw_rating(contested.originator_version, reason)
+            unit.withdraw_rating(contested.originator_version, reason, contested.actor)
     if not isinstance(contested, UNDONE_HERE):
         undo_decision(session, dispute, contested, reason)
 

@@ -170,17 +170,19 @@ class Unit(UnitReversals, LedgerAggregate):
                        note: str | None = None) -> None:
         self.ratings[period] = self.version + 1  # this event's version: applied before it counts
 
-    def withdraw_rating(self, rating_version: int, reason: str) -> None:
+    def withdraw_rating(self, rating_version: int, reason: str,
+                        decided_by: str | None = None) -> None:
         """Withdraw the rating recorded as the unit's event `rating_version`, if it stands."""
         for period, version in self.ratings.items():
             if version == rating_version:
                 self._rating_withdrawn(unit_id=self.unit_id, period=period,
-                                       rating_version=version, reason=reason)
+                                       rating_version=version, reason=reason,
+                                       decided_by=decided_by)
                 return
 
     @event("QuarterlyRatingWithdrawn")
-    def _rating_withdrawn(self, unit_id: str, period: str, rating_version: int, reason: str
-                          ) -> None:
+    def _rating_withdrawn(self, unit_id: str, period: str, rating_version: int, reason: str,
+                          decided_by: str | None = None) -> None:
         del self.ratings[period]
 
     def note_warning(self, warning_id: str, color: str, period: str) -> None:

@@ -8,6 +8,7 @@ import pytest
 
 from evidence.disputes import dispute_view
 from ledger.application import LoggedEvent
+from ledger.errors import Invalid
 from ledger.identity import Actor
 from projections.replay import Cut
 from service.root import Root
@@ -130,3 +131,22 @@ def test_any_other_overturned_event_is_read_as_never_recorded(world: World) -> N
 
 def _dispute(world: World) -> dict[str, Any]:
     return dispute_view(world.ledger, world.views, "d1")
+
+
+def test_an_overturned_quarterly_light_reaches_its_recorder_trail(world: World) -> None:
+    rated = world.record("QuarterlyRatingRecorded", {"unit_id": "v1", "period": "2020-Q1",
+                                                     "light": "red"}, "2020-04-02", DECIDER)
+    resolved = _overturn(world, rated)
+    assert [(c.type, c.data["decided_by"]) for c in resolved.consequences] == [
+        ("QuarterlyRatingWithdrawn", "p-insp")]
+    assert _trail_item(world, rated)["type"] == "QuarterlyRatingWithdrawn"
+
+
+@pytest.mark.parametrize("type_", ["FindingReopened", "EventOverturned", "LateEntryFlagged",
+                                   "DecisionContradicted"])
+def test_no_client_records_what_only_the_ledger_records(world: World, type_: str) -> None:
+    before = len(world.ledger.read_log(0, 1000))
+    with pytest.raises(Invalid) as refused:
+        world.record(type_, {"finding_id": "f1"}, "2020-04-02")
+    assert refused.value.details["field"] == "type"
+    assert len(world.ledger.read_log(0, 1000)) == before
