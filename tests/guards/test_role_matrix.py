@@ -111,7 +111,8 @@ UNFILTERED_HOUSEHOLDS = ("/api/v1/households", "/api/v1/households.csv")
 # Reads for the discipline committee and admins only: who read a subject's personal data.
 AUDITORS = ("admin", "discipline")
 AUDIT_READS = ("/api/v1/audit/reads?subject_type=household&subject_id={household}",
-               "/api/v1/audit/reads?subject_type=person&subject_id={person}")
+               "/api/v1/audit/reads?subject_type=person&subject_id={person}",
+               "/api/v1/late-entries?unit_id={unit}")
 WRITES = (EVENTS, EVENTS + "/batch", "/api/v1/ledger/checkpoints")
 OPEN_PATHS = ("/healthz", "/api/v1/openapi.json", "/api/v1/docs", "/metrics")
 
