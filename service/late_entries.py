@@ -29,7 +29,7 @@ from projections.events import Event, business_date, decode
 from projections.replay import Cut
 from projections.runner import ProjectionRunner
 from projections.views import Views
-from service.late_reads import FIELDS, changes_between, compared_dates
+from service.late_reads import FIELDS, changes_between, compared_dates, trail_about
 
 PAGE = 500
 # Events of one request follow each other within this long (the heuristic that tells a
@@ -51,6 +51,8 @@ class FlagFollower:
         self.views = views
         self.store = runner.store
         self.position = 0
+        self._touched: list[tuple[str, str]] = []  # what a late entry's people are read about
+        self._replays: dict[Any, Any] = {}  # the states replayed for one late entry
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -113,6 +115,8 @@ class FlagFollower:
         start, end = self._request_bounds(event)
         before_at, after_at = start - timedelta(microseconds=1), end
         compared = self._with_people(subjects, after_at, recorded_on)
+        self._touched = [s for s in compared if s[0] != "person"]
+        self._replays: dict[Any, Any] = {}
         changes: list[dict[str, Any]] = []
         for kind, key in compared:
             if self._read(kind, key, Cut(as_of=before_at)) is None:
@@ -184,6 +188,8 @@ class FlagFollower:
         return chain
 
     def _read(self, kind: str, key: str, cut: Cut) -> dict[str, Any] | None:
+        if kind == "person":
+            return trail_about(self.store, self.views, key, cut, self._touched, self._replays)
         read = {"finding": self.views.finding, "household": self.views.household,
                 "unit": self.views.unit, "person": self.views.accountability}[kind]
         result: dict[str, Any] | None = read(key, cut)

@@ -6,7 +6,9 @@ from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from projections.replay import Cut
+from projections import people
+from projections.replay import Cut, replay
+from projections.routing import RULES_KEY, subject
 from projections.store import ProjectionStore
 from projections.views import Views
 
@@ -108,3 +110,30 @@ def changes_between(read: Reader, kind: str, key: str, days: list[str], before_a
         if run is not None:
             changes.append(run)
     return changes
+
+
+def trail_about(store: ProjectionStore, views: Views, person_id: str, cut: Cut,
+                touched: list[tuple[str, str]], cache: dict[Any, Read | None]) -> Read | None:
+    """The person's accountability trail as far as the touched subjects reach it: their own
+    record with only those findings, households and units read (a cadre's whole trail would
+    read every household they answer for). The person's own record (assignments, interviews)
+    is read once per moment, as known then, and judged on the cut's date."""
+    state = _replayed(store, "person", person_id, Cut(as_of=cut.as_of), cache)
+    if state is None:
+        return None
+    about = set(touched)
+    state = {**state, "assignments": [a for a in state["assignments"]
+                                      if (a["subject_type"], a["subject_id"]) in about]}
+    read = {kind: {key: s for k, key in touched if k == kind
+                   and (s := _replayed(store, kind, key, cut, cache)) is not None}
+            for kind in ("finding", "household", "unit")}
+    rules = _replayed(store, "rules", RULES_KEY, cut, cache)
+    return people.render(state, list(read["finding"].values()), read["unit"], read["household"],
+                         rules, cut.on(views.clock()))
+
+
+def _replayed(store: ProjectionStore, kind: str, key: str, cut: Cut,
+              cache: dict[Any, Read | None]) -> Read | None:
+    if (kind, key, cut) not in cache:
+        cache[(kind, key, cut)] = replay(store, subject(kind, key), cut).states.get((kind, key))
+    return cache[(kind, key, cut)]
