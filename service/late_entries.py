@@ -116,7 +116,7 @@ class FlagFollower:
         before_at, after_at = start - timedelta(microseconds=1), end
         compared = self._with_people(subjects, after_at, recorded_on)
         self._touched = [s for s in compared if s[0] != "person"]
-        self._replays: dict[Any, Any] = {}
+        self._replays = {}
         changes: list[dict[str, Any]] = []
         for kind, key in compared:
             if self._read(kind, key, Cut(as_of=before_at)) is None:
