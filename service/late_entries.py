@@ -221,16 +221,25 @@ class FlagFollower:
 
     def _decisions(self, event: Event, names: list[str]) -> list[Event]:
         """The decisions on these subjects recorded before the event and dated on or after
-        its date."""
-        if not names:
-            return []
-        marks = ", ".join("?" * len(names))
-        rows = self.store.query(
-            f"SELECT DISTINCT position FROM proj_subject_events WHERE subject IN ({marks}) "
-            "AND position < ? AND occurred_on >= ?", [*names, event.position, event.occurred_on])
-        found = [decode(raw) for raw, _ in self.store.log.rows(
-            sorted(int(r[0]) for r in rows), False)]
-        return [e for e in found if e.actor != SYSTEM_ACTOR and (
+        its date: named by the subjects' live states (a unit's listing history, a household's
+        exit steps and monitoring spells), so the search costs a state read per subject
+        whatever their history."""
+        event_ids: list[str] = []
+        for name in names:
+            kind, key = name.split(":", 1)
+            state = self.store.load_one(kind, key) or {}
+            if kind == "unit":
+                event_ids += [c["event_id"] for c in state.get("listing_history", [])
+                              if c["change"] == "delisted" and c["on"] >= event.occurred_on]
+            else:
+                steps = (state.get("exit") or {}).get("steps", [])
+                event_ids += [s["event_id"] for s in steps if s["on"] >= event.occurred_on]
+                event_ids += [e for spell in state.get("spells", []) for e in spell["event_ids"]
+                              if (spell["until"] or "") >= event.occurred_on]
+        positions = {p for e in event_ids if (p := self.ledger.position_of(e)) is not None
+                     and p < event.position}
+        found = [decode(raw) for raw, _ in self.store.log.rows(sorted(positions), False)]
+        return [e for e in found if e.occurred_on >= event.occurred_on and (
             e.type in ("HouseholdExited", "RiskEliminated", "UnitDelisted")
             or (e.type == "ExitVerified" and e.data.get("passed")))]
 

@@ -126,3 +126,22 @@ def test_a_late_finding_open_under_a_delisted_unit_is_flagged_twice(
     world.project()
     assert [d["event_id"] for d in world.views.unit("v1")["contradicted_decisions"]] == [
         delisted.event_id]
+
+
+def test_a_finding_typed_in_late_contradicts_a_risk_removal(
+        world: World, follower: FlagFollower) -> None:
+    _visit(world, "i1", "2020-03-01")
+    world.record("MonitoringStarted", {"household_id": "h1", "monitoring_type": "edge",
+                                       "risks": ["illness"], "note": "sick"}, "2020-03-05", CADRE)
+    removed = world.record("RiskEliminated", {"household_id": "h1", "note": "well"},
+                           "2020-04-01", CADRE)
+    follower.catch_up()
+    late = world.finding("f1", due="2020-05-31", on="2020-03-20")
+    follower.catch_up()
+    [contradiction] = _flags(world, "DecisionContradicted", removed.event_id)
+    assert contradiction.data["evidence"] == [late.event_id]
+    assert [(r["condition"], r["finding_ids"]) for r in contradiction.data["reasons"]] == [
+        ("open_findings", ["f1"])]
+    world.project()
+    assert [d["type"] for d in world.views.accountability("p-cadre")[
+        "contradicted_decisions"]] == ["RiskEliminated"]
