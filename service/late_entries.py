@@ -53,6 +53,7 @@ class FlagFollower:
         self.position = 0
         self._touched: list[tuple[str, str]] = []  # what a late entry's people are read about
         self._replays: dict[Any, Any] = {}  # the states replayed for one late entry
+        self._own: set[tuple[str, str]] = set()  # the subjects the late entry itself touched
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -116,6 +117,7 @@ class FlagFollower:
         before_at, after_at = start - timedelta(microseconds=1), end
         compared = self._with_people(subjects, after_at, recorded_on)
         self._touched = [s for s in compared if s[0] != "person"]
+        self._own = set(subjects)
         self._replays = {}
         changes: list[dict[str, Any]] = []
         for kind, key in compared:
@@ -189,7 +191,8 @@ class FlagFollower:
 
     def _read(self, kind: str, key: str, cut: Cut) -> dict[str, Any] | None:
         if kind == "person":
-            return trail_about(self.store, self.views, key, cut, self._touched, self._replays)
+            return trail_about(self.store, self.views, key, cut, self._touched, self._replays,
+                               ("person", key) in self._own)
         read = {"finding": self.views.finding, "household": self.views.household,
                 "unit": self.views.unit, "person": self.views.accountability}[kind]
         result: dict[str, Any] | None = read(key, cut)

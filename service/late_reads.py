@@ -113,12 +113,17 @@ def changes_between(read: Reader, kind: str, key: str, days: list[str], before_a
 
 
 def trail_about(store: ProjectionStore, views: Views, person_id: str, cut: Cut,
-                touched: list[tuple[str, str]], cache: dict[Any, Read | None]) -> Read | None:
+                touched: list[tuple[str, str]], cache: dict[Any, Read | None],
+                own: bool) -> Read | None:
     """The person's accountability trail as far as the touched subjects reach it: their own
     record with only those findings, households and units read (a cadre's whole trail would
-    read every household they answer for). The person's own record (assignments, interviews)
-    is read once per moment, as known then, and judged on the cut's date."""
-    state = _replayed(store, "person", person_id, Cut(as_of=cut.as_of), cache)
+    read every household they answer for), judged on the cut's date. The person's own record
+    (assignments, interviews) is replayed as known at the cut's moment when the late entry
+    touched it (`own`), else read live: the late entry did not change it."""
+    if own:
+        state = _replayed(store, "person", person_id, Cut(as_of=cut.as_of), cache)
+    else:
+        state = cache.setdefault(("live", person_id), store.load_one("person", person_id))
     if state is None:
         return None
     about = set(touched)
