@@ -64,8 +64,9 @@ class FlagFollower:
         while True:
             if self.drive:
                 self.runner.catch_up()
+            folded = self.store.position()  # look only at what the views hold
             page = [decode(r) for r in self.store.read_log(self.position, PAGE)]
-            page = [e for e in page if e.position <= self.store.position()]
+            page = [e for e in page if e.position <= folded]
             if not page:
                 return flagged
             for event in page:
