@@ -116,7 +116,7 @@ class FlagFollower:
                     days_late: int) -> int:
         start, end = self._request_bounds(event)
         before_at, after_at = start - timedelta(microseconds=1), end
-        compared = self._with_people(subjects, after_at, recorded_on)
+        compared = self._with_people(subjects, after_at)
         self._touched = [s for s in compared if s[0] != "person"]
         self._own = set(subjects)
         self._replays = {}
@@ -149,12 +149,14 @@ class FlagFollower:
             last += 1
         return window[first].recorded_at, window[last].recorded_at
 
-    def _with_people(self, subjects: list[tuple[str, str]], at: datetime, on: str
+    def _with_people(self, subjects: list[tuple[str, str]], at: datetime
                      ) -> list[tuple[str, str]]:
         """The subjects, and the people their trails reach: a finding's responsible person,
         a household's responsible people."""
         found = list(subjects)
         for kind, key in subjects:
+            if kind not in ("finding", "household"):
+                continue
             read = self._read(kind, key, Cut(as_of=at))
             if read is None:
                 continue
