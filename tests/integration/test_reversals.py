@@ -150,3 +150,24 @@ def test_no_client_records_what_only_the_ledger_records(world: World, type_: str
         world.record(type_, {"finding_id": "f1"}, "2020-04-02")
     assert refused.value.details["field"] == "type"
     assert len(world.ledger.read_log(0, 1000)) == before
+
+
+def test_an_overturned_resolution_reopens_the_mismatch(world: World) -> None:
+    compared = world.record("SystemRecordCompared", {
+        "household_id": "h1", "source": "national_system", "as_of_date": "2020-02-01",
+        "record": {"size": 5}}, "2020-02-05")
+    [found] = compared.consequences
+    resolved_mismatch = world.record("MismatchResolved", {
+        "household_id": "h1", "mismatch_event_id": found.event_id,
+        "resolution": "system_corrected", "note": "fixed upstream"}, "2020-02-10", DECIDER)
+    world.project()
+    assert world.views.household("h1")["mismatches"] == []
+    resolved = _overturn(world, resolved_mismatch)
+    assert [c.type for c in resolved.consequences] == ["MismatchReopened"]
+    assert [m["event_id"] for m in world.views.household("h1")["mismatches"]] == [
+        found.event_id]
+    assert _trail_item(world, resolved_mismatch)["type"] == "MismatchReopened"
+    again = world.record("MismatchResolved", {  # open again, so it can be resolved again
+        "household_id": "h1", "mismatch_event_id": found.event_id,
+        "resolution": "explained", "note": "one member moved out"}, "2020-05-12")
+    assert again.type == "MismatchResolved"
