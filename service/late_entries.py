@@ -12,6 +12,7 @@ flagged event (the ledger refuses a second), so a restart that looks again recor
 """
 from __future__ import annotations
 
+import logging
 import threading
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -31,6 +32,7 @@ from projections.runner import ProjectionRunner
 from projections.views import Views
 from service.late_reads import FIELDS, changes_between, compared_dates, trail_about
 
+log = logging.getLogger(__name__)
 PAGE = 500
 # Events of one request follow each other within this long (the heuristic that tells a
 # request's own registrations from subjects the ledger already knew).
@@ -74,9 +76,16 @@ class FlagFollower:
                 self.position = event.position
 
     def follow(self, interval: float = 0.5) -> None:
+        """Keep looking until stopped, waiting `interval` seconds whenever nothing is new."""
         while not self._stop.is_set():
-            if self.catch_up() == 0:
-                self._stop.wait(interval)
+            try:
+                position = self.position
+                self.catch_up()
+                if self.position == position:
+                    self._stop.wait(interval)
+            except Exception:  # a database hiccup must not stop the flags for good
+                log.exception("flagging late entries failed; retrying")
+                self._stop.wait(1.0)
 
     def start(self, interval: float = 0.5) -> threading.Thread:
         self._thread = threading.Thread(target=self.follow, args=(interval,),

@@ -2,6 +2,8 @@
 the follower records the flags (actor `system`) behind the projections, on both backends."""
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from ledger.application import Command
@@ -145,3 +147,20 @@ def test_a_finding_typed_in_late_contradicts_a_risk_removal(
     world.project()
     assert [d["type"] for d in world.views.accountability("p-cadre")[
         "contradicted_decisions"]] == ["RiskEliminated"]
+
+
+def test_the_follower_flags_in_the_background(world: World) -> None:
+    follower = FlagFollower(world.ledger, world.runner, world.views)
+    follower.start(interval=0.02)
+    try:
+        late = world.record("HouseholdFactsRecorded", {"household_id": "h1", "size": 7},
+                            "2020-02-01")
+        _visit(world, "i1", "2020-03-01")
+        deadline = time.monotonic() + 20
+        while follower.position < world.store.head() and time.monotonic() < deadline:
+            time.sleep(0.02)
+    finally:
+        follower.stop()
+    assert follower.position >= late.position
+    [flag] = _flags(world, "LateEntryFlagged")
+    assert flag.data["type"] == "InspectionRecorded"
