@@ -100,7 +100,7 @@ def test_an_entry_on_time_or_a_late_registration_is_not_flagged(
 def test_a_late_entry_that_changes_nothing_listed_is_not_flagged(
         world: World, follower: FlagFollower) -> None:
     late = world.record("HouseholdFactsRecorded", {"household_id": "h1", "size": 6},
-                        "2020-02-01")
+                        "2020-02-01", INSPECTOR)  # another actor: h1 was known before
     follower.catch_up()
     assert _flags(world, "LateEntryFlagged", late.event_id) == []
 
