@@ -14,7 +14,8 @@ KINDS = {"LateEntryFlagged": "late_entry", "DecisionContradicted": "contradictio
 # Consequences of an overturned decision; each names who recorded it (`decided_by`).
 OVERTURNS = frozenset({"FindingReopened", "UnitRelisted", "MeasureReopened",
                        "MonitoringResumed", "MismatchReopened", "ScoreWithdrawn",
-                       "EventOverturned", "ExitAnnulled", "QuarterlyRatingWithdrawn"})
+                       "EventOverturned", "ExitAnnulled", "QuarterlyRatingWithdrawn",
+                       "WarningRevoked", "FindingWithdrawn"})
 PERSON_EVENTS = OVERTURNS | frozenset(KINDS)
 
 
@@ -43,9 +44,11 @@ def fold_person(state: State, event: Event, person_id: str) -> None:
     entries."""
     data = event.data
     if event.type in OVERTURNS and data.get("decided_by") == person_id:
+        overturned = _overturned_id(event)
         state.setdefault("overturned_decisions", []).append({
-            "type": event.type, "event_id": _overturned_id(event), "on": event.occurred_on,
-            "event_ids": [_overturned_id(event), event.event_id]})
+            "type": event.type, "event_id": overturned, "on": event.occurred_on,
+            "finding_id": data.get("finding_id"), "warning_id": data.get("warning_id"),
+            "event_ids": [e for e in (overturned, event.event_id) if e]})
     elif event.type == "DecisionContradicted" and data["decided_by"] == person_id:
         state.setdefault("contradicted_decisions", []).append(contradiction(event))
     elif event.type == "LateEntryFlagged" and data["recorded_by"] == person_id:
@@ -54,7 +57,9 @@ def fold_person(state: State, event: Event, person_id: str) -> None:
             "changes": data["changes"], "event_ids": [data["event_id"], event.event_id]})
 
 
-def _overturned_id(event: Event) -> str:
+def _overturned_id(event: Event) -> str | None:
+    """The overturned decision's event id; None for a withdrawn finding or revoked warning,
+    which name the finding or warning instead."""
     data = event.data
     if "rating_version" in data:  # the light was the same unit's event of that version
         return f"{event.event_id.rpartition(':')[0]}:{data['rating_version']}"
@@ -63,7 +68,7 @@ def _overturned_id(event: Event) -> str:
                  "exited_event_id"):
         if name in data:
             return str(data[name])
-    return ""
+    return None
 
 
 def trail(state: State) -> State:

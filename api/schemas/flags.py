@@ -29,7 +29,10 @@ class ContradictedDecisionSchema(Answer):
 
 class OverturnedDecisionSchema(Answer):
     type = text("what the ledger recorded to undo it")
-    event_id = text("the overturned decision")
+    event_id = text("the overturned decision (null for a finding or warning: see its id)",
+                    nullable=True)
+    finding_id = text("the withdrawn or reopened finding", nullable=True)
+    warning_id = text("the revoked warning", nullable=True)
     on = day()
     event_ids = event_ids()
 

@@ -45,11 +45,11 @@ def _undo_contested(session: Session, dispute: Dispute) -> None:
         if isinstance(contested, Warning.WarningIssued):  # type: ignore[attr-defined]
             warning = session.get(Warning, contested.warning_id, "dispute_id")
             if not warning.revoked:
-                revoke(session, warning, reason)
+                revoke(session, warning, reason, contested.actor)
         elif isinstance(contested, Finding.FindingRaised):  # type: ignore[attr-defined]
             finding = session.get(Finding, contested.finding_id, "dispute_id")
             if finding.is_open:
-                withdraw(session, finding, reason)
+                withdraw(session, finding, reason, contested.actor)
         elif isinstance(contested, Household.HouseholdExited):
             household = session.get(Household, contested.household_id, "dispute_id")
             household.annul_exit(contested.year, dispute.contested_event_id, reason,

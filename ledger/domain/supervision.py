@@ -184,12 +184,12 @@ class Finding(FindingReversals, LedgerAggregate):
                      reason: str) -> None:
         self.responsible_unit_id = to_unit_id
 
-    def withdraw(self, reason: str) -> None:
+    def withdraw(self, reason: str, decided_by: str | None = None) -> None:
         self._require(OPEN, RECTIFICATION_REPORTED, action="withdraw")
-        self._withdrawn(finding_id=self.finding_id, reason=reason)
+        self._withdrawn(finding_id=self.finding_id, reason=reason, decided_by=decided_by)
 
     @event("FindingWithdrawn")
-    def _withdrawn(self, finding_id: str, reason: str) -> None:
+    def _withdrawn(self, finding_id: str, reason: str, decided_by: str | None = None) -> None:
         self.status = WITHDRAWN
 
 
@@ -216,13 +216,13 @@ class Warning(LedgerAggregate):  # noqa: A001 - the domain's word
         self.period = period
         self.revoked = False
 
-    def revoke(self, reason: str) -> None:
+    def revoke(self, reason: str, decided_by: str | None = None) -> None:
         if self.revoked:
             raise InvalidTransition(
                 f"warning {self.warning_id} is already revoked", warning_id=self.warning_id
             )
-        self._revoked(warning_id=self.warning_id, reason=reason)
+        self._revoked(warning_id=self.warning_id, reason=reason, decided_by=decided_by)
 
     @event("WarningRevoked")
-    def _revoked(self, warning_id: str, reason: str) -> None:
+    def _revoked(self, warning_id: str, reason: str, decided_by: str | None = None) -> None:
         self.revoked = True

@@ -171,3 +171,16 @@ def test_an_overturned_resolution_reopens_the_mismatch(world: World) -> None:
         "household_id": "h1", "mismatch_event_id": found.event_id,
         "resolution": "explained", "note": "one member moved out"}, "2020-05-12")
     assert again.type == "MismatchResolved"
+
+
+def test_an_overturned_finding_reaches_the_trail_of_who_raised_it(world: World) -> None:
+    raised = world.record("FindingRaised", {
+        "finding_id": "f1", "subject_type": "household", "subject_id": "h1",
+        "category": "housing", "description": "roof", "responsible_unit_id": "v1",
+        "due_date": "2020-03-31"}, "2020-03-01", DECIDER)
+    resolved = _overturn(world, raised)
+    assert resolved.consequences[0].data["decided_by"] == "p-insp"
+    [item] = world.views.accountability("p-insp")["overturned_decisions"]
+    assert (item["type"], item["finding_id"], item["event_id"]) == (
+        "FindingWithdrawn", "f1", None)
+    assert item["event_ids"] == [resolved.consequences[0].event_id]
