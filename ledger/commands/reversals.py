@@ -19,6 +19,8 @@ SUBJECT_KEYS = (("finding_id", "finding"), ("household_id", "household"), ("unit
 def subject_of_event(event: Any) -> tuple[str, str] | None:
     """The subject an event is about: the first of its identifying fields."""
     data = event_data(event)
+    if not data.get("finding_id") and data.get("subject_type") and data.get("subject_id"):
+        return str(data["subject_type"]), str(data["subject_id"])  # a visit, a responsibility
     for key, kind in SUBJECT_KEYS:
         if data.get(key):
             return kind, str(data[key])

@@ -184,3 +184,17 @@ def test_an_overturned_finding_reaches_the_trail_of_who_raised_it(world: World) 
     assert (item["type"], item["finding_id"], item["event_id"]) == (
         "FindingWithdrawn", "f1", None)
     assert item["event_ids"] == [resolved.consequences[0].event_id]
+
+
+def test_an_overturned_visit_is_read_as_never_made(world: World) -> None:
+    visit = world.record("InspectionRecorded", {
+        "inspection_id": "i1", "subject_type": "household", "subject_id": "h1",
+        "method": "visit", "inspector_ids": ["p-insp"], "checks": {"housing": "unmet"}},
+        "2020-02-01", DECIDER)
+    world.project()
+    assert world.views.household("h1")["guarantees"]["housing"]["value"] == "unmet"
+    resolved = _overturn(world, visit)
+    assert [(c.type, c.data["subject_id"]) for c in resolved.consequences] == [
+        ("EventOverturned", "h1")]
+    status = world.views.household("h1")
+    assert (status["guarantees"]["housing"]["value"], status["last_visit"]) == ("unknown", None)
