@@ -2,6 +2,7 @@
 the dispute read lists it, every read follows it and the decider's trail shows it."""
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import pytest
@@ -56,6 +57,8 @@ def test_an_overturned_acceptance_reopens_the_finding_from_its_date(world: World
     assert reopened.occurred_at == verified.occurred_at
     finding = world.views.finding("f1")
     assert (finding["status"], finding["closed_on"], finding["overdue"]) == ("open", None, True)
+    on_the_day_after = world.views.finding("f1", Cut(valid_at=date(2020, 4, 1)))
+    assert (on_the_day_after["status"], on_the_day_after["overdue"]) == ("open", True)
     assert world.views.household("h1")["overdue_findings"] == ["f1"]
     assert _trail_item(world, verified)["type"] == "FindingReopened"
     assert [c["type"] for c in _dispute(world)["consequences"]][0] == "FindingReopened"
