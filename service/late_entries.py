@@ -17,6 +17,8 @@ import threading
 from datetime import date, datetime, timedelta
 from typing import Any
 
+import orjson
+
 from ledger.application import Ledger
 from ledger.catalog import CLIENT_TYPES
 from ledger.commands.guards import rule
@@ -27,6 +29,7 @@ from ledger.domain.supervision import Finding
 from ledger.session import Session
 from projections import rulebook
 from projections.events import Event, business_date, decode
+from projections.flags import FLAG_KIND
 from projections.replay import Cut
 from projections.runner import ProjectionRunner
 from projections.views import Views
@@ -75,6 +78,18 @@ class FlagFollower:
                 flagged += self.examine(event)
                 self.position = event.position
 
+    def resume(self) -> int:
+        """Start after the event the newest flag was about (a late entry, or the evidence of a
+        contradiction): the log before it was looked at already. Looking again at what
+        follows records nothing twice. The position resumed from."""
+        rows = self.store.query("SELECT state FROM proj_state WHERE kind = ? "
+                                "ORDER BY key DESC LIMIT 1", (FLAG_KIND,))
+        if rows:
+            data = orjson.loads(rows[0][0])["data"]
+            about = data.get("evidence", [data["event_id"]])[-1]
+            self.position = max(0, (self.ledger.position_of(about) or 1) - 1)
+        return self.position
+
     def follow(self, interval: float = 0.5) -> None:
         """Keep looking until stopped, waiting `interval` seconds whenever nothing is new."""
         while not self._stop.is_set():
@@ -88,6 +103,8 @@ class FlagFollower:
                 self._stop.wait(1.0)
 
     def start(self, interval: float = 0.5) -> threading.Thread:
+        """Follow in a thread, from where the flags recorded so far leave off."""
+        self.resume()
         self._thread = threading.Thread(target=self.follow, args=(interval,),
                                         name="late-entries", daemon=True)
         self._thread.start()

@@ -81,6 +81,9 @@ def test_a_late_visit_contradicting_an_exit_verification_is_flagged_twice(
     trail = world.views.accountability("p-cadre")
     assert [d["event_id"] for d in trail["contradicted_decisions"]] == [verified.event_id]
     assert follower.catch_up() == 0  # looking again flags nothing new
+    again = FlagFollower(world.ledger, world.runner, world.views)  # after a restart
+    assert again.resume() == late.position - 1
+    assert again.catch_up() == 0
 
 
 def test_an_entry_on_time_or_a_late_registration_is_not_flagged(
