@@ -41,7 +41,7 @@ blp = LedgerBlueprint("reads", __name__, url_prefix="/api/v1", description="View
 blp.before_request(require_actor)
 
 FILTER_FIELDS = ("unit_id", "subject_type", "subject_id", "person_id", "category", "status",
-                 "overdue", "due_from", "due_to", "source", "sector")
+                 "overdue", "due_from", "due_to", "source", "sector", "closed_late")
 QUARTER = re.compile(r"^\d{4}-Q[1-4]$")
 FILE = {"type": "string", "format": "binary"}
 FINDING_COLUMNS = (
@@ -52,7 +52,7 @@ FINDING_COLUMNS = (
     Column("responsible_person_id", "责任人"), Column("raised_on", "发现日期"),
     Column("due_date", "整改时限"), Column("status", "状态"), Column("overdue", "是否逾期"),
     Column("closed_on", "销号日期"), Column("raised_event", "立项事件"),
-    Column("closing_event", "销号事件"),
+    Column("closing_event", "销号事件"), Column("closed_late", "逾期整改"),
 )
 
 
@@ -120,7 +120,22 @@ def finding_filter(args: dict) -> FindingFilter:
     scope = policy.units()
     if scope is not None and len(scope) == 1 and not args.get("unit_id"):
         args = {**args, "unit_id": next(iter(scope))}
-    return FindingFilter(**{k: args[k] for k in FILTER_FIELDS if k in args}, scope=scope)
+    return FindingFilter(**{k: args[k] for k in FILTER_FIELDS if k in args}, scope=scope,
+                         subtree=_subtree(args))
+
+
+def _subtree(args: dict) -> tuple[str, ...] | None:
+    """The units of the township's and county's subtrees asked for (both: the units in
+    both), or None."""
+    views, found = current_views(), None
+    for name in ("township_id", "county_id"):
+        if args.get(name):
+            if views.unit_kind(args[name]) is None:
+                raise NotFound(f"unit {args[name]!r} does not exist", field=name, id=args[name])
+            access().require_unit(args[name])
+            units = views.subtree(args[name])
+            found = units if found is None else tuple(u for u in found if u in units)
+    return found
 
 
 @blp.get("/findings")

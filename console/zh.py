@@ -32,6 +32,11 @@ EVENT_TYPES = {
     "QuarterlyRatingRecorded": "季度考核亮灯", "PersonalDataErased": "个人信息删除",
     "VillagePopulationRecorded": "记录村人口", "VillageExitRecorded": "贫困村出列",
     "VillageExitAnnulled": "贫困村出列撤销",
+    "FindingReopened": "问题重新打开", "UnitRelisted": "重新挂牌",
+    "MeasureReopened": "措施重新打开", "MonitoringResumed": "恢复监测",
+    "MismatchReopened": "不一致重新打开",
+    "ScoreWithdrawn": "得分撤回", "EventOverturned": "事件被推翻", "LateEntryFlagged": "补录标记",
+    "DecisionContradicted": "决定与事实不符",
 }
 
 FIELDS = {

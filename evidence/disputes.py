@@ -76,6 +76,7 @@ def dispute_view(ledger: Ledger, views: Views, dispute_id: str) -> dict[str, Any
         "opened": _logged(opened),
         "resolved": None if resolved is None else _logged(resolved),
         "contested": None if contested is None else _logged(contested),
+        "consequences": [] if resolved is None else [_logged(c) for c in resolved.consequences],
         "subject": None if subject is None else {"type": subject[0], "id": subject[1]},
         "view_when_recorded": view,
         "evidence_pack": None if subject is None

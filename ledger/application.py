@@ -21,6 +21,7 @@ from eventsourcing.utils import get_topic
 from ledger import snapshots
 from ledger.commands import HANDLERS, event_references, references
 from ledger.domain.base import SYSTEM_ACTOR, event_data, recording
+from ledger.domain.flags import Contradiction, LateEntryFlag
 from ledger.errors import (
     Forbidden,
     IdempotencyKeyReused,
@@ -247,6 +248,21 @@ class Ledger(Application):
             else:
                 answers[-1].consequences.append(event)
         return answers
+
+    # Flags the ledger raises itself ------------------------------------------------
+    def flag(self, kind: str, occurred_at: datetime, **data: Any) -> LoggedEvent | None:
+        """Record a `late_entry` or `contradiction` flag (actor `system`) about the event
+        `data["event_id"]`, dated on `occurred_at`; None if that event was flagged already."""
+        cls = {"late_entry": LateEntryFlag, "contradiction": Contradiction}[kind]
+        with recording(SYSTEM_ACTOR, occurred_at):
+            flag = cls(**data)
+        chained: list[ChainedEvent] = []
+        events = flag.collect_events()
+        try:
+            self.save(*events, chained=chained)
+        except IntegrityError:
+            return None
+        return self._logged(chained[0], events[0])
 
     # Identity --------------------------------------------------------------------
     def create_token(

@@ -143,6 +143,20 @@ CATALOG: tuple[EventType, ...] = (
     _derived("TokenIssued", "an API token was created (only its SHA-256 digest is kept)",
              projected=False),
     _derived("TokenRevoked", "an API token was revoked", projected=False),
+    # Business-time integrity: decisions undone by dispute, late entries and contradictions
+    _derived("FindingReopened", "a dispute overturned an accepted rectification: the finding is "
+             "open again from the verification's date"),
+    _derived("UnitRelisted", "a dispute overturned a delisting: the unit is listed again"),
+    _derived("MeasureReopened", "a dispute overturned a help measure's completion"),
+    _derived("MonitoringResumed", "a dispute overturned a risk removal: monitoring goes on"),
+    _derived("MismatchReopened", "a dispute overturned a mismatch's resolution"),
+    _derived("ScoreWithdrawn", "a dispute overturned a competition score"),
+    _derived("EventOverturned", "a dispute overturned an event: every read treats it as never "
+             "recorded"),
+    _derived("LateEntryFlagged", "an event recorded more than late_entry_days after it happened "
+             "changed what the ledger said about a date (补录)"),
+    _derived("DecisionContradicted", "an event recorded later shows that a decision's conditions "
+             "did not hold on its date"),
 )
 
 BY_NAME: dict[str, EventType] = {t.name: t for t in CATALOG}

@@ -15,6 +15,7 @@ FINDING_EVENTS = (
     "DeadlineExtended",
     "FindingWithdrawn",
     "FindingTransferred",
+    "FindingReopened",
 )
 
 
@@ -89,6 +90,10 @@ def apply(state: State | None, event: Event) -> State | None:
         state["closing_event"] = event.event_id
     elif event.type == "FindingTransferred":
         _transferred(state, event)
+    elif event.type == "FindingReopened":
+        # The accepted verification never stood: open from its date on.
+        state.update(status="open", closed_on=None, closing_event=None,
+                     reopened_event=event.event_id)
     return state
 
 

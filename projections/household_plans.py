@@ -21,7 +21,8 @@ from projections.lapses import day_after
 State = dict[str, Any]
 REPLACED_OVERDUE = "overdue_before_replacement"
 EVENTS = frozenset({"HelpPlanRecorded", "MeasureCompleted", "SystemRecordCompared",
-                    "DataMismatchFound", "MismatchResolved"})
+                    "DataMismatchFound", "MismatchResolved", "MeasureReopened",
+                    "MismatchReopened"})
 
 
 def apply(state: State, event: Event) -> None:
@@ -55,6 +56,13 @@ def apply(state: State, event: Event) -> None:
             state.setdefault("resolved_mismatches", {})[data["mismatch_event_id"]] = {
                 **resolved, "resolved_on": event.occurred_on,
                 "resolved_event": event.event_id}
+    elif event.type == "MeasureReopened":
+        state.get("completed", {}).pop(data["measure_id"], None)
+    elif event.type == "MismatchReopened":
+        reopened = state.get("resolved_mismatches", {}).pop(data["mismatch_event_id"], None)
+        if reopened is not None:
+            state.setdefault("mismatches", {})[data["mismatch_event_id"]] = {
+                k: v for k, v in reopened.items() if k not in ("resolved_on", "resolved_event")}
 
 
 def _measure(state: State, measure: State, on: str) -> State:

@@ -5,7 +5,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ledger.domain.supervision import CHECK_NAMES, INCOME_SOURCES
-from projections import findings, household_plans, lifecycle, responsibility, rulebook
+from projections import findings, flags, household_plans, lifecycle, responsibility, rulebook
 from projections.business_time import AT, is_latest, keep_latest, moment, shown
 from projections.events import Event
 
@@ -48,6 +48,8 @@ def apply(state: State | None, event: Event) -> State | None:
         household_plans.apply(state, event)
     elif event.type in lifecycle.LIFECYCLE_EVENTS:
         lifecycle.apply(state, event, _hold)
+    elif event.type == "DecisionContradicted":
+        state.setdefault("contradicted_decisions", []).append(flags.contradiction(event))
     return state
 
 
@@ -240,4 +242,5 @@ def render(
         "last_visit": shown(state["last_visit"]),
         "responsible": responsibility.responsible_on(state["responsibilities"], on),
         **household_plans.render(state, on),
+        "contradicted_decisions": state.get("contradicted_decisions", []),
     }

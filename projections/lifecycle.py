@@ -16,7 +16,7 @@ from projections.events import Event
 State = dict[str, Any]
 EXIT_EVENTS = ("ExitAppraised", "ExitVerified", "ExitAcknowledged", "ExitPublicized",
                "ExitObjectionRaised", "ExitObjectionSettled", "HouseholdExited", "ExitAnnulled")
-MONITORING_EVENTS = ("MonitoringStarted", "RiskEliminated")
+MONITORING_EVENTS = ("MonitoringStarted", "RiskEliminated", "MonitoringResumed")
 LIFECYCLE_EVENTS = frozenset(EXIT_EVENTS + MONITORING_EVENTS)
 NEXT_STEP = {"ExitAppraised": "ExitVerified", "ExitVerified": "ExitAcknowledged",
              "ExitAcknowledged": "ExitPublicized", "ExitPublicized": "HouseholdExited"}
@@ -63,6 +63,9 @@ def _monitoring(state: State, event: Event) -> None:
         spells.append({"type": event.data["monitoring_type"], "since": event.occurred_on,
                        "risks": event.data["risks"], "until": None,
                        "event_ids": [event.event_id]})
+    elif spells and event.type == "MonitoringResumed":
+        spells[-1]["until"] = None
+        spells[-1]["event_ids"].append(event.event_id)
     elif spells:
         spells[-1]["until"] = event.occurred_on
         spells[-1]["event_ids"].append(event.event_id)

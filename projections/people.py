@@ -5,7 +5,7 @@ from datetime import date
 from typing import Any
 
 from ledger.domain.units import MAIN_RESPONSIBLE_ROLES
-from projections import household_plans, responsibility, rulebook, trace
+from projections import flags, household_plans, responsibility, rulebook, trace
 from projections.events import Event
 
 State = dict[str, Any]
@@ -48,6 +48,8 @@ def apply(state: State | None, event: Event, person_id: str) -> State | None:
     elif event.type == "InterviewHeld" and data["person_id"] == person_id:
         state["interviews_held"].append({"unit_id": data["unit_id"], "note": data["note"],
                                          "on": event.occurred_on, "event_id": event.event_id})
+    elif event.type in flags.PERSON_EVENTS:
+        flags.fold_person(state, event, person_id)
     elif event.type == "HelpPlanRecorded":
         planned = state.setdefault("planned_households", [])
         if data["household_id"] not in planned:
@@ -173,4 +175,5 @@ def render(state: State, finding_states: list[State], unit_states: dict[str, Sta
             state["person_id"], household_states, on),
         "overdue_mismatches": household_plans.overdue_mismatches(
             state["person_id"], state["assignments"], household_states, on),
+        **flags.trail(state),
     }

@@ -10,6 +10,7 @@ from typing import Any
 
 from projections import (
     findings,
+    flags,
     household_plans,
     households,
     lifecycle,
@@ -44,6 +45,7 @@ FOLDS: dict[str, Callable[[State | None, Event, str], State | None]] = {
     "rules": lambda s, e, k: rulebook.apply(s, e),
     "warning": lambda s, e, k: _warning(s, e),
     "ratings": lambda s, e, k: ratings.apply(s, e),
+    flags.FLAG_KIND: lambda s, e, k: flags.fold_flag(s, e),
 }
 
 
@@ -96,6 +98,33 @@ def _subject_and_person(event: Event, lookup: Lookup) -> list[Target]:
             ("person", event.data["person_id"])]
 
 
+def _decided_by(route: Callable[[Event, Lookup], list[Target]]
+                ) -> Callable[[Event, Lookup], list[Target]]:
+    """A consequence of an overturned decision also reaches whoever recorded the decision
+    (where it names them: undoings recorded before this round do not)."""
+    def targets(event: Event, lookup: Lookup) -> list[Target]:
+        decider = event.data.get("decided_by")
+        return route(event, lookup) + ([("person", decider)] if decider else [])
+
+    return targets
+
+
+def _overturned_targets(event: Event, lookup: Lookup) -> list[Target]:
+    subject_type, subject_id = event.data.get("subject_type"), event.data.get("subject_id")
+    found: list[Target] = [(subject_type, subject_id)] if subject_type and subject_id else []
+    return found + [("person", event.data["decided_by"])]
+
+
+def _flag_targets(event: Event, lookup: Lookup) -> list[Target]:
+    """A flag is listed, and reaches the person it is about and (a contradiction) the
+    decided subject."""
+    found: list[Target] = [(flags.FLAG_KIND, flags.flag_key(event.position))]
+    if event.type == "LateEntryFlagged":
+        return found + [("person", event.data["recorded_by"])]
+    return found + [(event.data["subject_type"], event.data["subject_id"]),
+                    ("person", event.data["decided_by"])]
+
+
 def _plan_targets(event: Event, lookup: Lookup) -> list[Target]:
     """The household, and each person a measure names (their trail reads the household)."""
     return [("household", event.data["household_id"])] + [
@@ -116,14 +145,14 @@ ROUTES: dict[str, Callable[[Event, Lookup], list[Target]]] = {
     "RectificationReported": _finding_targets,
     "RectificationVerified": _finding_targets,
     "DeadlineExtended": _finding_targets,
-    "FindingWithdrawn": _finding_targets,
+    "FindingWithdrawn": _decided_by(_finding_targets),
     "FindingTransferred": _finding_targets,
     "FindingAttached": _simple(("unit", "unit_id")),
     "OpenFindingCounted": _simple(("unit", "unit_id")),
     "OpenFindingSettled": _simple(("unit", "unit_id")),
     "WarningIssued": lambda e, lookup: [("warning", e.data["warning_id"]),
                                         ("unit", e.data["unit_id"])],
-    "WarningRevoked": _revoked_targets,
+    "WarningRevoked": _decided_by(_revoked_targets),
     "YellowCardNoted": _simple(("unit", "unit_id")),
     "YellowCardWithdrawn": _simple(("unit", "unit_id")),
     "InterviewRequired": _simple(("unit", "unit_id"), ("person", "person_id")),
@@ -138,8 +167,18 @@ ROUTES: dict[str, Callable[[Event, Lookup], list[Target]]] = {
     "DataMismatchFound": _simple(("household", "household_id")),
     "MismatchResolved": _simple(("household", "household_id")),
     **{name: _simple(("household", "household_id")) for name in lifecycle.LIFECYCLE_EVENTS},
+    "ExitAnnulled": _decided_by(_simple(("household", "household_id"))),
     "QuarterlyRatingRecorded": _simple(("unit", "unit_id"), ("ratings", "period")),
-    "QuarterlyRatingWithdrawn": _simple(("unit", "unit_id"), ("ratings", "period")),
+    "QuarterlyRatingWithdrawn": _decided_by(_simple(("unit", "unit_id"), ("ratings", "period"))),
+    "FindingReopened": _decided_by(_finding_targets),
+    "UnitRelisted": _decided_by(_simple(("unit", "unit_id"))),
+    "MeasureReopened": _decided_by(_simple(("household", "household_id"))),
+    "MonitoringResumed": _decided_by(_simple(("household", "household_id"))),
+    "MismatchReopened": _decided_by(_simple(("household", "household_id"))),
+    "ScoreWithdrawn": _decided_by(_simple(("round", "round_id"))),
+    "EventOverturned": _overturned_targets,
+    "LateEntryFlagged": _flag_targets,
+    "DecisionContradicted": _flag_targets,
     **{name: _simple(("unit", "village_id")) for name in units.VILLAGE_EVENTS},
 }
 
@@ -148,7 +187,7 @@ ROUTES: dict[str, Callable[[Event, Lookup], list[Target]]] = {
 # every other event's targets follow from the event alone.
 STATE_ROUTED = frozenset({"RectificationReported", "RectificationVerified", "DeadlineExtended",
                           "FindingWithdrawn", "WarningRevoked", "InterviewVoided",
-                          "FindingTransferred"})
+                          "FindingTransferred", "FindingReopened"})
 
 
 def targets(event: Event, lookup: Lookup) -> list[Target]:
@@ -168,31 +207,39 @@ def subject(kind: str, key: str) -> str:
 READS: dict[str, frozenset[str]] = {
     "household": frozenset({"HouseholdRegistered", "HouseholdFactsRecorded", "InspectionRecorded",
                             "ResponsibilityAssigned", "ResponsibilityEnded"}
-                           | lifecycle.LIFECYCLE_EVENTS | household_plans.EVENTS),
+                           | lifecycle.LIFECYCLE_EVENTS | household_plans.EVENTS
+                           | {"DecisionContradicted"}),
     "finding": frozenset(findings.FINDING_EVENTS),
     "unit": frozenset({"UnitRegistered", "UnitListed", "UnitDelisted", "WarningIssued",
                        "WarningRevoked", "InterviewRequired", "InterviewVoided", "InterviewHeld",
                        "ResponsibilityAssigned", "ResponsibilityEnded", "InspectionRecorded",
                        "QuarterlyRatingRecorded", "QuarterlyRatingWithdrawn",
                        "FindingTransferred", "FindingAttached", "OpenFindingCounted",
-                       "OpenFindingSettled", *units.VILLAGE_EVENTS}),
+                       "OpenFindingSettled", "UnitRelisted", "DecisionContradicted",
+                       *units.VILLAGE_EVENTS}),
     "person": frozenset({"PersonRegistered", "ResponsibilityAssigned", "ResponsibilityEnded",
                          "AccountabilityMeasureTaken", "InterviewRequired",
                          "InterviewVoided", "InterviewHeld", "RectificationReported",
-                         "RectificationVerified", "HelpPlanRecorded"}),
-    "round": frozenset({"ScoreRecorded"}),
+                         "RectificationVerified", "HelpPlanRecorded"} | flags.PERSON_EVENTS),
+    "round": frozenset({"ScoreRecorded", "ScoreWithdrawn"}),
     "rules": frozenset({"RuleParameterSet"}),
     "warning": frozenset({"WarningIssued"}),
     "ratings": frozenset({"QuarterlyRatingRecorded", "QuarterlyRatingWithdrawn"}),
+    flags.FLAG_KIND: frozenset(flags.KINDS),
 }
+History = Callable[[Target, Event], list[Event]]
 
 
 class Folder:
     """Folds events into states held in a mapping; `load` fetches states not yet held."""
 
     def __init__(self, load: Callable[[str, str], State | None] | None = None,
-                 derived: bool = False) -> None:
+                 derived: bool = False, history: History | None = None) -> None:
         self.states: dict[Target, State | None] = {}
+        # The events folded before an event, under a target: given by the runner (from the
+        # subject index); a replay keeps the events it folds.
+        self.history = history
+        self.kept: list[Event] = []
         self.dirty: set[Target] = set()
         self._load = load
         # Keep the states derived across subjects too (roll-up counters, findings handed
@@ -214,7 +261,14 @@ class Folder:
         only for an event whose targets do not depend on a state)."""
         if touched is None:
             touched = targets(event, self.lookup)
+        if self.history is None:
+            self.kept.append(event)
+        overturned = _overturned_subject(event)
         for kind, key in touched:
+            if (kind, key) == overturned:
+                self.states[overturned] = self._without_overturned(overturned, event)
+                self.dirty.add(overturned)
+                continue
             if event.type not in READS[kind]:
                 continue
             before = self.lookup(kind, key)
@@ -228,3 +282,21 @@ class Folder:
                     self.states[target] = state
                     self.dirty.add(target)
         return touched
+
+    def _without_overturned(self, target: Target, event: Event) -> State | None:
+        """The target's state folded again from its events, leaving out every event
+        overturned so far (this one's included)."""
+        earlier = self.kept[:-1] if self.history is None else self.history(target, event)
+        left_out = {event.data["event_id"]} | {
+            e.data["event_id"] for e in earlier if e.type == "EventOverturned"}
+        again = Folder()
+        for before in earlier:
+            if before.type != "EventOverturned" and before.event_id not in left_out:
+                again.fold(before)
+        return again.states.get(target)
+
+
+def _overturned_subject(event: Event) -> Target | None:
+    if event.type != "EventOverturned" or not event.data.get("subject_id"):
+        return None
+    return event.data["subject_type"], event.data["subject_id"]

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from projections import rollups
+from projections import rollups, tables
 from projections.events import Event, decode
 from projections.name_index import NameBatch
 from projections.routing import FOLDS, STATE_ROUTED, Folder, Target, subject, targets
@@ -111,21 +111,37 @@ class ProjectionRunner:
         return Folder(load=lambda kind, key: self.store.load(kind, [key], generation).get(key),
                       derived=True)
 
-    def _fold_page(self, generation: int, folder: Folder, after: int
+    def _fold_page(self, generation: int, folder: Folder, after: int,
+                   uncommitted: list[IndexRow] | None = None
                    ) -> tuple[int, int, list[IndexRow], NameBatch] | None:
         """Fold the page after `after` into `folder`: (last position, events, index rows, names
-        to index), or None when the log holds nothing after it."""
+        to index), or None when the log holds nothing after it (`uncommitted`: index rows
+        folded before and not committed yet)."""
         raw = self.store.read_log(after, self.page)
         if not raw:
             return None
         events = [decode(r) for r in raw]
         known = _prefetch(self.store, generation, folder, events)
-        index = []
+        index: list[IndexRow] = []
+        folder.history = lambda target, event: self._history(
+            generation, target, event, (uncommitted or []) + index)
         for event, touched in zip(events, known, strict=True):
             for kind, key in folder.fold(event, touched):
                 index.append((subject(kind, key), event.position, event.recorded_us,
                               event.occurred_on))
         return events[-1].position, len(events), index, NameBatch().add(events)
+
+    def _history(self, generation: int, target: Target, event: Event,
+                 uncommitted: list[IndexRow]) -> list[Event]:
+        """The events indexed under `target` before `event`, committed or not (an overturn
+        folds its subject again without the overturned event)."""
+        name = subject(*target)
+        rows = self.store.query(
+            f"SELECT position FROM {tables.table('proj_subject_events', generation)} "
+            "WHERE subject = ? AND position < ?", (name, event.position))
+        positions = {int(r[0]) for r in rows} | {
+            row[1] for row in uncommitted if row[0] == name and row[1] < event.position}
+        return [decode(raw) for raw, _ in self.store.log.rows(sorted(positions), False)]
 
     def run_page(self) -> int:
         """Fold and commit the next page; the number of events folded (0: none waiting, or
@@ -166,7 +182,7 @@ class ProjectionRunner:
         folded = pending = 0
         with _collector_paused():
             while True:
-                page = self._fold_page(target.number, folder, position)
+                page = self._fold_page(target.number, folder, position, index)
                 if page is not None:
                     position, count, rows, batch = page
                     index += rows

@@ -19,6 +19,12 @@ PRIZES = (5000, 3000, 2000)
 
 
 def apply(state: State | None, event: Event) -> State | None:
+    if event.type == "ScoreWithdrawn" and state is not None:
+        sections = state["villages"].get(event.data["village_id"], {})
+        if sections.get(event.data["section"], {}).get("event_id") == \
+                event.data["score_event_id"]:
+            del sections[event.data["section"]]
+        return state
     if event.type != "ScoreRecorded":
         return state
     data = event.data

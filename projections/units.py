@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from projections import findings, responsibility, rulebook, supervision_cycle
+from projections import findings, flags, responsibility, rulebook, supervision_cycle
 from projections.events import Event
 
 State = dict[str, Any]
@@ -47,6 +47,20 @@ def _delisted(state: State, event: Event) -> None:
     state["listing"] = None
     state["listing_history"].append({"change": "delisted", "on": event.occurred_on,
                                      "event_id": event.event_id})
+
+
+def _relisted(state: State, event: Event) -> None:
+    """A delisting overturned by dispute: listed again, as though it had not been made."""
+    data = event.data
+    state["listing"] = {"level": data["level"], "since": event.occurred_on,
+                        "event_id": event.event_id, "supervising_unit_id": None,
+                        "due_date": None}
+    state["listing_history"].append({"change": "relisted", "level": data["level"],
+                                     "on": event.occurred_on, "event_id": event.event_id})
+
+
+def _contradicted(state: State, event: Event) -> None:
+    state.setdefault("contradicted_decisions", []).append(flags.contradiction(event))
 
 
 def _warning_issued(state: State, event: Event) -> None:
@@ -115,6 +129,8 @@ _HANDLERS = {
     "VillageExitAnnulled": _village_exit,
     "UnitListed": _listed,
     "UnitDelisted": _delisted,
+    "UnitRelisted": _relisted,
+    "DecisionContradicted": _contradicted,
     "WarningIssued": _warning_issued,
     "WarningRevoked": _warning_revoked,
     "InterviewRequired": _interview_required,
@@ -175,6 +191,7 @@ def render(state: State, finding_states: list[State], rules: State | None, on: s
         "listed": listed,
         "listing": state["listing"],
         "listing_history": state["listing_history"],
+        "contradicted_decisions": state.get("contradicted_decisions", []),
         "current_period": rulebook.review_period(rules, on),
         "warnings_by_period": warnings_by_period,
         "interviews": interviews(state),

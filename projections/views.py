@@ -9,6 +9,7 @@ from typing import Any
 
 from ledger.privacy.search_tokens import SearchKey
 from projections import (
+    finding_filters,
     findings,
     household_list,
     household_search,
@@ -47,15 +48,19 @@ class FindingFilter:
     sector: str | None = None
     # The units a scoped token reads (projections.access): None for every unit.
     scope: frozenset[str] | None = None
+    # A township's or county's subtree (the unit and every unit below it), resolved by
+    # `Views.subtree`; `closed_late`: closed only after it had lapsed.
+    subtree: tuple[str, ...] | None = None
+    closed_late: bool | None = None
 
     @property
     def replayable(self) -> bool:
-        return bool(self.unit_id or self.subject_id or self.person_id)
+        return bool(self.unit_id or self.subject_id or self.person_id or self.subtree)
 
     def sql(self, on: str) -> tuple[str, list[Any]]:
         clauses, params = [], []
         for column, value in (("unit_id", self.unit_id), ("subject_type", self.subject_type),
-                              ("subject_id", self.subject_id), ("person_id", self.person_id),
+                              ("subject_id", self.subject_id),
                               ("category", self.category), ("status", self.status),
                               ("source", self.source), ("sector", self.sector)):
             if value is not None:
@@ -75,12 +80,16 @@ class FindingFilter:
             units = sorted(self.scope)
             clauses.append(f"unit_id IN ({', '.join('?' * len(units))})" if units else "1 = 0")
             params.extend(units)
+        for clause, values in finding_filters.sql(self.person_id, self.subtree,
+                                                  self.closed_late):
+            clauses.append(clause)
+            params += values
         return " AND ".join(clauses), params
 
     def matches(self, state: State, on: str) -> bool:
         """The same test as `sql`, for replayed states."""
         pairs = (("responsible_unit_id", self.unit_id), ("subject_type", self.subject_type),
-                 ("subject_id", self.subject_id), ("responsible_person_id", self.person_id),
+                 ("subject_id", self.subject_id),
                  ("category", self.category), ("status", self.status),
                  ("source", self.source), ("sector", self.sector))
         if any(value is not None and state.get(field) != value for field, value in pairs):
@@ -90,6 +99,8 @@ class FindingFilter:
         if self.scope is not None and state["responsible_unit_id"] not in self.scope:
             return False
         if self.due_from is not None and state["due_date"] < self.due_from.isoformat():
+            return False
+        if not finding_filters.matches(state, self.person_id, self.closed_late):
             return False
         return self.due_to is None or state["due_date"] <= self.due_to.isoformat()
 
@@ -144,6 +155,13 @@ class Views:
     def _unit_keys(self) -> list[str]:
         return [row[0] for row in self.store.query(
             "SELECT key FROM proj_state WHERE kind = ?", ("unit",))]
+    def subtree(self, unit_id: str) -> tuple[str, ...]:
+        """The unit and every unit below it (the unit first)."""
+        return finding_filters.subtree(self.store.states("unit"), unit_id)
+
+    def unit_parent(self, unit_id: str) -> str | None:
+        state = self.store.load_one("unit", unit_id)
+        return None if state is None else state["parent_id"]
 
     def household_village(self, household_id: str) -> str | None:
         state = self.store.load_one("household", household_id)
@@ -250,8 +268,13 @@ class Views:
         if cut.live:
             where, params = query.sql(on)
             return self.store.findings(where, params, limit=limit, offset=offset)
-        folder = replay_with_findings(self.store, query.replay_subject(), cut)
-        found = sorted((f for f in states_of(folder, "finding") if query.matches(f, on)),
+        if query.subtree:
+            candidates = self._replayed_findings(
+                FindingFilter(subtree=query.subtree).sql(on), cut)
+        else:
+            folder = replay_with_findings(self.store, query.replay_subject(), cut)
+            candidates = states_of(folder, "finding")
+        found = sorted((f for f in candidates if query.matches(f, on)),
                        key=lambda f: f["finding_id"])
         return found[offset:] if limit is None else found[offset:offset + limit]
 

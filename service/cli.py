@@ -15,6 +15,7 @@ from pathlib import Path
 from ledger.identity import ROLES, SCOPES, UNIT_SCOPED_ROLES
 from projections.runner import COMMIT_EVERY, KEEP_STATES
 from service.config import Config
+from service.late_entries import FlagFollower
 from service.root import Root
 from service.storage_cli import add_storage_commands
 
@@ -34,6 +35,8 @@ def serve(args: argparse.Namespace) -> int:
     app = create_app(root=root)
     runner = root.runner()
     runner.start()
+    flags = FlagFollower(root.ledger, runner, root.views, drive=False)
+    flags.start()
     periodic = root.periodic_checkpoints()
     if periodic is None:
         print("checkpoints: off (no LEDGER_SIGNING_KEY_FILE or interval 0)", flush=True)
@@ -49,6 +52,7 @@ def serve(args: argparse.Namespace) -> int:
                        ident="supervision-ledger")
     finally:
         runner.stop()
+        flags.stop()
         if periodic is not None:
             periodic.stop()
         root.close()
@@ -69,10 +73,14 @@ def project(args: argparse.Namespace) -> int:
             return 0
         views = root.config.read_database_url or "the same database"
         print(f"following the log on {root.config.database_url}; views in {views}", flush=True)
+        flags = FlagFollower(root.ledger, runner, root.views, drive=False)
+        flags.start()
         try:
             runner.follow(args.interval)
         except KeyboardInterrupt:
             pass
+        finally:
+            flags.stop()
     return 0
 
 

@@ -57,6 +57,7 @@ class QuarterlyRatingWithdrawn(Logged):
     rating_version = fields.Integer(
         required=True, metadata={"description": "the unit's event that recorded the light"})
     reason = fields.String(required=True)
+    decided_by = fields.String(metadata={"description": "who recorded the light"})
 
 
 class YellowCardNoted(Logged):
@@ -90,6 +91,7 @@ class ExitAnnulled(Logged):
     exited_event_id = fields.String(required=True, metadata={
         "description": "the HouseholdExited a dispute overturned"})
     reason = fields.String(required=True)
+    decided_by = fields.String(metadata={"description": "who recorded the exit"})
 
 
 class HouseholdInspectionNoted(Logged):
@@ -148,6 +150,96 @@ class RuleParameterNotedForUnit(Logged):
     parameter = fields.String(required=True)
     value = fields.Float(required=True)
     unit_id = Identifier(required=True)
+class FindingReopened(Logged):
+    finding_id = Identifier(required=True)
+    verification_event_id = fields.String(required=True, metadata={
+        "description": "the accepted RectificationVerified a dispute overturned"})
+    decided_by = fields.String(required=True, metadata={"description": "who recorded it"})
+    reason = fields.String(required=True)
+
+
+class UnitRelisted(Logged):
+    unit_id = Identifier(required=True)
+    level = fields.String(required=True)
+    delisted_event_id = fields.String(required=True)
+    decided_by = fields.String(required=True)
+    reason = fields.String(required=True)
+
+
+class MeasureReopened(Logged):
+    household_id = Identifier(required=True)
+    measure_id = Identifier(required=True)
+    completed_event_id = fields.String(required=True)
+    decided_by = fields.String(required=True)
+    reason = fields.String(required=True)
+
+
+class MonitoringResumed(Logged):
+    household_id = Identifier(required=True)
+    eliminated_event_id = fields.String(required=True)
+    decided_by = fields.String(required=True)
+    reason = fields.String(required=True)
+
+
+class MismatchReopened(Logged):
+    household_id = Identifier(required=True)
+    mismatch_event_id = fields.String(required=True)
+    resolved_event_id = fields.String(required=True)
+    decided_by = fields.String(required=True)
+    reason = fields.String(required=True)
+
+
+class ScoreWithdrawn(Logged):
+    dispute_id = Identifier(required=True)
+    score_event_id = fields.String(required=True)
+    round_id = Identifier(required=True)
+    village_id = Identifier(required=True)
+    section = fields.String(required=True)
+    decided_by = fields.String(required=True)
+    reason = fields.String(required=True)
+
+
+class EventOverturned(Logged):
+    dispute_id = Identifier(required=True)
+    event_id = fields.String(required=True, metadata={"description": "the overturned event"})
+    type = fields.String(required=True)
+    subject_type = fields.String(allow_none=True)
+    subject_id = fields.String(allow_none=True)
+    decided_by = fields.String(required=True)
+    reason = fields.String(required=True)
+
+
+class Change(Schema):
+    subject_type = fields.String(required=True)
+    subject_id = fields.String(required=True)
+    field = fields.String(required=True)
+    before = fields.Raw(allow_none=True)
+    after = fields.Raw(allow_none=True)
+    from_ = fields.String(required=True, data_key="from")
+    to = fields.String(required=True)
+
+
+class LateEntryFlagged(Logged):
+    event_id = fields.String(required=True, metadata={"description": "the late entry"})
+    type = fields.String(required=True)
+    recorded_by = fields.String(required=True)
+    days_late = fields.Integer(required=True)
+    changes = fields.List(fields.Nested(Change), required=True)
+    unit_ids = fields.List(fields.String(), required=True, metadata={
+        "description": "the units whose subtrees the changed subjects are in"})
+
+
+class DecisionContradicted(Logged):
+    event_id = fields.String(required=True, metadata={"description": "the decision"})
+    type = fields.String(required=True)
+    decided_by = fields.String(required=True)
+    subject_type = fields.String(required=True)
+    subject_id = fields.String(required=True)
+    on = fields.String(required=True, metadata={"description": "the decision's date"})
+    evidence = fields.List(fields.String(), required=True)
+    reasons = fields.List(fields.Dict(), required=True, metadata={
+        "description": "each unmet condition, as a refusal names it"})
+    unit_ids = fields.List(fields.String(), required=True)
 
 
 SCHEMAS: tuple[type[Schema], ...] = tuple(Logged.__subclasses__())

@@ -68,6 +68,8 @@ class DisputeSchema(Answer):
     resolved = one(DisputedEventSchema, "the DisputeResolved, with what the ledger undid",
                    nullable=True)
     contested = one(DisputedEventSchema, nullable=True)
+    consequences = many(DisputedEventSchema, "what the ledger recorded to undo an overturned "
+                        "decision (empty while open or upheld)")
     subject = one(SubjectSchema, "what the contested event is about", nullable=True)
     view_when_recorded = _view("the subject replayed as of when the contested event was "
                                "recorded")

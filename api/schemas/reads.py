@@ -10,7 +10,7 @@ from api.schemas.views import FINDING_STATUSES
 from ledger.domain.supervision import FINDING_SECTORS, FINDING_SOURCES
 from ledger.domain.units import UNIT_KINDS
 
-REPLAY_SCOPES = ("unit_id", "subject_id", "person_id")
+REPLAY_SCOPES = ("unit_id", "subject_id", "person_id", "township_id", "county_id")
 
 
 class ReadArgsSchema(Schema):
@@ -55,6 +55,12 @@ class FindingFilterArgsSchema(ReplayArgsSchema):
     due_to = BoundedDate()
     source = fields.String(validate=validate.OneOf(FINDING_SOURCES))
     sector = fields.String(validate=validate.OneOf(FINDING_SECTORS))
+    township_id = Identifier(metadata={
+        "description": "findings in the unit's subtree: subject or responsible unit the unit, "
+                       "a unit below it, or a household in one"})
+    county_id = Identifier(metadata={"description": "as township_id"})
+    closed_late = fields.Boolean(metadata={
+        "description": "closed only after it had lapsed (逾期整改)"})
 
     @classmethod
     def openapi(cls, converter: Any, generated: dict[str, Any]) -> dict[str, Any]:

@@ -21,6 +21,11 @@ from api.schemas.answer import (
 )
 from api.schemas.envelope import LoggedEventSchema, TypedData
 from api.schemas.event_data import RESPONSIBILITY_ROLES, SUBJECT_TYPES
+from api.schemas.flags import (
+    ContradictedDecisionSchema,
+    LateEntrySchema,
+    OverturnedDecisionSchema,
+)
 from api.schemas.household_plans import (
     MismatchSchema,
     OverdueHelpMeasureSchema,
@@ -66,6 +71,7 @@ class FindingSummarySchema(Answer):
     closed_on = day(nullable=True)
     raised_event = text()
     closing_event = text(nullable=True)
+    closed_late = flag("closed only after it had lapsed (逾期整改)")
 
 
 class ReportSchema(Answer):
@@ -264,6 +270,7 @@ class HouseholdStatusSchema(Answer):
     responsible = many(ResponsibleSchema)
     plan = one(PlanSchema, "the help plan of the latest year (一户一方案)", nullable=True)
     mismatches = many(MismatchSchema, "open mismatches with the information system")
+    contradicted_decisions = many(ContradictedDecisionSchema)
 
 
 # Units ------------------------------------------------------------------------------------
@@ -276,7 +283,7 @@ class ListingSchema(Answer):
 
 
 class ListingChangeSchema(Answer):
-    change = text(choices=("listed", "delisted"))
+    change = text(choices=("listed", "delisted", "relisted"))
     level = fields.String(metadata={"enum": list(LISTING_LEVELS), "description": "when listed"})
     on = day()
     event_id = text()
@@ -353,6 +360,7 @@ class UnitBoardSchema(Answer):
     listed = flag()
     listing = one(ListingSchema, nullable=True)
     listing_history = many(ListingChangeSchema)
+    contradicted_decisions = many(ContradictedDecisionSchema)
     current_period = text()
     warnings_by_period = fields.Dict(
         keys=fields.String(), values=fields.List(fields.Nested(BoardWarningSchema)),
@@ -484,6 +492,10 @@ class AccountabilitySchema(Answer):
     overdue_mismatches = many(OverdueMismatchSchema,
                               "mismatches with the information system that went overdue on a "
                               "household the person was helper cadre of that day")
+    overturned_decisions = many(OverturnedDecisionSchema, "decisions of theirs a dispute undid")
+    late_entries = many(LateEntrySchema, "events they recorded late that changed an outcome")
+    contradicted_decisions = many(ContradictedDecisionSchema,
+                                  "decisions of theirs later evidence contradicts")
 
 
 # Scoring ----------------------------------------------------------------------------------

@@ -21,8 +21,10 @@ def revoke_warning(session: Session, actor: Actor, data: Data) -> None:
     revoke(session, session.get(Warning, data["warning_id"], "warning_id"), data["reason"])
 
 
-def revoke(session: Session, warning: Warning, reason: str) -> None:
-    warning.revoke(reason)
+def revoke(session: Session, warning: Warning, reason: str, decided_by: str | None = None
+           ) -> None:
+    """`decided_by`: who issued the warning, when a dispute overturned it."""
+    warning.revoke(reason, decided_by)
     unit = session.get(Unit, warning.unit_id, "warning_id")
     unit.withdraw_yellow_card(warning.warning_id, reason)
 

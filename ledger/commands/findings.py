@@ -65,8 +65,10 @@ def withdraw_finding(session: Session, actor: Actor, data: Data) -> None:
     withdraw(session, session.get(Finding, data["finding_id"], "finding_id"), data["reason"])
 
 
-def withdraw(session: Session, finding: Finding, reason: str) -> None:
-    finding.withdraw(reason)
+def withdraw(session: Session, finding: Finding, reason: str, decided_by: str | None = None
+             ) -> None:
+    """`decided_by`: who raised the finding, when a dispute overturned it."""
+    finding.withdraw(reason, decided_by)
     open_findings.settle(session, finding, "withdrawn")
 
 

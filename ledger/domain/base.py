@@ -46,7 +46,7 @@ def recording(actor: str, occurred_at: datetime | None = None) -> Iterator[Recor
 @contextmanager
 def as_system(occurred_at: datetime | None = None) -> Iterator[None]:
     """Events the ledger records itself (for instance a due interview) have actor `system`;
-    dated as the command that caused them, unless `occurred_at` dates them otherwise."""
+    they happen when the command does, or at `occurred_at` (undoing a decision as of its date)."""
     outer = _recording.get()
     inner = Recording(
         actor=SYSTEM_ACTOR,

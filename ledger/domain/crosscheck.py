@@ -94,7 +94,9 @@ class CrossChecks:
         note: str
 
         def apply(self, household: Any) -> None:
-            del household.open_mismatches[self.mismatch_event_id]
+            closed = household.open_mismatches.pop(self.mismatch_event_id)
+            # Kept for a dispute that reopens it (ledger.domain.reversals).
+            household.__dict__.setdefault("closed_mismatches", {})[self.mismatch_event_id] = closed
             household.resolved_mismatches[self.mismatch_event_id] = (
                 f"{self.originator_id}:{self.originator_version}")
 

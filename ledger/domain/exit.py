@@ -127,6 +127,7 @@ class ExitProcedure:
         year: int
         exited_event_id: str
         reason: str
+        decided_by: str | None = None  # who recorded the exit (kept from this round on)
 
         def apply(self, household: Any) -> None:
             household.exit_year = None
@@ -232,12 +233,14 @@ class ExitProcedure:
                 household_id=self.household_id, on=day, reasons=reasons)
         self.trigger_event(self.HouseholdExited, household_id=self.household_id, year=year)
 
-    def annul_exit(self, year: int, exited_event_id: str, reason: str) -> bool:
+    def annul_exit(self, year: int, exited_event_id: str, reason: str,
+                   decided_by: str | None = None) -> bool:
         """Undo an exit a dispute overturned (数字脱贫); False when it no longer stands."""
         if self.exit_year != year:
             return False
         self.trigger_event(self.ExitAnnulled, household_id=self.household_id,
-                           year=self.exit_year, exited_event_id=exited_event_id, reason=reason)
+                           year=self.exit_year, exited_event_id=exited_event_id, reason=reason,
+                           decided_by=decided_by)
         return True
 
     # Guards ----------------------------------------------------------------------------

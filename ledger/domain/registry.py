@@ -10,6 +10,7 @@ from ledger.domain.crosscheck import CrossChecks
 from ledger.domain.exit import ExitProcedure
 from ledger.domain.monitoring import Monitoring
 from ledger.domain.plans import HelpPlans, empty_plans
+from ledger.domain.reversals import HouseholdReversals
 from ledger.domain.supervision import INCOME_SOURCES
 from ledger.domain.timeline import Timeline, business_day, latest, note, on
 from ledger.errors import Conflict, Invalid
@@ -107,7 +108,8 @@ class Person(LedgerAggregate):
         pass
 
 
-class Household(ExitProcedure, Monitoring, HelpPlans, CrossChecks, LedgerAggregate):
+class Household(ExitProcedure, Monitoring, HelpPlans, CrossChecks, HouseholdReversals,
+                LedgerAggregate):
     """A household and its record by business time (size, category, income, the guarantees,
     the findings raised on it), from which its exit and its monitoring are decided."""
 

@@ -28,6 +28,8 @@ PARAMETERS: dict[str, tuple[float, float, bool, float, str]] = {
     "village_exit_incidence": (0, 1, False, 0.02,
                                "seed 002/003: a poor village exits at an incidence of 2% "
                                "(3% in the west, set per county)"),
+    "late_entry_days": (0, 366, False, 7,
+                        "CONTRACT: an event recorded more days after it happened is a late entry"),
 }
 
 # Parameters a county may set for itself (`unit_id`); elsewhere the ledger-wide value holds.

@@ -6,6 +6,7 @@ from uuid import uuid4
 from eventsourcing.domain import event
 
 from ledger.domain.base import LedgerAggregate
+from ledger.domain.reversals import DisputeReversals
 from ledger.errors import Invalid, InvalidTransition
 
 # Points available per section of a monthly round, 100 in all (seed 001).
@@ -40,7 +41,7 @@ class Score(LedgerAggregate):
         self.points = points
 
 
-class Dispute(LedgerAggregate):
+class Dispute(DisputeReversals, LedgerAggregate):
     KIND = "dispute"
 
     @staticmethod

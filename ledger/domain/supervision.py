@@ -8,6 +8,7 @@ from eventsourcing.domain import event
 
 from ledger.domain.base import LedgerAggregate
 from ledger.domain.order import Mark, later, mark_of, require_not_before
+from ledger.domain.reversals import FindingReversals
 from ledger.domain.timeline import business_day
 from ledger.errors import Conflict, InvalidTransition
 
@@ -59,7 +60,7 @@ class Inspection(LedgerAggregate):
         return f"household:{self.subject_id}" if self.subject_type == "household" else None
 
 
-class Finding(LedgerAggregate):
+class Finding(FindingReversals, LedgerAggregate):
     """A problem in the findings ledger: open → rectification reported → closed or open again."""
 
     KIND = "finding"
@@ -209,13 +210,13 @@ class Finding(LedgerAggregate):
                      reason: str) -> None:
         self.responsible_unit_id = to_unit_id
 
-    def withdraw(self, reason: str) -> None:
+    def withdraw(self, reason: str, decided_by: str | None = None) -> None:
         self._require(OPEN, RECTIFICATION_REPORTED, action="withdraw")
         self._not_before("raised", "reported", "verified")
-        self._withdrawn(finding_id=self.finding_id, reason=reason)
+        self._withdrawn(finding_id=self.finding_id, reason=reason, decided_by=decided_by)
 
     @event("FindingWithdrawn")
-    def _withdrawn(self, finding_id: str, reason: str) -> None:
+    def _withdrawn(self, finding_id: str, reason: str, decided_by: str | None = None) -> None:
         self.status = WITHDRAWN
 
 
@@ -242,13 +243,13 @@ class Warning(LedgerAggregate):  # noqa: A001 - the domain's word
         self.period = period
         self.revoked = False
 
-    def revoke(self, reason: str) -> None:
+    def revoke(self, reason: str, decided_by: str | None = None) -> None:
         if self.revoked:
             raise InvalidTransition(
                 f"warning {self.warning_id} is already revoked", warning_id=self.warning_id
             )
-        self._revoked(warning_id=self.warning_id, reason=reason)
+        self._revoked(warning_id=self.warning_id, reason=reason, decided_by=decided_by)
 
     @event("WarningRevoked")
-    def _revoked(self, warning_id: str, reason: str) -> None:
+    def _revoked(self, warning_id: str, reason: str, decided_by: str | None = None) -> None:
         self.revoked = True

@@ -12,6 +12,7 @@ from eventsourcing.domain import event
 from ledger.domain.base import LedgerAggregate, as_system, occurring_at
 from ledger.domain.periods import next_period, previous_period
 from ledger.domain.registry import Holders, require_may_assign, require_may_end
+from ledger.domain.reversals import UnitReversals
 from ledger.domain.timeline import business_day
 from ledger.domain.villages import VillageExit
 from ledger.errors import AlreadyExists, Conflict, Invalid, InvalidTransition
@@ -44,7 +45,7 @@ class DueInterview:
     voided: bool = False
 
 
-class Unit(VillageExit, LedgerAggregate):
+class Unit(VillageExit, UnitReversals, LedgerAggregate):
     """A unit of the administrative tree.
 
     Open findings: the unit keeps a tally of the findings open anywhere in its subtree (its
@@ -219,17 +220,19 @@ class Unit(VillageExit, LedgerAggregate):
                        note: str | None = None) -> None:
         self.ratings[period] = self.version + 1  # this event's version: applied before it counts
 
-    def withdraw_rating(self, rating_version: int, reason: str) -> None:
+    def withdraw_rating(self, rating_version: int, reason: str,
+                        decided_by: str | None = None) -> None:
         """Withdraw the rating recorded as the unit's event `rating_version`, if it stands."""
         for period, version in self.ratings.items():
             if version == rating_version:
                 self._rating_withdrawn(unit_id=self.unit_id, period=period,
-                                       rating_version=version, reason=reason)
+                                       rating_version=version, reason=reason,
+                                       decided_by=decided_by)
                 return
 
     @event("QuarterlyRatingWithdrawn")
-    def _rating_withdrawn(self, unit_id: str, period: str, rating_version: int, reason: str
-                          ) -> None:
+    def _rating_withdrawn(self, unit_id: str, period: str, rating_version: int, reason: str,
+                          decided_by: str | None = None) -> None:
         del self.ratings[period]
 
     def note_warning(self, warning_id: str, color: str, period: str) -> None:

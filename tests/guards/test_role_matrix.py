@@ -128,7 +128,8 @@ UNFILTERED_HOUSEHOLDS = ("/api/v1/households", "/api/v1/households.csv")
 # Reads for the discipline committee and admins only: who read a subject's personal data.
 AUDITORS = ("admin", "discipline")
 AUDIT_READS = ("/api/v1/audit/reads?subject_type=household&subject_id={household}",
-               "/api/v1/audit/reads?subject_type=person&subject_id={person}")
+               "/api/v1/audit/reads?subject_type=person&subject_id={person}",
+               "/api/v1/late-entries?unit_id={unit}")
 # The global log: the committee and admins only (a `replicate` token: test_read_doors.py).
 LOG = "/api/v1/events?limit=200"
 LOG_READERS = ("admin", "discipline")

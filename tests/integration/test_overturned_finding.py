@@ -41,7 +41,8 @@ def test_an_overturned_finding_is_withdrawn_by_the_ledger_itself(world: World) -
     assert (withdrawn.type, withdrawn.actor) == ("FindingWithdrawn", "system")
     assert {(c.type, c.actor, c.data["reason"]) for c in settled} == {
         ("OpenFindingSettled", "system", "withdrawn")}
-    assert withdrawn.data == {"finding_id": "f1", "reason": "overturned by dispute d1"}
+    assert withdrawn.data == {"finding_id": "f1", "reason": "overturned by dispute d1",
+                              "decided_by": raised.actor}
     world.project()
     trail = world.views.finding("f1")
     assert (trail["status"], trail["closing_event"]) == ("withdrawn", withdrawn.event_id)

@@ -282,7 +282,7 @@ def test_one_light_per_unit_and_quarter_until_a_dispute_overturns_it(world: Worl
     assert (withdrawn.type, withdrawn.actor) == ("QuarterlyRatingWithdrawn", "system")
     assert withdrawn.data == {"unit_id": "v1", "period": "2020-Q1",
                               "rating_version": int(first.event_id.rsplit(":", 1)[1]),
-                              "reason": "overturned by dispute d1"}
+                              "reason": "overturned by dispute d1", "decided_by": first.actor}
     again = _rate(world, "v1", "2020-Q1", "yellow", 71, on="2020-04-21")
     world.project()
     lights = world.views.unit("v1")["lights_by_quarter"]["2020-Q1"]

@@ -330,7 +330,8 @@ def test_a_dispute_overturning_an_exit_makes_the_ledger_annul_it(village: World)
     assert (annulled.type, annulled.actor) == ("ExitAnnulled", "system")
     assert annulled.data == {"household_id": "h1", "year": 2020,
                              "exited_event_id": exited.event_id,
-                             "reason": "overturned by dispute d1"}
+                             "reason": "overturned by dispute d1",
+                             "decided_by": exited.actor}
     world.project()
     status = world.views.household("h1")
     assert (status["poverty_status"], status["exit_year"]) == ("registered_poor", None)

@@ -172,4 +172,5 @@ def test_the_findings_spreadsheet_has_chinese_headers_a_frozen_row_and_a_filter(
     sheet = load_workbook(io.BytesIO(answer.data)).active
     values = list(sheet.iter_rows(values_only=True))
     assert values[0][:2] == ("问题编号", "对象类型") and values[1][0] == "f1"
-    assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref == "A1:P2"  # 16 columns
+    assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref == "A1:Q2"  # 17 columns
+    assert values[0][-1] == "逾期整改"  # closed_late
