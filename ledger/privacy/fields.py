@@ -30,6 +30,3 @@ def subject_from_data(data: dict[str, Any]) -> str | None:
         return subject_key(PERSON, data["person_id"])
     return None
 
-
-def is_sealed(value: Any) -> bool:
-    return isinstance(value, dict) and SEALED in value

@@ -176,6 +176,3 @@ def _mentions_sealed(value: Any) -> bool:
     except TypeError:
         return True
 
-
-def no_reveal(value: Any) -> Any:
-    return value
