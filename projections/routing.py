@@ -13,6 +13,7 @@ from projections import (
     household_plans,
     households,
     lifecycle,
+    members,
     people,
     ratings,
     rollups,
@@ -138,6 +139,8 @@ ROUTES: dict[str, Callable[[Event, Lookup], list[Target]]] = {
     "DataMismatchFound": _simple(("household", "household_id")),
     "MismatchResolved": _simple(("household", "household_id")),
     **{name: _simple(("household", "household_id")) for name in lifecycle.LIFECYCLE_EVENTS},
+    **{name: _simple(("household", "household_id")) for name in members.EVENTS},
+    "HouseholdReclassified": _simple(("household", "household_id")),
     "QuarterlyRatingRecorded": _simple(("unit", "unit_id"), ("ratings", "period")),
     "QuarterlyRatingWithdrawn": _simple(("unit", "unit_id"), ("ratings", "period")),
 }
@@ -167,7 +170,8 @@ def subject(kind: str, key: str) -> str:
 READS: dict[str, frozenset[str]] = {
     "household": frozenset({"HouseholdRegistered", "HouseholdFactsRecorded", "InspectionRecorded",
                             "ResponsibilityAssigned", "ResponsibilityEnded"}
-                           | lifecycle.LIFECYCLE_EVENTS | household_plans.EVENTS),
+                           | lifecycle.LIFECYCLE_EVENTS | household_plans.EVENTS
+                           | members.EVENTS | {"HouseholdReclassified"}),
     "finding": frozenset(findings.FINDING_EVENTS),
     "unit": frozenset({"UnitRegistered", "UnitListed", "UnitDelisted", "WarningIssued",
                        "WarningRevoked", "InterviewRequired", "InterviewVoided", "InterviewHeld",

@@ -16,7 +16,17 @@ from api.schemas.fields import (
     Money,
     Text,
 )
+from ledger.domain.adjustment import RECLASSIFICATIONS
 from ledger.domain.crosscheck import POVERTY_STATUSES, RESOLUTIONS
+from ledger.domain.members import (
+    HEALTH,
+    LABOUR,
+    LEAVING_REASONS,
+    RELATIONS,
+    SCHOOLING,
+    id_number_problem,
+    normalised_id_number,
+)
 from ledger.domain.monitoring import MONITORING_TYPES, RISKS
 from ledger.domain.plans import MEASURE_KINDS, POVERTY_CAUSES
 from ledger.domain.registry import HOUSEHOLD_CATEGORIES, HOUSEHOLD_ROLES, MEASURES
@@ -318,6 +328,7 @@ class HelpMeasureSchema(Strict):
     due_date = IsoDate(required=True)
     person_id = Identifier(metadata={"description": "who answers for it; an overdue measure "
                                                      "goes on their accountability trail"})
+    member_id = Identifier(metadata={"description": "the member it is for (一人一措施)"})
 
 
 class HelpPlanRecorded(Strict):
@@ -469,6 +480,72 @@ class RuleParameterSet(Strict):
                 del properties["year"]
 
         return by_choice(generated, "parameter", refine)
+
+
+# Members and dynamic adjustment (the household in full) ---------------------------
+ID_NUMBER_TEXT = ("身份证号: 18 characters, GB 11643 (ISO 7064 MOD 11-2 check digit; a final x "
+                  "is read as X), digits 7-14 the birth date")
+
+
+def IdNumber(note: str = "") -> fields.String:  # noqa: N802 - reads as a field type
+    return fields.String(validate=validate.Length(equal=18),
+                         metadata={"description": ID_NUMBER_TEXT + note})
+
+
+def checked_id_number(data: dict, birth_date: str | None) -> None:
+    """Normalise `id_number` in `data` and refuse one GB 11643 does not allow."""
+    if data.get("id_number") is None:
+        return
+    data["id_number"] = normalised_id_number(data["id_number"])
+    problem = id_number_problem(data["id_number"], birth_date)
+    if problem is not None:
+        raise ValidationError(problem, "id_number")
+
+
+class MemberRegistered(Strict):
+    household_id = Identifier(required=True)
+    member_id = Identifier(required=True)
+    name = Text(required=True)
+    relation = Choice(RELATIONS, required=True)
+    birth_date = IsoDate(required=True)
+    id_number = IdNumber()
+    health = Choice(HEALTH)
+    labour = Choice(LABOUR)
+    schooling = Choice(SCHOOLING)
+
+    @validates_schema
+    def id_number_of_birth_date(self, data: dict, **_: object) -> None:
+        checked_id_number(data, data.get("birth_date"))
+
+
+class MemberFactsRecorded(Strict):
+    household_id = Identifier(required=True)
+    member_id = Identifier(required=True)
+    id_number = IdNumber("; checked against the member's registered birth date")
+    health = Choice(HEALTH)
+    labour = Choice(LABOUR)
+    schooling = Choice(SCHOOLING)
+
+    @validates_schema
+    def id_number_well_formed(self, data: dict, **_: object) -> None:
+        checked_id_number(data, None)  # its birth date: by the ledger, from the registration
+
+
+class MemberLeft(Strict):
+    household_id = Identifier(required=True)
+    member_id = Identifier(required=True)
+    reason = Choice(LEAVING_REASONS, required=True)
+
+
+class HouseholdReclassified(Strict):
+    household_id = Identifier(required=True)
+    to = Choice(HOUSEHOLD_CATEGORIES, required=True, metadata={
+        "description": "a pair of category and reason outside the table is 409"})
+    reason = Choice(tuple(RECLASSIFICATIONS), required=True, metadata={"description": (
+        "; ".join(f"{r}: {' or '.join(a)} -> {' or '.join(b)}"
+                  for r, (a, b) in RECLASSIFICATIONS.items()))})
+    basis = IdentifierList(required=True, metadata={"description": "event ids; may be empty"})
+    note = Text(LONG_TEXT, required=True)
 
 
 # Every client type's schema, named after its type; `api.schemas.event_types` binds them to

@@ -13,6 +13,7 @@ from typing import Any
 from uuid import UUID
 
 from ledger.domain.base import LedgerAggregate, as_system
+from ledger.domain.members import size_on
 from ledger.domain.timeline import Timeline, on
 from ledger.errors import InvalidTransition, NotFound
 
@@ -31,7 +32,7 @@ def poverty_status(category: str | None) -> str | None:
 
 def ledger_record(record: Timeline, day: str, head_name: str) -> dict[str, Any]:
     """Every comparable field as the ledger knew it valid on `day` (None: not known)."""
-    size, income = on(record, "size", day), on(record, "income", day)
+    size, income = size_on(record, day), on(record, "income", day)
     category = on(record, "category", day)
     return {
         "size": size,

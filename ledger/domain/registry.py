@@ -5,9 +5,11 @@ from typing import Any
 
 from eventsourcing.domain import event
 
+from ledger.domain.adjustment import Adjustment
 from ledger.domain.base import LedgerAggregate, occurring_at
 from ledger.domain.crosscheck import CrossChecks
 from ledger.domain.exit import ExitProcedure
+from ledger.domain.members import Members
 from ledger.domain.monitoring import Monitoring
 from ledger.domain.plans import HelpPlans, empty_plans
 from ledger.domain.responsibility import Holders, Responsibility
@@ -80,8 +82,8 @@ class Person(LedgerAggregate):
         pass
 
 
-class Household(ExitProcedure, Monitoring, HelpPlans, CrossChecks, Responsibility,
-                LedgerAggregate):
+class Household(ExitProcedure, Monitoring, HelpPlans, CrossChecks, Members, Adjustment,
+                Responsibility, LedgerAggregate):
     """A household and its record by business time (size, category, income, the guarantees,
     the findings raised on it), from which its exit and its monitoring are decided."""
 

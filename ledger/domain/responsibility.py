@@ -66,8 +66,9 @@ class Responsibility:
         effective_from: str
 
         def apply(self, subject: Any) -> None:
+            spells = _spells(subject)  # before the holders change: they may seed it
             subject.responsible.setdefault(self.role, {})[self.person_id] = self.effective_from
-            _spells(subject).setdefault(f"{self.role}:{self.person_id}", []).append(
+            spells.setdefault(f"{self.role}:{self.person_id}", []).append(
                 [self.effective_from, None])
 
     class ResponsibilityEnded(LedgerAggregate.Event):

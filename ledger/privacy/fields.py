@@ -12,6 +12,11 @@ PERSONAL_FIELDS = frozenset({
 })
 # Events whose `name` is not a person's: units are not data subjects.
 IMPERSONAL_TYPES = frozenset({"UnitRegistered"})
+# Fields named like free texts that are a choice from a fixed list in these types.
+PLAIN_FIELDS_OF: dict[str, frozenset[str]] = {
+    "HouseholdReclassified": frozenset({"reason"}),
+    "MemberLeft": frozenset({"reason"}),
+}
 SEALED = "_sealed_"
 HOUSEHOLD, PERSON = "household", "person"
 

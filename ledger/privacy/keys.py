@@ -57,6 +57,11 @@ class KeyRing:
                 "the master key (LEDGER_MASTER_KEY_FILE) does not open this database's "
                 "personal-data keys") from error
 
+    def derive(self, purpose: str) -> bytes:
+        """A key for `purpose` derived from the master key (kept with it, outside the
+        database)."""
+        return self._master.derive(purpose)
+
     def for_sealing(self, subject: str) -> bytes | None:
         """The subject's key, made now if it has none; None once it was erased."""
         self.prepare([subject])
