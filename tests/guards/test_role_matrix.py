@@ -59,13 +59,21 @@ WHO_MAY_RECORD: dict[str, set[str]] = {
     "HouseholdExited": {"admin", "cadre"},
     "MonitoringStarted": {"admin", "cadre"},
     "RiskEliminated": {"admin", "cadre"},
+    # Members: cadres of a unit containing the household. InspectionRecorded above: a cadre
+    # records one only as the household's helper cadre, which the matrix's cadre is not.
+    "MemberRegistered": {"admin", "cadre"},
+    "MemberFactsRecorded": {"admin", "cadre"},
+    "MemberLeft": {"admin", "cadre"},
+    # County level: the matrix's cadre is a village's (a county's cadre: tests/projections).
+    "HouseholdReclassified": {"admin"},
 }
 # Writes a cadre may make only for its own unit. (DisputeOpened has no unit check today: a
 # cadre of v1 may dispute v2's finding. The matrix states what the code does; see the report.)
 OWN_UNIT_ONLY = {"HouseholdFactsRecorded", "RectificationReported", "ExitAppraised",
                  "ExitVerified", "ExitAcknowledged", "ExitPublicized", "ExitObjectionRaised",
                  "ExitObjectionSettled", "HouseholdExited", "MonitoringStarted",
-                 "RiskEliminated", "HelpPlanRecorded", "MeasureCompleted"}
+                 "RiskEliminated", "HelpPlanRecorded", "MeasureCompleted",
+                 "MemberRegistered", "MemberFactsRecorded", "MemberLeft"}
 LEDGER_ONLY_TYPES = ("InterviewRequired", "FindingAttached", "YellowCardNoted", "TokenIssued",
                      "DataMismatchFound", "OpenFindingCounted", "OpenFindingSettled",
                      "QuarterlyRatingWithdrawn")
