@@ -26,6 +26,7 @@ class CountyBase:
     def __init__(self, writer: Writer, households: int, months: int, seed: int) -> None:
         self.w = writer
         self.rng = random.Random(seed)
+        self.people = random.Random(f"{seed}-members")  # a stream of its own (demo/members)
         self.n_households = households
         self.months = months
         self.villages: dict[str, Village] = {}

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from ledger.domain.supervision import CHECK_NAMES
-from service.demo.base import CountyBase
+from service.demo.adjustment import Adjustment
 from service.demo.plan import (
     ADMIN,
     YEAR,
@@ -13,17 +13,20 @@ from service.demo.plan import (
 )
 
 
-class Lifecycle(CountyBase):
+class Lifecycle(Adjustment):
     def lifecycle(self, month: int) -> None:
         """Registered poor households that never had a finding leave poverty through the whole
         procedure (one meets an objection, dismissed); some edge households enter monitoring;
         registered poor households get help plans, a few measures past due; the information
-        system's records are compared, a few disagreeing on the household's size."""
+        system's records are compared, a few disagreeing on the household's size. Then the
+        county adjusts (service/demo/adjustment.py): edge households newly identified as poor,
+        the last household to exit returning to poverty, a member leaving here and there."""
         rng = self.rng
         day = date(YEAR, month, 27)  # after the month's regular visits (days 3-26)
         clean = [h for h in self.households
                  if h.category == "registered_poor" and h.household_id not in self.flagged]
-        for index, household in enumerate(rng.sample(clean, k=max(1, len(clean) // 30))):
+        exiting = rng.sample(clean, k=max(1, len(clean) // 30))
+        for index, household in enumerate(exiting):
             self.exit(household, day, objection=index == 0)
         edge = [h for h in self.households if h.category == "edge"]
         for household in rng.sample(edge, k=max(0, len(edge) // 20)):
@@ -41,6 +44,9 @@ class Lifecycle(CountyBase):
             self.w.add(ADMIN, "SystemRecordCompared", {
                 "household_id": household.household_id, "source": "national_system",
                 "as_of_date": day.isoformat(), "record": {"size": size}}, moment(day, 16))
+        self.newly_identified(day)
+        self.returned_to_poverty(exiting[-1], day + timedelta(days=10))
+        self.members_leave(day)
 
     def exit(self, household: Household, day: date, objection: bool) -> None:
         h_id = household.household_id

@@ -71,6 +71,7 @@ class Household:
     helper: str
     income: dict[str, float]
     school_age: bool
+    members: list[str] = field(default_factory=list)  # present members, the head first
 
 
 @dataclass

@@ -5,7 +5,7 @@ from datetime import date
 
 from ledger.domain.rules import PARAMETERS
 from ledger.identity import Actor
-from service.demo.base import CountyBase
+from service.demo.members import Members
 from service.demo.plan import (
     CATEGORIES,
     DEPARTMENTS,
@@ -15,7 +15,7 @@ from service.demo.plan import (
 )
 
 
-class Registry(CountyBase):
+class Registry(Members):
     def rules(self) -> None:
         for parameter, (_, _, per_year, default, why) in PARAMETERS.items():
             data = {"parameter": parameter, "value": default, "note": why}
@@ -96,10 +96,12 @@ class Registry(CountyBase):
                               school_age=rng.random() < 0.45)
         self.households.append(household)
         village.households.append(household)
+        head_name = self.name()
         self.admin("HouseholdRegistered", {"household_id": h_id, "village_id": village.unit_id,
-                                           "head_name": self.name(), "size": size,
+                                           "head_name": head_name, "size": size,
                                            "category": category}, on)
         self.admin("HouseholdFactsRecorded", {"household_id": h_id, **facts}, on)
+        self.register_members(household, head_name, facts, on)
         self.admin("ResponsibilityAssigned", {"person_id": helper, "role": "helper_cadre",
                                               "subject_type": "household", "subject_id": h_id,
                                               "effective_from": on.isoformat()}, on)
