@@ -9,6 +9,7 @@ PERSONAL_FIELDS = frozenset({
     "description", "note", "grounds", "reason",  # free texts about the subject
     "record", "system_value", "ledger_value",  # what an information system holds about it
     "phone", "address", "id_number",  # contact and identity details, where given
+    "birth_date", "health",  # a household member's
 })
 # Events whose `name` is not a person's: units are not data subjects.
 IMPERSONAL_TYPES = frozenset({"UnitRegistered"})

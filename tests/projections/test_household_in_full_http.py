@@ -20,7 +20,7 @@ WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 def id_number(born: str, serial: str = "123") -> str:
     """A GB 11643 number of someone born on `born`, its check character computed here."""
     body = "110105" + born.replace("-", "") + serial
-    return body + "10X98765432"[sum(int(d) * w for d, w in zip(body, WEIGHTS)) % 11]
+    return body + "10X98765432"[sum(int(d) * w for d, w in zip(body, WEIGHTS, strict=True)) % 11]
 
 
 def id_number_ending_x(born: str) -> str:
@@ -252,3 +252,24 @@ def test_writes_follow_responsibility_on_the_events_date(
     below = post(client, township, "HouseholdFactsRecorded",
                  {"household_id": "h2", "has_labour": False}, "2020-04-02")
     assert below.status_code == 201, below.get_json()
+
+
+def test_a_members_personal_data_is_sealed_and_erased_with_the_household(
+        county: World, client: FlaskClient) -> None:
+    admin = bearer(county, "admin-1", "admin")
+    number = id_number("1958-08-08")
+    assert post(client, admin, "MemberRegistered",
+                member("m1", "1958-08-08", id_number=number, health="serious_illness",
+                       labour="partial")).status_code == 201
+    stored = county.ledger.recorder.select_notifications(1, 1000)  # type: ignore[attr-defined]
+    raw = b"".join(bytes(n.state) for n in stored)
+    assert b'"partial"' in raw  # stored as JSON, so what is absent was sealed
+    assert number.encode() not in raw and b"1958-08-08" not in raw
+    assert b"serious_illness" not in raw and "成员m1".encode() not in raw
+    assert post(client, admin, "PersonalDataErased",
+                {"subject_type": "household", "subject_id": "h1",
+                 "basis": "the household asked"}).status_code == 201
+    facts = status(client, admin, "h1")["members"][0]["facts"]
+    for name in ("name", "birth_date", "id_number", "health"):
+        assert facts[name]["value"] is None and facts[name]["erased"] == ["value"], name
+    assert facts["labour"]["value"] == "partial"  # not personal: kept
