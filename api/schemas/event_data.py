@@ -352,6 +352,15 @@ class ComparedRecordSchema(Strict):
     per_capita_income = Money()
     poverty_status = Choice(POVERTY_STATUSES)
     head_name = Text()
+    id_numbers = fields.List(fields.String(validate=validate.Length(equal=18)),
+                             validate=validate.Length(max=50), metadata={
+        "description": "the members' 身份证号, compared with those of the members present on "
+                       "as_of_date in any order"})
+
+    @validates_schema
+    def id_numbers_normalised(self, data: dict, **_: object) -> None:
+        if "id_numbers" in data:
+            data["id_numbers"] = [normalised_id_number(n) for n in data["id_numbers"]]
 
     @validates_schema
     def names_a_field(self, data: dict, **_: object) -> None:

@@ -9,8 +9,9 @@ from __future__ import annotations
 from ledger.commands.guards import Data, Handler, own_household
 from ledger.domain.base import as_system
 from ledger.domain.id_numbers import IdNumberClaim
-from ledger.domain.members import id_number_problem
+from ledger.domain.members import PRESENT, id_number_problem, member_key, members_of
 from ledger.domain.registry import Household
+from ledger.domain.timeline import on
 from ledger.errors import Invalid
 from ledger.identity import Actor
 from ledger.session import Session
@@ -66,6 +67,18 @@ def _opened(session: Session, household: Household, version: int) -> Data:
 def _id_number_of(session: Session, household: Household, member: Data) -> str | None:
     version = member.get("id_version")
     return None if version is None else _opened(session, household, version).get(ID_NUMBER)
+
+
+def id_numbers_on(session: Session, household: Household, day: str) -> list[str]:
+    """The id numbers of the household's members present on `day` (as known now), opened from
+    their events; a member without one, or erased, gives none."""
+    found = []
+    for member_id, member in members_of(household).items():
+        if on(household.record, member_key(member_id), day) == PRESENT:
+            number = _id_number_of(session, household, member)
+            if number is not None:
+                found.append(number)
+    return sorted(found)
 
 
 def _claim(session: Session, household: Household, member_id: str, number: str) -> None:

@@ -273,3 +273,34 @@ def test_a_members_personal_data_is_sealed_and_erased_with_the_household(
     for name in ("name", "birth_date", "id_number", "health"):
         assert facts[name]["value"] is None and facts[name]["erased"] == ["value"], name
     assert facts["labour"]["value"] == "partial"  # not personal: kept
+
+
+def test_a_cross_check_compares_size_with_members_and_takes_id_numbers(
+        county: World, client: FlaskClient) -> None:
+    admin = bearer(county, "admin-1", "admin")
+    county.record("HouseholdRegistered", {"household_id": "h5", "village_id": "v1",
+                                          "head_name": "Sun", "size": 2, "category": "other"},
+                  "2020-01-02")
+    numbers = [id_number("1970-01-01", "201"), id_number_ending_x("1972-02-02")]
+    for index, number in enumerate(numbers):
+        assert post(client, admin, "MemberRegistered", {
+            "household_id": "h5", "member_id": f"m{index}", "name": "n", "relation": "head",
+            "birth_date": f"197{index * 2}-0{index + 1}-0{index + 1}",
+            "id_number": number}).status_code == 201
+    assert post(client, admin, "MemberLeft", {"household_id": "h5", "member_id": "m1",
+                                              "reason": "moved_out"},
+                "2020-05-01").status_code == 201
+
+    def compare(day: str, record: dict[str, Any]) -> list[dict[str, Any]]:
+        answer = post(client, admin, "SystemRecordCompared", {
+            "household_id": "h5", "source": "national_system", "as_of_date": day,
+            "record": record}, "2020-06-01")
+        assert answer.status_code == 201, answer.get_json()
+        return [c["data"] for c in answer.get_json()["consequences"]]
+
+    # Before m1 left: two members, both numbers (a final x read as X), in any order.
+    assert compare("2020-04-01", {"size": 2, "id_numbers": [n.lower() for n in numbers[::-1]]
+                                  }) == []
+    found = compare("2020-05-15", {"size": 2, "id_numbers": numbers})
+    assert [(m["field"], m["ledger_value"]) for m in found] == [
+        ("size", 1), ("id_numbers", numbers[:1])]
