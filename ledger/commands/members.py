@@ -21,6 +21,8 @@ ID_NUMBER = "id_number"
 
 def register_member(session: Session, actor: Actor, data: Data) -> None:
     household = own_household(session, actor, data, "register a member")
+    if data.get(ID_NUMBER) is not None:
+        _require_valid(data[ID_NUMBER], data["birth_date"])
     fields = {k: v for k, v in data.items() if k != "household_id"}
     household.register_member(**fields)
     if data.get(ID_NUMBER) is not None:
@@ -33,9 +35,7 @@ def record_member_facts(session: Session, actor: Actor, data: Data) -> None:
     number = data.get(ID_NUMBER)
     if number is not None:
         registered = _opened(session, household, member["registered_version"])
-        problem = id_number_problem(number, registered.get("birth_date"))
-        if problem is not None:
-            raise Invalid(f"id_number {problem}", field=ID_NUMBER)
+        _require_valid(number, registered.get("birth_date"))
         earlier = _id_number_of(session, household, member)
         if earlier != number:
             _claim(session, household, data["member_id"], number)
@@ -52,6 +52,13 @@ def member_leaves(session: Session, actor: Actor, data: Data) -> None:
     household.member_leaves(data["member_id"], data["reason"])
     if number is not None:
         _release(session, household, data["member_id"], number)
+
+
+def _require_valid(number: str, birth_date: str | None) -> None:
+    """GB 11643: the check character, and digits 7-14 the birth date (when still known)."""
+    problem = id_number_problem(number, birth_date)
+    if problem is not None:
+        raise Invalid(f"id_number {problem}", field=ID_NUMBER)
 
 
 def _opened(session: Session, household: Household, version: int) -> Data:

@@ -146,7 +146,11 @@ def test_bad_member_input_names_the_field_and_records_nothing(
     for data, code, field in refusals:
         answer = post(client, admin, "MemberRegistered", data)
         assert answer.status_code == code, (data, answer.get_json())
-        assert f"data.{field}" in answer.get_json()["error"]["details"]["fields"], answer.get_json()
+        details = answer.get_json()["error"]["details"]
+        # A shape the schema states names `fields`; a check digit or birth date, the ledger's
+        # own rule, names `field`.
+        assert f"data.{field}" in details.get("fields", {}) or details.get("field") == field, (
+            data, details)
     twice = post(client, admin, "MemberLeft",
                  {"household_id": "h1", "member_id": "m1", "reason": "death"}, "2020-06-02")
     assert twice.status_code == 409
