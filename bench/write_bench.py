@@ -4,7 +4,8 @@
 
 Needs `wrk` on the PATH (Debian: `apt-get install -y wrk`) and gunicorn in this venv; installs
 nothing. Over loopback, gunicorn with 2 workers serves, and wrk (bench/events.lua: a distinct
-valid InspectionRecorded per event, on 5,000 pre-registered households) measures:
+valid InspectionRecorded per event, on 1,000 pre-registered households, each with its three
+members) measures:
   (a) bench/echo_app.py: bare Flask + marshmallow validating the same body and echoing it;
   (b) the ledger's POST /api/v1/events, one event per request;
   (c) the ledger's POST /api/v1/events/batch, 100 events per request;
@@ -72,6 +73,22 @@ def register_households(ledger: Ledger) -> None:
     ]
     for first in range(0, HOUSEHOLDS, 500):
         ledger.record(admin, households[first:first + 500])
+    # Every household is registered in full (its three members, each with a 身份证号), so a
+    # visit is written to a household that holds members (issue 17: members must not slow it).
+    members = [Command("MemberRegistered", {
+        "household_id": f"h{i:05d}", "member_id": f"h{i:05d}-m{m}", "name": f"Member {m}",
+        "relation": "head" if m == 0 else "child", "birth_date": "1970-01-01",
+        "id_number": id_number(i * 3 + m), "labour": "full", "health": "healthy"})
+        for i in range(HOUSEHOLDS) for m in range(3)]
+    for first in range(0, len(members), 500):
+        ledger.record(admin, members[first:first + 500])
+
+
+def id_number(serial: int) -> str:
+    """A GB 11643 number of someone born on 1970-01-01, unique by `serial` (< 1,000,000)."""
+    body = f"{430000 + serial // 1000:06d}19700101{serial % 1000:03d}"
+    weights = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+    return body + "10X98765432"[sum(int(d) * w for d, w in zip(body, weights, strict=True)) % 11]
 
 
 def durability(ledger: Ledger, backend: str) -> str:

@@ -194,3 +194,27 @@ def message(english: str) -> str:
 def refusal(code: str, english: str) -> str:
     """A refusal of the ledger in Chinese, with the ledger's own words for the record."""
     return f"{ERROR_CODES.get(code, '被拒绝')}：{english}"
+
+# The household in full: members (家庭成员) and dynamic adjustment (动态调整).
+EVENT_TYPES |= {
+    "MemberRegistered": "登记家庭成员", "MemberFactsRecorded": "记录成员情况",
+    "MemberLeft": "成员减少", "HouseholdReclassified": "动态调整",
+    "IdNumberClaimed": "身份证号登记", "IdNumberTaken": "身份证号重新登记",
+    "IdNumberReleased": "身份证号释放",
+}
+FIELDS |= {
+    "member_id": "成员编号", "relation": "与户主关系", "birth_date": "出生日期",
+    "id_number": "身份证号", "labour": "劳动能力", "schooling": "在校情况",
+    "members": "家庭成员", "members_incomplete": "成员未录全", "present": "在户",
+    "left": "已减员", "registered_on": "登记日期", "reclassifications": "动态调整记录",
+    "earlier_exits": "以往退出记录", "from_members": "据成员判定",
+}
+VALUES |= {
+    "head": "户主", "spouse": "配偶", "child": "子女", "parent": "父母", "grandchild": "孙子女",
+    "sibling": "兄弟姐妹", "healthy": "健康", "chronic_illness": "慢性病",
+    "serious_illness": "大病", "disability": "残疾", "full": "全劳动力", "partial": "半劳动力",
+    "preschool": "学前", "compulsory": "义务教育", "high_school": "高中",
+    "vocational": "中职", "college": "大学", "death": "死亡", "marriage_out": "婚出",
+    "moved_out": "迁出", "newly_identified": "新识别", "returned_to_poverty": "返贫",
+    "wrongly_registered": "错评", "edge_identified": "纳入边缘户", "edge_cleared": "退出边缘户",
+}

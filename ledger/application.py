@@ -43,6 +43,7 @@ from ledger.identity import (
     token_digest,
 )
 from ledger.privacy.fields import subject_key
+from ledger.privacy.fingerprints import Fingerprints
 from ledger.privacy.keys import KeyRing
 from ledger.privacy.sealing import (
     Revealer,
@@ -115,6 +116,7 @@ class Ledger(Application):
     # Personal data -----------------------------------------------------------------
     keys: KeyRing | None = None
     reveal: Revealer = Revealer(None)
+    fingerprint: Fingerprints = Fingerprints(None)
 
     def use_keys(self, keys: KeyRing) -> None:
         """Seal personal fields under subject keys from `keys` from now on, and open them on
@@ -122,6 +124,7 @@ class Ledger(Application):
         self.keys = keys
         self.mapper.keys = keys  # type: ignore[attr-defined]
         self.reveal = Revealer(keys)
+        self.fingerprint = Fingerprints(keys.derive("fingerprints"))
 
     def _destroy_erased_keys(self, events: list[Any], chained: list[ChainedEvent]) -> None:
         """After an erasure is recorded, its subject's key goes; from then on every sealed
@@ -207,7 +210,7 @@ class Ledger(Application):
 
     def _decide(self, actor: Actor, commands: list[Command]) -> tuple[Session, list[Any]]:
         """Run every command against current state; the events in the order they happened."""
-        session = Session(self.aggregates, self.reveal)
+        session = Session(self.aggregates, self.reveal, self.fingerprint)
         session.prefetch(
             [r for c in commands for r in references(c.data)],
             [e for c in commands for e in event_references(c.data)],

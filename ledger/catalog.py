@@ -44,8 +44,9 @@ CATALOG: tuple[EventType, ...] = (
     # Supervision
     _client("UnitListed", "a unit is listed for supervision (挂牌督战)", ADMIN, INSPECTOR),
     _client("UnitDelisted", "a listed unit is taken off the list (摘牌)", ADMIN, INSPECTOR),
-    _client("InspectionRecorded", "a visit, call or check of a household or unit",
-            ADMIN, INSPECTOR),
+    _client("InspectionRecorded", "a visit, call or check of a household or unit (a cadre: "
+            "a visit or call of a household it holds helper_cadre for on the date)",
+            ADMIN, INSPECTOR, CADRE),
     _client("FindingRaised", "a problem is entered in the findings ledger (台账) with a due date",
             ADMIN, INSPECTOR),
     _client("RectificationReported", "the responsible unit reports a finding rectified",
@@ -112,6 +113,15 @@ CATALOG: tuple[EventType, ...] = (
     _client("PersonalDataErased", "a household's or person's personal data is erased (crypto-"
             "shredding: its key is destroyed, the events and their chain stay)",
             ADMIN, DISCIPLINE, projected=False),
+    # Members and dynamic adjustment (the household in full)
+    _client("MemberRegistered", "a member of a household enters the registry (家庭成员)",
+            ADMIN, CADRE),
+    _client("MemberFactsRecorded", "facts about a household member as found on a date "
+            "(id number, health, labour, schooling)", ADMIN, CADRE),
+    _client("MemberLeft", "a member leaves the household (death, marriage, moving out)",
+            ADMIN, CADRE),
+    _client("HouseholdReclassified", "a household moves category at county level (动态调整: "
+            "新识别, 返贫, 错评, edge identified or cleared)", ADMIN, CADRE),
     # Recorded by the ledger itself
     _derived("InterviewRequired", "a unit got yellow cards in two consecutive review periods"),
     _derived("InterviewVoided", "the yellow cards that made an interview due no longer stand"),
@@ -140,6 +150,12 @@ CATALOG: tuple[EventType, ...] = (
              "village again"),
     _derived("RuleParameterNotedForUnit", "a county's own setting of a rule parameter entered "
              "in the book of rules in force", projected=False),
+    _derived("IdNumberClaimed", "a member's id number entered its uniqueness index (by a "
+             "keyed hash, never in clear)", projected=False),
+    _derived("IdNumberTaken", "a released id number was claimed by another member",
+             projected=False),
+    _derived("IdNumberReleased", "a member who held an id number left, or was given another",
+             projected=False),
     _derived("TokenIssued", "an API token was created (only its SHA-256 digest is kept)",
              projected=False),
     _derived("TokenRevoked", "an API token was revoked", projected=False),

@@ -10,6 +10,7 @@ from eventsourcing.persistence import Mapper
 
 from ledger.domain.base import LedgerAggregate
 from ledger.errors import AlreadyExists, NotFound
+from ledger.privacy.fingerprints import Fingerprints
 
 A = TypeVar("A", bound=LedgerAggregate)
 Reference = tuple[type[LedgerAggregate], str]
@@ -62,11 +63,15 @@ def parse_event_id(event_id: str) -> tuple[UUID, int] | None:
 
 class Session:
     def __init__(self, store: AggregateStore,
-                 reveal: Callable[[Any], Any] = lambda value: value) -> None:
+                 reveal: Callable[[Any], Any] = lambda value: value,
+                 fingerprint: Callable[[str, str], str] | None = None) -> None:
         self._store = store
         # Opens sealed personal fields of loaded events (`ledger.privacy`), for the rare rule
         # that compares one (a cross-check of the head's name).
         self.reveal = reveal
+        # A keyed hash of a personal value (`ledger.privacy.fingerprints`), for the indexes
+        # that keep values unique without holding them (an id number's).
+        self.fingerprint = fingerprint or Fingerprints(None)
         self._loaded: dict[UUID, LedgerAggregate | None] = {}
         self._bases: dict[UUID, int] = {}
         self._events: dict[tuple[UUID, int], Any | None] = {}

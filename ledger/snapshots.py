@@ -25,6 +25,9 @@ from ledger.domain.base import LedgerAggregate
 from ledger.domain.units import DueInterview
 
 SNAPSHOT_AFTER = 20
+# An aggregate's first snapshot comes sooner: a household registered with its members is read
+# by every visit after, from one snapshot rather than its registration's events.
+FIRST_SNAPSHOT_AFTER = 4
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +52,8 @@ def register_transcodings(transcoder: JSONTranscoder) -> None:
 def due(loaded: Iterable[tuple[LedgerAggregate, int]]) -> list[LedgerAggregate]:
     """The aggregates, each with the version of the snapshot it was rebuilt from (0: none),
     that have replayed enough events since to deserve a new snapshot."""
-    return [a for a, base in loaded if a.version - base >= SNAPSHOT_AFTER]
+    return [a for a, base in loaded
+            if a.version - base >= (SNAPSHOT_AFTER if base else FIRST_SNAPSHOT_AFTER)]
 
 
 def take(store: EventStore, aggregates: Iterable[LedgerAggregate]) -> None:

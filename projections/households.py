@@ -5,7 +5,15 @@ from collections.abc import Callable
 from typing import Any
 
 from ledger.domain.supervision import CHECK_NAMES, INCOME_SOURCES
-from projections import findings, flags, household_plans, lifecycle, responsibility, rulebook
+from projections import (
+    findings,
+    flags,
+    household_plans,
+    lifecycle,
+    members,
+    responsibility,
+    rulebook,
+)
 from projections.business_time import AT, is_latest, keep_latest, moment, shown
 from projections.events import Event
 
@@ -50,7 +58,26 @@ def apply(state: State | None, event: Event) -> State | None:
         lifecycle.apply(state, event, _hold)
     elif event.type == "DecisionContradicted":
         state.setdefault("contradicted_decisions", []).append(flags.contradiction(event))
+    elif event.type in members.EVENTS:
+        members.apply(state, event)
+    elif event.type == "HouseholdReclassified":
+        _reclassify(state, event)
     return state
+
+
+def _reclassify(state: State, event: Event) -> None:
+    """Dynamic adjustment: the category moves; an exit story in progress or finished ends
+    here (kept under `earlier_exits`), and a return to poverty begins a new one."""
+    data = event.data
+    state.setdefault("reclassifications", []).append({
+        "reason": data["reason"], "from": state["category"], "to": data["to"],
+        "on": event.occurred_on, "basis": data["basis"], "event_id": event.event_id})
+    _hold(state, "category", data["to"], event)
+    if state.get("exit"):
+        state.setdefault("earlier_exits", []).append(state["exit"])
+        state["exit"] = None
+    if data["to"] == "registered_poor":  # 新识别 or 返贫: a new exit story begins
+        state["exit_year"] = None
 
 
 def _hold(state: State, name: str, value: Any, event: Event) -> None:
@@ -183,11 +210,12 @@ def _income(state: State, rules: State | None, on: str) -> State:
     edge_line = rulebook.value(rules, "edge_line", year)
     income = state["income"]
     total = _total_income(income)
-    per_capita = None if total is None else round(total / state["size"], 2)
+    size = members.size(state, on)[0]
+    per_capita = None if total is None or not size else round(total / size, 2)
     return {
         "sources": None if income is None else {n: income[n] for n in INCOME_SOURCES},
         "total": total,
-        "size": state["size"],
+        "size": size,
         "per_capita": per_capita,
         "event_id": None if income is None else income["event_id"],
         "year": year,
@@ -213,8 +241,11 @@ def render(
 ) -> State:
     """The status as of business date `on`, from the household's and its findings' states."""
     criteria = []
+    from_members = members.criteria(state, on)
     for number, (name, evaluate) in enumerate(CRITERIA, start=1):
-        criteria.append({"number": number, "name": name, **evaluate(state)})
+        judged = from_members.get(name) or evaluate(state)
+        criteria.append({"number": number, "name": name, **judged})
+    size, incomplete = members.size(state, on)
     guarantees = {
         name: shown(state["checks"].get(name)) or {"value": "unknown", "event_id": None, "on": None}
         for name in CHECK_NAMES
@@ -227,9 +258,13 @@ def render(
         "household_id": state["household_id"],
         "village_id": state["village_id"],
         "head_name": state["head_name"],
-        "size": state["size"],
+        "size": size,
+        "members_incomplete": incomplete,
+        **members.render(state, on),
         "category": state["category"],
         **lifecycle.render(state),
+        "reclassifications": state.get("reclassifications", []),
+        "earlier_exits": state.get("earlier_exits", []),
         "as_of_date": on,
         "key_household": any(c["holds"] for c in criteria),
         "criteria": criteria,

@@ -14,6 +14,7 @@ from projections import (
     household_plans,
     households,
     lifecycle,
+    members,
     people,
     ratings,
     rollups,
@@ -168,6 +169,8 @@ ROUTES: dict[str, Callable[[Event, Lookup], list[Target]]] = {
     "MismatchResolved": _simple(("household", "household_id")),
     **{name: _simple(("household", "household_id")) for name in lifecycle.LIFECYCLE_EVENTS},
     "ExitAnnulled": _decided_by(_simple(("household", "household_id"))),
+    **{name: _simple(("household", "household_id")) for name in members.EVENTS},
+    "HouseholdReclassified": _simple(("household", "household_id")),
     "QuarterlyRatingRecorded": _simple(("unit", "unit_id"), ("ratings", "period")),
     "QuarterlyRatingWithdrawn": _decided_by(_simple(("unit", "unit_id"), ("ratings", "period"))),
     "FindingReopened": _decided_by(_finding_targets),
@@ -208,7 +211,8 @@ READS: dict[str, frozenset[str]] = {
     "household": frozenset({"HouseholdRegistered", "HouseholdFactsRecorded", "InspectionRecorded",
                             "ResponsibilityAssigned", "ResponsibilityEnded"}
                            | lifecycle.LIFECYCLE_EVENTS | household_plans.EVENTS
-                           | {"DecisionContradicted"}),
+                           | {"DecisionContradicted"} | members.EVENTS
+                           | {"HouseholdReclassified"}),
     "finding": frozenset(findings.FINDING_EVENTS),
     "unit": frozenset({"UnitRegistered", "UnitListed", "UnitDelisted", "WarningIssued",
                        "WarningRevoked", "InterviewRequired", "InterviewVoided", "InterviewHeld",

@@ -190,6 +190,8 @@ class Views:
                      if f["subject_type"] == "household" and f["subject_id"] == household_id]
         if state is None:
             return None
+        if state.get("members"):  # health and age decide criteria: opened before rendering
+            state = {**state, "members": self.reveal(state["members"])}
         return households.render(state, about, self._rules(cut), on)
 
     @_revealed

@@ -242,4 +242,21 @@ class DecisionContradicted(Logged):
     unit_ids = fields.List(fields.String(), required=True)
 
 
+class IdNumberClaimed(Logged):
+    fingerprint = fields.String(required=True, metadata={
+        "description": "a keyed hash of the id number (never the number itself)"})
+    household_id = Identifier(required=True)
+    member_id = Identifier(required=True)
+
+
+class IdNumberTaken(Logged):
+    household_id = Identifier(required=True)
+    member_id = Identifier(required=True)
+
+
+class IdNumberReleased(Logged):
+    household_id = Identifier(required=True)
+    member_id = Identifier(required=True)
+
+
 SCHEMAS: tuple[type[Schema], ...] = tuple(Logged.__subclasses__())

@@ -16,7 +16,16 @@ from api.schemas.fields import (
     Money,
     Text,
 )
+from ledger.domain.adjustment import RECLASSIFICATIONS
 from ledger.domain.crosscheck import POVERTY_STATUSES, RESOLUTIONS
+from ledger.domain.members import (
+    HEALTH,
+    LABOUR,
+    LEAVING_REASONS,
+    RELATIONS,
+    SCHOOLING,
+    normalised_id_number,
+)
 from ledger.domain.monitoring import MONITORING_TYPES, RISKS
 from ledger.domain.plans import MEASURE_KINDS, POVERTY_CAUSES
 from ledger.domain.registry import HOUSEHOLD_CATEGORIES, HOUSEHOLD_ROLES, MEASURES
@@ -36,6 +45,7 @@ SUBJECT_TYPES = ("household", "unit")
 # What the information system may say a household's category is (exited: CONTRACT.md).
 COMPARED_CATEGORIES = tuple(dict.fromkeys((*HOUSEHOLD_CATEGORIES, "exited")))
 RESPONSIBILITY_ROLES = tuple(dict.fromkeys(HOUSEHOLD_ROLES + UNIT_ROLES))
+ID_NUMBER_PATTERN = r"^[0-9]{17}[0-9Xx]$"  # 身份证号's shape (its check digit: the ledger's)
 
 
 class Strict(Schema):
@@ -320,6 +330,7 @@ class HelpMeasureSchema(Strict):
     due_date = IsoDate(required=True)
     person_id = Identifier(metadata={"description": "who answers for it; an overdue measure "
                                                      "goes on their accountability trail"})
+    member_id = Identifier(metadata={"description": "the member it is for (一人一措施)"})
 
 
 class HelpPlanRecorded(Strict):
@@ -343,6 +354,15 @@ class ComparedRecordSchema(Strict):
     per_capita_income = Money()
     poverty_status = Choice(POVERTY_STATUSES)
     head_name = Text()
+    id_numbers = fields.List(fields.String(validate=validate.Regexp(ID_NUMBER_PATTERN)),
+                             validate=validate.Length(max=50), metadata={
+        "description": "the members' 身份证号, compared with those of the members present on "
+                       "as_of_date in any order"})
+
+    @validates_schema
+    def id_numbers_normalised(self, data: dict, **_: object) -> None:
+        if "id_numbers" in data:
+            data["id_numbers"] = [normalised_id_number(n) for n in data["id_numbers"]]
 
     @validates_schema
     def names_a_field(self, data: dict, **_: object) -> None:
@@ -494,6 +514,70 @@ class RuleParameterSet(Strict):
                 del properties["unit_id"]
 
         return by_choice(generated, "parameter", refine)
+
+
+# Members and dynamic adjustment (the household in full) ---------------------------
+ID_NUMBER_TEXT = ("身份证号: 18 characters, GB 11643 (ISO 7064 MOD 11-2 check digit; a final x "
+                  "is read as X), digits 7-14 the birth date")
+
+
+def IdNumber(note: str = "") -> fields.String:  # noqa: N802 - reads as a field type
+    # The shape is the schema's; the check digit and the birth date, which no JSON schema
+    # states, are the ledger's (422 naming `id_number`).
+    return fields.String(validate=validate.Regexp(ID_NUMBER_PATTERN,
+                                                  error="must be 17 digits and a digit or X"),
+                         metadata={"description": ID_NUMBER_TEXT + note})
+
+
+def normalise_id_number(data: dict) -> None:
+    if data.get("id_number") is not None:
+        data["id_number"] = normalised_id_number(data["id_number"])
+
+
+class MemberRegistered(Strict):
+    household_id = Identifier(required=True)
+    member_id = Identifier(required=True)
+    name = Text(required=True)
+    relation = Choice(RELATIONS, required=True)
+    birth_date = IsoDate(required=True)
+    id_number = IdNumber()
+    health = Choice(HEALTH)
+    labour = Choice(LABOUR)
+    schooling = Choice(SCHOOLING)
+
+    @validates_schema
+    def id_number_upper_case(self, data: dict, **_: object) -> None:
+        normalise_id_number(data)
+
+
+class MemberFactsRecorded(Strict):
+    household_id = Identifier(required=True)
+    member_id = Identifier(required=True)
+    id_number = IdNumber("; checked against the member's registered birth date")
+    health = Choice(HEALTH)
+    labour = Choice(LABOUR)
+    schooling = Choice(SCHOOLING)
+
+    @validates_schema
+    def id_number_upper_case(self, data: dict, **_: object) -> None:
+        normalise_id_number(data)
+
+
+class MemberLeft(Strict):
+    household_id = Identifier(required=True)
+    member_id = Identifier(required=True)
+    reason = Choice(LEAVING_REASONS, required=True)
+
+
+class HouseholdReclassified(Strict):
+    household_id = Identifier(required=True)
+    to = Choice(HOUSEHOLD_CATEGORIES, required=True, metadata={
+        "description": "a pair of category and reason outside the table is 409"})
+    reason = Choice(tuple(RECLASSIFICATIONS), required=True, metadata={"description": (
+        "; ".join(f"{r}: {' or '.join(a)} -> {' or '.join(b)}"
+                  for r, (a, b) in RECLASSIFICATIONS.items()))})
+    basis = IdentifierList(required=True, metadata={"description": "event ids; may be empty"})
+    note = Text(LONG_TEXT, required=True)
 
 
 # Every client type's schema, named after its type; `api.schemas.event_types` binds them to

@@ -5,7 +5,7 @@ from __future__ import annotations
 from marshmallow import fields
 
 from api.schemas.answer import Answer, day, event_ids, flag, many, text, texts, whole
-from ledger.domain.crosscheck import RECORD_FIELDS
+from ledger.domain.crosscheck import COMPARED_FIELDS, RECORD_FIELDS
 from ledger.domain.plans import MEASURE_KINDS, POVERTY_CAUSES
 
 MEASURE_STATUSES = ("open", "done", "overdue")
@@ -46,7 +46,7 @@ class PlanSchema(Answer):
 
 class MismatchSchema(Answer):
     event_id = text("the DataMismatchFound; name it in MismatchResolved")
-    field = text(choices=RECORD_FIELDS)
+    field = text(choices=COMPARED_FIELDS)
     system_value = fields.Raw(required=True, metadata={"description": "the system's value"})
     ledger_value = fields.Raw(required=True, allow_none=True, metadata={
         "description": "what the ledger knew valid on `as_of_date`; null: nothing"})

@@ -33,6 +33,8 @@ from api.schemas.household_plans import (
     PlanSchema,
 )
 from api.schemas.rollups import RollupSchema
+from ledger.domain.adjustment import RECLASSIFICATIONS
+from ledger.domain.members import LEAVING_REASONS
 from ledger.domain.monitoring import MONITORING_TYPES
 from ledger.domain.registry import HOUSEHOLD_CATEGORIES, MEASURES
 from ledger.domain.supervision import (
@@ -169,6 +171,9 @@ class CriterionSchema(Answer):
     facts = fields.Dict(keys=fields.String(), values=fields.Raw(allow_none=True), required=True,
                         metadata={"description": "the facts it was judged on"})
     event_ids = event_ids()
+    from_members = fields.Boolean(metadata={
+        "description": "true: judged from the members present (complete), not the household's "
+                       "recorded facts"})
 
 
 class GuaranteeSchema(Answer):
@@ -246,12 +251,49 @@ class MonitoringSchema(Answer):
     event_ids = event_ids()
 
 
+class MemberFactSchema(Answer):
+    value = fields.Raw(required=True, allow_none=True, metadata={
+        "description": "name, birth_date, id_number and health are personal: null once erased"})
+    event_id = text()
+
+
+class DepartureSchema(Answer):
+    on = day()
+    reason = text(choices=LEAVING_REASONS)
+    event_id = text()
+
+
+class MemberSchema(Answer):
+    member_id = text()
+    registered_on = day()
+    present = flag("present on the status's date")
+    left = one(DepartureSchema, "null while a member", nullable=True)
+    facts = fields.Dict(keys=fields.String(), values=fields.Nested(MemberFactSchema),
+                        required=True, metadata={"description": "each fact as last recorded by "
+                                                 "business time, with its event"})
+    event_ids = event_ids()
+
+
+class ReclassificationSchema(Answer):
+    reason = text(choices=tuple(RECLASSIFICATIONS))
+    from_category = fields.String(required=True, data_key="from", attribute="from",
+                                  metadata={"enum": list(HOUSEHOLD_CATEGORIES)})
+    to = text(choices=HOUSEHOLD_CATEGORIES)
+    on = day()
+    basis = event_ids("the events it was based on")
+    event_id = text()
+
+
 class HouseholdStatusSchema(Answer):
     household_id = text()
     village_id = text()
     head_name = personal()
-    size = whole()
+    size = whole("the recorded size while members are incomplete, else the members present")
+    members_incomplete = flag("fewer members registered than the recorded size")
+    members = many(MemberSchema, "members registered by the status's date (家庭成员)")
     category = text(choices=HOUSEHOLD_CATEGORIES)
+    reclassifications = many(ReclassificationSchema, "dynamic adjustments (动态调整), in order")
+    earlier_exits = many(ExitProcedureSchema, "exit stories ended by a reclassification (返贫)")
     poverty_status = text(choices=("registered_poor", "exited", "not_registered"))
     exit_year = whole("the year it exited; null unless exited", nullable=True)
     exit = one(ExitProcedureSchema, "the exit procedure; null if never started", nullable=True)

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 from ledger.commands import (
     accountability,
+    adjustment,
     crosschecks,
     disputes,
     exit,
     findings,
+    members,
     monitoring,
     plans,
     registry,
@@ -28,7 +30,7 @@ from ledger.commands.references import event_references, references
 def _table() -> dict[str, Handler]:
     table: dict[str, Handler] = {}
     for module in (registry, units, findings, accountability, plans, crosschecks, rules,
-                   disputes, exit, monitoring, villages):
+                   disputes, exit, monitoring, villages, members, adjustment):
         for type_name, handler in module.HANDLERS.items():
             if type_name in table:
                 raise RuntimeError(f"{type_name} is handled twice")

@@ -1,6 +1,7 @@
 """Handlers of cross-checks against the national system (ledger.domain.crosscheck)."""
 from __future__ import annotations
 
+from ledger.commands import members
 from ledger.commands.guards import Data, Handler, registration_event_id, rule
 from ledger.domain.registry import Household
 from ledger.identity import Actor
@@ -15,8 +16,10 @@ def compare_system_record(session: Session, actor: Actor, data: Data) -> None:
         if registered else ""
     # The open mismatches' values were stored sealed too; a repeat is judged on what they say.
     household.open_mismatches = session.reveal(household.open_mismatches)
+    opened = ({"id_numbers": members.id_numbers_on(session, household, data["as_of_date"])}
+              if "id_numbers" in data["record"] else None)
     household.compare_system_record(data["source"], data["as_of_date"], data["record"],
-                                    head_name, int(rule(session, "mismatch_days")))
+                                    head_name, int(rule(session, "mismatch_days")), opened)
 
 
 def resolve_mismatch(session: Session, actor: Actor, data: Data) -> None:

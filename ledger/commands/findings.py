@@ -4,26 +4,46 @@ from __future__ import annotations
 
 from ledger import open_findings
 from ledger.commands.guards import (
+    HELPER_CADRE,
     Data,
     Handler,
+    helps_household,
     require_not_before_event_day,
-    require_own_unit,
+    require_within,
     subject_of,
 )
 from ledger.domain.registry import Household, Person
 from ledger.domain.supervision import Finding, Inspection
 from ledger.domain.units import Unit
+from ledger.errors import Forbidden
 from ledger.identity import Actor
 from ledger.session import Session
+
+HELPER_METHODS = ("visit", "phone")
 
 
 def record_inspection(session: Session, actor: Actor, data: Data) -> None:
     subject = subject_of(session, data)
+    if actor.role == "cadre":
+        require_helper_visit(actor, subject, data)
     for i, person_id in enumerate(data["inspector_ids"]):
         session.get(Person, person_id, f"inspector_ids.{i}")
     session.create(Inspection, data["inspection_id"], "inspection_id", **data)
     if isinstance(subject, Household):
         subject.note_inspection(data["inspection_id"], data.get("checks"), data.get("income"))
+
+
+def require_helper_visit(actor: Actor, subject: Unit | Household, data: Data) -> None:
+    """A cadre records an inspection only as the household's helper cadre on its date, and
+    only a visit or a call (帮扶走访)."""
+    if not isinstance(subject, Household) or not helps_household(actor, subject):
+        raise Forbidden(
+            f"a cadre records an inspection only of a household it holds {HELPER_CADRE} for "
+            "on the inspection's date", role=HELPER_CADRE, subject_id=data["subject_id"])
+    if data["method"] not in HELPER_METHODS:
+        raise Forbidden(
+            f"a helper cadre records a {' or '.join(HELPER_METHODS)}, not a {data['method']}",
+            field="method", method=data["method"])
 
 
 def raise_finding(session: Session, actor: Actor, data: Data) -> None:
@@ -42,7 +62,7 @@ def raise_finding(session: Session, actor: Actor, data: Data) -> None:
 
 def report_rectification(session: Session, actor: Actor, data: Data) -> None:
     finding = session.get(Finding, data["finding_id"], "finding_id")
-    require_own_unit(actor, finding.responsible_unit_id, "report a rectification")
+    require_within(session, actor, finding.responsible_unit_id, "report a rectification")
     finding.report_rectification(data["description"], data.get("evidence") or [])
 
 

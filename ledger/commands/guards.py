@@ -17,6 +17,9 @@ from ledger.identity import Actor
 from ledger.session import Session
 
 Data = dict[str, Any]
+HELPER_CADRE = "helper_cadre"
+# A guard against a parent chain that loops (the registry never makes one).
+MAX_DEPTH = 16
 Handler = Callable[[Session, Actor, Data], None]
 
 
@@ -30,12 +33,6 @@ def subject_of(session: Session, data: Data) -> Unit | Household:
     if kind == "household":
         return session.get(Household, data["subject_id"], "subject_id")
     return session.get(Unit, data["subject_id"], "subject_id")
-
-
-def require_own_unit(actor: Actor, unit_id: str, what: str) -> None:
-    # A refusal names no unit: neither the token's nor the subject's (CONTRACT.md).
-    if actor.role == "cadre" and actor.unit_id != unit_id:
-        raise Forbidden(f"a cadre may {what} only within its own unit")
 
 
 def unit_of_subject(session: Session, kind: str, natural_id: str) -> str | None:
@@ -73,10 +70,67 @@ def require_events(session: Session, event_ids: list[str], field: str) -> None:
             raise NotFound(f"event {event_id!r} does not exist", field=f"{field}.{i}", id=event_id)
 
 
+def units_up(session: Session, unit_id: str) -> list[Unit]:
+    """The unit and every unit above it, the unit first."""
+    chain: list[Unit] = []
+    next_id: str | None = unit_id
+    while next_id is not None and len(chain) < MAX_DEPTH:
+        unit = session.get(Unit, next_id, "unit_id")
+        chain.append(unit)
+        next_id = unit.parent_id
+    return chain
+
+
+def require_within(session: Session, actor: Actor, unit_id: str, what: str) -> None:
+    """A cadre records only for units in its token unit's subtree (a township's cadre for
+    its villages); other roles are not bound to a unit here."""
+    if actor.role != "cadre" or actor.unit_id == unit_id:
+        return
+    if actor.unit_id not in [u.unit_id for u in units_up(session, unit_id)]:
+        # A refusal names no unit: neither the token's nor the subject's (CONTRACT.md).
+        raise Forbidden(f"a cadre may {what} only within its own unit")
+
+
 def own_household(session: Session, actor: Actor, data: Data, what: str) -> Household:
     household = session.get(Household, data["household_id"], "household_id")
-    require_own_unit(actor, household.village_id, what)
+    require_within(session, actor, household.village_id, what)
     return household
+
+
+def helps_household(actor: Actor, household: Household) -> bool:
+    """Whether the token's actor holds helper_cadre for the household on the command's date."""
+    day = business_day(occurring_at())
+    return actor.role == "cadre" and household.holds_on(actor.id, HELPER_CADRE, day)
+
+
+def require_helper_or_within(session: Session, actor: Actor, household: Household,
+                             what: str) -> None:
+    """A cadre records about a household it helps on the command's date, whatever its token's
+    unit, or one within its token unit's subtree; refused naming the role it lacks."""
+    if actor.role != "cadre" or helps_household(actor, household):
+        return
+    if actor.unit_id == household.village_id or actor.unit_id in [
+            u.unit_id for u in units_up(session, household.village_id)]:
+        return
+    day = business_day(occurring_at())
+    raise Forbidden(
+        f"{actor.id} does not hold {HELPER_CADRE} for household {household.household_id} on "
+        f"{day}, and the household is not within the token's unit: cannot {what}",
+        role=HELPER_CADRE, household_id=household.household_id, on=day)
+
+
+def require_county_level(session: Session, actor: Actor, household: Household,
+                         what: str) -> None:
+    """County-level decisions: an admin, or a cadre of the county containing the household."""
+    if actor.role != "cadre":
+        return
+    counties = [u.unit_id for u in units_up(session, household.village_id)
+                if u.kind == "county"]
+    if actor.unit_id not in counties:
+        raise Forbidden(
+            f"only an admin or a cadre of the county containing household "
+            f"{household.household_id} may {what}", role="cadre", level="county",
+            household_id=household.household_id)
 
 
 def open_findings_on_day(session: Session, household: Household) -> list[str]:

@@ -1,7 +1,7 @@
 """Handlers of the registry: units, people, households, responsibilities, erasure."""
 from __future__ import annotations
 
-from ledger.commands.guards import Data, Handler, require_own_unit, subject_of
+from ledger.commands.guards import Data, Handler, require_helper_or_within, subject_of
 from ledger.domain.registry import Household, Person
 from ledger.domain.units import Unit
 from ledger.errors import Invalid
@@ -36,7 +36,7 @@ def register_household(session: Session, actor: Actor, data: Data) -> None:
 
 def record_household_facts(session: Session, actor: Actor, data: Data) -> None:
     household = session.get(Household, data["household_id"], "household_id")
-    require_own_unit(actor, household.village_id, "record facts")
+    require_helper_or_within(session, actor, household, "record facts")
     household.record_facts({k: v for k, v in data.items() if k != "household_id"})
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ledger.domain.members import size_on
 from ledger.domain.supervision import CHECK_NAMES
 from ledger.domain.timeline import Timeline, on
 
@@ -17,7 +18,7 @@ PASSING_CHECKS = ("met", "na")
 
 def per_capita(record: Timeline, day: str) -> float | None:
     income = on(record, "income", day)
-    size = on(record, "size", day)
+    size = size_on(record, day)
     if income is None or not size:
         return None
     return round(sum(income.values()) / size, 2)

@@ -14,11 +14,14 @@ from typing import Any
 from uuid import UUID
 
 from ledger.domain.base import LedgerAggregate, as_system, occurring_at
+from ledger.domain.members import size_on
 from ledger.domain.order import mark_of, require_not_before
 from ledger.domain.timeline import Timeline, business_day, on
 from ledger.errors import InvalidTransition, NotFound
 
 RECORD_FIELDS = ("size", "category", "per_capita_income", "poverty_status", "head_name")
+# Compared too, from what the caller opens of sealed personal data (the members' id numbers).
+COMPARED_FIELDS = (*RECORD_FIELDS, "id_numbers")
 POVERTY_STATUSES = ("registered_poor", "exited", "not_registered")
 RESOLUTIONS = ("ledger_corrected", "system_corrected", "explained")
 MONEY_TOLERANCE = 1.0  # yuan: the two systems round income differently
@@ -35,7 +38,7 @@ def poverty_status(category: str | None) -> str | None:
 
 def ledger_record(record: Timeline, day: str, head_name: str) -> dict[str, Any]:
     """Every comparable field as the ledger knew it valid on `day` (None: not known)."""
-    size, income = on(record, "size", day), on(record, "income", day)
+    size, income = size_on(record, day), on(record, "income", day)
     category = on(record, "category", day)
     return {
         "size": size,
@@ -52,6 +55,8 @@ def _same(name: str, system_value: Any, ledger_value: Any) -> bool:
         return False
     if name == "per_capita_income":
         return abs(float(system_value) - float(ledger_value)) <= MONEY_TOLERANCE
+    if name == "id_numbers":  # the members' numbers, in any order
+        return sorted(system_value) == sorted(ledger_value)
     return bool(system_value == ledger_value)
 
 
@@ -100,15 +105,17 @@ class CrossChecks:
             household.resolved_mismatches[self.mismatch_event_id] = (
                 f"{self.originator_id}:{self.originator_version}")
 
-    def differences(self, as_of_date: str, compared: dict[str, Any], head_name: str
-                    ) -> list[tuple[str, Any, Any]]:
+    def differences(self, as_of_date: str, compared: dict[str, Any], head_name: str,
+                    opened: dict[str, Any] | None = None) -> list[tuple[str, Any, Any]]:
         """(field, system value, ledger value) for each field that differs and is not already
-        an open mismatch with the same values, in the order of RECORD_FIELDS."""
-        ledger = ledger_record(self.record, as_of_date, head_name)
+        an open mismatch with the same values, in the order of COMPARED_FIELDS. `opened`: what
+        the caller opened of the sealed personal data (the members' id numbers)."""
+        ledger = {"id_numbers": None, **ledger_record(self.record, as_of_date, head_name),
+                  **(opened or {})}
         still_open = {(m["field"], repr(m["system_value"]), repr(m["ledger_value"]))
                       for m in self.open_mismatches.values()}
         found = []
-        for name in RECORD_FIELDS:
+        for name in COMPARED_FIELDS:
             if name not in compared or _same(name, compared[name], ledger[name]):
                 continue
             if (name, repr(compared[name]), repr(ledger[name])) not in still_open:
@@ -121,10 +128,11 @@ class CrossChecks:
         return sorted(person for person, since in held.items() if since <= day)
 
     def compare_system_record(self, source: str, as_of_date: str, compared: dict[str, Any],
-                              head_name: str, mismatch_days: int = 30) -> None:
+                              head_name: str, mismatch_days: int = 30,
+                              opened: dict[str, Any] | None = None) -> None:
         """Record the comparison, then, as the ledger itself, each field that differs: due
         `mismatch_days` after the comparison's own date, owned by the helper cadres then."""
-        found = self.differences(as_of_date, compared, head_name)
+        found = self.differences(as_of_date, compared, head_name, opened)
         self.trigger_event(self.SystemRecordCompared, household_id=self.household_id,
                            source=source, as_of_date=as_of_date, record=compared)
         compared_event_id = f"{self.id}:{self.version}"

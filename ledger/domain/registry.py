@@ -5,15 +5,18 @@ from typing import Any
 
 from eventsourcing.domain import event
 
+from ledger.domain.adjustment import Adjustment
 from ledger.domain.base import LedgerAggregate, occurring_at
 from ledger.domain.crosscheck import CrossChecks
 from ledger.domain.exit import ExitProcedure
+from ledger.domain.members import Members
 from ledger.domain.monitoring import Monitoring
 from ledger.domain.plans import HelpPlans, empty_plans
+from ledger.domain.responsibility import Holders, Responsibility
 from ledger.domain.reversals import HouseholdReversals
 from ledger.domain.supervision import INCOME_SOURCES
 from ledger.domain.timeline import Timeline, business_day, latest, note, on
-from ledger.errors import Conflict, Invalid
+from ledger.errors import Conflict
 
 HOUSEHOLD_CATEGORIES = ("registered_poor", "edge", "monitored", "other", "exited")
 # Categories only registration and the exit procedure move a household to or from.
@@ -49,34 +52,6 @@ def income_of(sources: dict[str, float]) -> dict[str, float]:
     return {name: float(sources.get(name, 0)) for name in INCOME_SOURCES}
 
 
-# Who holds which role for a household or a unit: role -> {person id: effective_from}, each
-# role's holders in the order they were assigned. Plain dicts of text, so snapshots store them.
-Holders = dict[str, dict[str, str]]
-
-
-def require_may_assign(holders: Holders, person_id: str, role: str, subject: str) -> None:
-    if person_id in holders.get(role, {}):
-        raise Conflict(
-            f"{person_id} already holds {role} for {subject}", person_id=person_id, role=role
-        )
-
-
-def require_may_end(
-    holders: Holders, person_id: str, role: str, effective_to: str, subject: str
-) -> None:
-    """Only a held role can end, and not before it began (ISO dates compare as text)."""
-    effective_from = holders.get(role, {}).get(person_id)
-    if effective_from is None:
-        raise Conflict(
-            f"{person_id} does not hold {role} for {subject}", person_id=person_id, role=role
-        )
-    if effective_to < effective_from:
-        raise Invalid(
-            f"effective_to {effective_to} is before effective_from {effective_from}",
-            field="effective_to",
-        )
-
-
 class Person(LedgerAggregate):
     KIND = "person"
 
@@ -108,8 +83,8 @@ class Person(LedgerAggregate):
         pass
 
 
-class Household(ExitProcedure, Monitoring, HelpPlans, CrossChecks, HouseholdReversals,
-                LedgerAggregate):
+class Household(ExitProcedure, Monitoring, HelpPlans, CrossChecks, Members, Adjustment,
+                HouseholdReversals, Responsibility, LedgerAggregate):
     """A household and its record by business time (size, category, income, the guarantees,
     the findings raised on it), from which its exit and its monitoring are decided."""
 
@@ -250,36 +225,5 @@ class Household(ExitProcedure, Monitoring, HelpPlans, CrossChecks, HouseholdReve
         """The findings on the household raised on or before `day` (open or not)."""
         return [f for f, raised in self.findings.items() if raised <= day]
 
-    def assign(self, person_id: str, role: str, effective_from: str) -> None:
-        require_may_assign(self.responsible, person_id, role, f"household {self.household_id}")
-        self._assigned(
-            person_id=person_id,
-            role=role,
-            subject_type="household",
-            subject_id=self.household_id,
-            effective_from=effective_from,
-        )
-
-    @event("ResponsibilityAssigned")
-    def _assigned(
-        self, person_id: str, role: str, subject_type: str, subject_id: str, effective_from: str
-    ) -> None:
-        self.responsible.setdefault(role, {})[person_id] = effective_from
-
-    def end_assignment(self, person_id: str, role: str, effective_to: str) -> None:
-        require_may_end(
-            self.responsible, person_id, role, effective_to, f"household {self.household_id}"
-        )
-        self._ended(
-            person_id=person_id,
-            role=role,
-            subject_type="household",
-            subject_id=self.household_id,
-            effective_to=effective_to,
-        )
-
-    @event("ResponsibilityEnded")
-    def _ended(
-        self, person_id: str, role: str, subject_type: str, subject_id: str, effective_to: str
-    ) -> None:
-        del self.responsible[role][person_id]
+    def responsibility_subject(self) -> tuple[str, str]:
+        return "household", self.household_id

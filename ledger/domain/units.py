@@ -11,7 +11,7 @@ from eventsourcing.domain import event
 
 from ledger.domain.base import LedgerAggregate, as_system, occurring_at
 from ledger.domain.periods import next_period, previous_period
-from ledger.domain.registry import Holders, require_may_assign, require_may_end
+from ledger.domain.responsibility import Holders, Responsibility
 from ledger.domain.reversals import UnitReversals
 from ledger.domain.timeline import business_day
 from ledger.domain.villages import VillageExit
@@ -45,7 +45,7 @@ class DueInterview:
     voided: bool = False
 
 
-class Unit(VillageExit, UnitReversals, LedgerAggregate):
+class Unit(VillageExit, UnitReversals, Responsibility, LedgerAggregate):
     """A unit of the administrative tree.
 
     Open findings: the unit keeps a tally of the findings open anywhere in its subtree (its
@@ -328,34 +328,5 @@ class Unit(VillageExit, UnitReversals, LedgerAggregate):
                 return next(reversed(holders))  # the latest assigned
         return None
 
-    def assign(self, person_id: str, role: str, effective_from: str) -> None:
-        require_may_assign(self.responsible, person_id, role, f"unit {self.unit_id}")
-        self._assigned(
-            person_id=person_id,
-            role=role,
-            subject_type="unit",
-            subject_id=self.unit_id,
-            effective_from=effective_from,
-        )
-
-    @event("ResponsibilityAssigned")
-    def _assigned(
-        self, person_id: str, role: str, subject_type: str, subject_id: str, effective_from: str
-    ) -> None:
-        self.responsible.setdefault(role, {})[person_id] = effective_from
-
-    def end_assignment(self, person_id: str, role: str, effective_to: str) -> None:
-        require_may_end(self.responsible, person_id, role, effective_to, f"unit {self.unit_id}")
-        self._ended(
-            person_id=person_id,
-            role=role,
-            subject_type="unit",
-            subject_id=self.unit_id,
-            effective_to=effective_to,
-        )
-
-    @event("ResponsibilityEnded")
-    def _ended(
-        self, person_id: str, role: str, subject_type: str, subject_id: str, effective_to: str
-    ) -> None:
-        del self.responsible[role][person_id]
+    def responsibility_subject(self) -> tuple[str, str]:
+        return "unit", self.unit_id

@@ -3,6 +3,8 @@ under the master key kept outside the database."""
 from __future__ import annotations
 
 import base64
+import hashlib
+import hmac
 import os
 from typing import Any
 
@@ -58,11 +60,16 @@ class MasterKey:
         if len(key) != KEY_BYTES:
             raise ValueError(f"a master key has {KEY_BYTES} bytes")
         self._aead = AESGCM(key)
+        self._derived_from = hmac.new(key, b"derived keys", hashlib.sha256).digest()
 
     @classmethod
     def from_file(cls, path: str, create: bool = True) -> MasterKey:
         """The key in `path` (hex), made there (readable by its owner only) when missing."""
         return cls(key_from_file(path, create))
+
+    def derive(self, purpose: str) -> bytes:
+        """A key of its own for `purpose` (a keyed hash's), made from this one."""
+        return hmac.new(self._derived_from, purpose.encode(), hashlib.sha256).digest()
 
     def wrap(self, subject: str, key: bytes) -> bytes:
         nonce = os.urandom(NONCE_BYTES)

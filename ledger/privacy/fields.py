@@ -9,9 +9,15 @@ PERSONAL_FIELDS = frozenset({
     "description", "note", "grounds", "reason",  # free texts about the subject
     "record", "system_value", "ledger_value",  # what an information system holds about it
     "phone", "address", "id_number",  # contact and identity details, where given
+    "birth_date", "health",  # a household member's
 })
 # Events whose `name` is not a person's: units are not data subjects.
 IMPERSONAL_TYPES = frozenset({"UnitRegistered"})
+# Fields named like free texts that are a choice from a fixed list in these types.
+PLAIN_FIELDS_OF: dict[str, frozenset[str]] = {
+    "HouseholdReclassified": frozenset({"reason"}),
+    "MemberLeft": frozenset({"reason"}),
+}
 SEALED = "_sealed_"
 HOUSEHOLD, PERSON = "household", "person"
 
@@ -29,10 +35,6 @@ def subject_from_data(data: dict[str, Any]) -> str | None:
     if isinstance(data.get("person_id"), str):
         return subject_key(PERSON, data["person_id"])
     return None
-
-
-def is_sealed(value: Any) -> bool:
-    return isinstance(value, dict) and SEALED in value
 
 
 def sealed_subjects(value: Any) -> list[tuple[str, str]]:

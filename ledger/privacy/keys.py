@@ -70,6 +70,11 @@ class KeyRing:
     def _journaled(self) -> dict:
         return self.journal.erasures() if self.journal else {}
 
+    def derive(self, purpose: str) -> bytes:
+        """A key for `purpose` derived from the master key (kept with it, outside the
+        database)."""
+        return self._master.derive(purpose)
+
     def for_sealing(self, subject: str) -> bytes | None:
         """The subject's key, made now if it has none; None once it was erased."""
         self.prepare([subject])

@@ -18,7 +18,13 @@ from eventsourcing.persistence import Mapper, StoredEvent
 from eventsourcing.utils import get_topic
 
 from ledger.privacy.cipher import seal, unseal
-from ledger.privacy.fields import IMPERSONAL_TYPES, PERSONAL_FIELDS, SEALED, subject_from_data
+from ledger.privacy.fields import (
+    IMPERSONAL_TYPES,
+    PERSONAL_FIELDS,
+    PLAIN_FIELDS_OF,
+    SEALED,
+    subject_from_data,
+)
 from ledger.privacy.keys import KeyRing
 
 _owners: ContextVar[Mapping[UUID, str] | None] = ContextVar("owners", default=None)
@@ -113,9 +119,10 @@ class SealingMapper(Mapper):
                                      SNAPSHOT_PERSONAL)
         else:
             subject = _subject_of(domain_event, state)
-            if subject is None or not _has_personal(state):
+            personal = PERSONAL_FIELDS - PLAIN_FIELDS_OF.get(type(domain_event).__name__, set())
+            if subject is None or not _has_personal(state, personal):
                 return super().to_stored_event(domain_event)
-            state = _sealed(state, subject, self.keys.for_sealing(subject))
+            state = _sealed(state, subject, self.keys.for_sealing(subject), personal)
         originator_id = state.pop("originator_id")
         originator_version = state.pop("originator_version")
         class_version = getattr(type(domain_event), "class_version", 1)
@@ -186,6 +193,3 @@ def _mentions_sealed(value: Any) -> bool:
     except TypeError:
         return True
 
-
-def no_reveal(value: Any) -> Any:
-    return value

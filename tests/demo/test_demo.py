@@ -1,6 +1,7 @@
 """The synthetic county: every kind of event, an intact chain, and the same data per seed."""
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator
 from itertools import pairwise
 from pathlib import Path
@@ -28,6 +29,7 @@ EXPECTED_TYPES = {
     "ExitObjectionRaised", "ExitObjectionSettled", "HouseholdExited", "MonitoringStarted",
     "HelpPlanRecorded", "MeasureCompleted", "SystemRecordCompared", "DataMismatchFound",
     "QuarterlyRatingRecorded", "OpenFindingCounted", "OpenFindingSettled",
+    "MemberRegistered", "MemberLeft", "IdNumberClaimed", "HouseholdReclassified",
 }
 
 
@@ -63,6 +65,17 @@ def counties(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFa
 def test_the_county_holds_every_expected_kind_of_event(counties: dict) -> None:
     types = {event.type for event in counties["first"]}
     assert EXPECTED_TYPES <= types, EXPECTED_TYPES - types
+
+
+def test_most_households_are_registered_with_all_their_members(counties: dict) -> None:
+    log = counties["first"]
+    sizes = {e.data["household_id"]: e.data["size"] for e in log
+             if e.type == "HouseholdRegistered"}
+    members = Counter(e.data["household_id"] for e in log if e.type == "MemberRegistered")
+    complete = [h for h, size in sizes.items() if members[h] == size]
+    assert 0.8 * len(sizes) <= len(complete) < len(sizes)  # most, not all
+    reasons = {e.data["reason"] for e in log if e.type == "HouseholdReclassified"}
+    assert reasons == {"newly_identified", "returned_to_poverty"}
 
 
 def test_visits_are_recorded_late_and_monthly(counties: dict) -> None:

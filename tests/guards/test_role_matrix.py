@@ -74,6 +74,13 @@ WHO_MAY_RECORD: dict[str, set[str]] = {
     # Poor villages: at county level (an admin, or a cadre of the county).
     "VillagePopulationRecorded": {"admin", "cadre"},
     "VillageExitRecorded": {"admin", "cadre"},
+    # Members: cadres of a unit containing the household. InspectionRecorded above: a cadre
+    # records one only as the household's helper cadre, which the matrix's cadre is not.
+    "MemberRegistered": {"admin", "cadre"},
+    "MemberFactsRecorded": {"admin", "cadre"},
+    "MemberLeft": {"admin", "cadre"},
+    # County level: the matrix's cadre is a village's (a county's cadre: tests/projections).
+    "HouseholdReclassified": {"admin"},
 }
 # Writes a cadre makes only with a token of the county: a village's cadre is refused.
 COUNTY_LEVEL = {"VillagePopulationRecorded", "VillageExitRecorded"}
@@ -81,7 +88,8 @@ COUNTY_LEVEL = {"VillagePopulationRecorded", "VillageExitRecorded"}
 OWN_UNIT_ONLY = {"HouseholdFactsRecorded", "RectificationReported", "ExitAppraised",
                  "ExitVerified", "ExitAcknowledged", "ExitPublicized", "ExitObjectionRaised",
                  "ExitObjectionSettled", "HouseholdExited", "MonitoringStarted",
-                 "RiskEliminated", "HelpPlanRecorded", "MeasureCompleted", "DisputeOpened"}
+                 "RiskEliminated", "HelpPlanRecorded", "MeasureCompleted", "DisputeOpened",
+                 "MemberRegistered", "MemberFactsRecorded", "MemberLeft"}
 LEDGER_ONLY_TYPES = ("InterviewRequired", "FindingAttached", "YellowCardNoted", "TokenIssued",
                      "DataMismatchFound", "OpenFindingCounted", "OpenFindingSettled",
                      "QuarterlyRatingWithdrawn")

@@ -169,6 +169,13 @@ def _poor_village(county: County, n: int) -> str:
     return village
 
 
+def _member(county: County, unit: str, n: int) -> Data:
+    member = {"household_id": county.villages[unit].household, "member_id": f"mm{n}"}
+    county.record("MemberRegistered", {**member, "name": "Member", "relation": "child",
+                                       "birth_date": "2010-01-01"})
+    return member
+
+
 Maker = Callable[[County, str, int], Data]
 
 MAKERS: dict[str, Maker] = {
@@ -249,6 +256,14 @@ MAKERS: dict[str, Maker] = {
     "PersonalDataErased": lambda c, u, n: {"subject_type": "household",
                                            "subject_id": _household(c, u, n),
                                            "basis": "the household asked"},
+    "MemberRegistered": lambda c, u, n: {"household_id": c.villages[u].household,
+                                         "member_id": f"mn{n}", "name": "Member",
+                                         "relation": "child", "birth_date": "2010-01-01"},
+    "MemberFactsRecorded": lambda c, u, n: {**_member(c, u, n), "schooling": "compulsory"},
+    "MemberLeft": lambda c, u, n: {**_member(c, u, n), "reason": "moved_out"},
+    "HouseholdReclassified": lambda c, u, n: {"household_id": _household(c, u, n), "to": "edge",
+                                              "reason": "edge_identified", "basis": [],
+                                              "note": "income fell near the line"},
     # The default value: recording it changes no rule in force.
     "RuleParameterSet": lambda c, u, n: {"parameter": "visit_period_days", "value": 31},
     "VillagePopulationRecorded": lambda c, u, n: {"village_id": u, "year": 2020,

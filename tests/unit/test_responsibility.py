@@ -70,3 +70,25 @@ def test_a_new_term_is_measured_from_its_own_start(make) -> None:  # type: ignor
     with pytest.raises(Invalid):
         subject.end_assignment("p1", "first_secretary", "2020-05-31")
     subject.end_assignment("p1", "first_secretary", "2020-12-31")
+
+
+def test_every_spell_is_kept_so_a_role_is_judged_on_a_date() -> None:
+    household = _household()
+    household.assign("p1", "helper_cadre", "2020-01-01")
+    household.end_assignment("p1", "helper_cadre", "2020-06-30")
+    household.assign("p1", "helper_cadre", "2021-01-01")
+    held = {day: household.holds_on("p1", "helper_cadre", day)
+            for day in ("2019-12-31", "2020-01-01", "2020-06-30", "2020-07-01", "2021-01-01")}
+    assert held == {"2019-12-31": False, "2020-01-01": True, "2020-06-30": True,
+                    "2020-07-01": False, "2021-01-01": True}
+    assert not household.holds_on("p1", "first_secretary", "2020-03-01")
+
+
+def test_a_snapshot_from_before_spells_starts_from_its_current_holders() -> None:
+    unit = _unit()
+    unit.assign("p1", "village_secretary", "2020-03-01")
+    del unit.__dict__["responsibility_spells"]  # as an older snapshot holds it
+    assert unit.holds_on("p1", "village_secretary", "2020-03-01")
+    assert not unit.holds_on("p1", "village_secretary", "2020-02-28")
+    unit.end_assignment("p1", "village_secretary", "2020-05-31")
+    assert not unit.holds_on("p1", "village_secretary", "2020-06-01")

@@ -18,7 +18,7 @@ from eventsourcing.persistence import (
 from ledger.domain.base import LedgerAggregate, recording
 from ledger.domain.registry import Household
 from ledger.domain.units import Unit
-from ledger.snapshots import SNAPSHOT_AFTER, due, register_transcodings
+from ledger.snapshots import FIRST_SNAPSHOT_AFTER, SNAPSHOT_AFTER, due, register_transcodings
 
 
 @pytest.fixture(autouse=True)
@@ -88,13 +88,19 @@ def test_a_household_snapshot_rebuilds_the_same_state() -> None:
 
 def test_a_snapshot_is_due_once_enough_events_were_replayed_on_top_of_the_last() -> None:
     unit = Unit(unit_id="v1", name="Sanjiayu", kind="village", parent_id=None)
-    for i in range(SNAPSHOT_AFTER - 2):
+    for i in range(FIRST_SNAPSHOT_AFTER - 2):
         unit.attach_finding(f"f{i}")
-    assert unit.version == SNAPSHOT_AFTER - 1
-    assert due([(unit, 0)]) == []
-    unit.attach_finding("one-more")
+    assert due([(unit, 0)]) == []  # the first snapshot comes sooner than the next ones
+    unit.attach_finding("first")
+    assert unit.version == FIRST_SNAPSHOT_AFTER
     assert due([(unit, 0)]) == [unit]
-    assert due([(unit, 1)]) == []
+    for i in range(SNAPSHOT_AFTER - 1):
+        unit.attach_finding(f"g{i}")
+    base = FIRST_SNAPSHOT_AFTER
+    assert due([(unit, base)]) == []
+    unit.attach_finding("one-more")
+    assert due([(unit, base)]) == [unit]
+    assert due([(unit, base + 1)]) == []
 
 
 def test_a_unit_snapshot_from_before_the_tallies_is_brought_up_to_date() -> None:
