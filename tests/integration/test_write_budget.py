@@ -37,7 +37,7 @@ CASES: dict[str, tuple[Actor, list[Command], tuple[int, int, int]]] = {
     "InspectionRecorded": (INSPECTOR, [_inspection(1)], (1, 2, 1)),
     "FindingRaised": (INSPECTOR, [Command("FindingRaised", {
         "finding_id": "f2", **HOUSEHOLD, "category": "visits", "description": "not visited",
-        "responsible_unit_id": "v1", "due_date": "2020-03-31"})], (1, 2, 3)),
+        "responsible_unit_id": "v1", "due_date": "2099-03-31"})], (1, 2, 3)),
     "RectificationReported": (CADRE, [Command("RectificationReported", {
         "finding_id": "f1", "description": "visited"})], (1, 1, 1)),
     "RectificationVerified": (INSPECTOR, [Command("RectificationVerified", {
@@ -50,7 +50,7 @@ CASES: dict[str, tuple[Actor, list[Command], tuple[int, int, int]]] = {
 @pytest.fixture
 def village(ledger: Ledger) -> Ledger:
     finding = {**HOUSEHOLD, "category": "visits", "description": "not visited",
-               "responsible_unit_id": "v1", "due_date": "2020-03-31"}
+               "responsible_unit_id": "v1", "due_date": "2099-03-31"}
     ledger.record(ADMIN, [
         Command("UnitRegistered", {"unit_id": "v1", "name": "Sanjiayu", "kind": "village"}),
         Command("PersonRegistered", {"person_id": "p1", "name": "Li", "unit_id": "v1"}),

@@ -31,10 +31,11 @@ def _tree(world: World) -> None:
     world.village("v1", "t1")
     passed = (today() - timedelta(days=3)).isoformat()
     ahead = (today() + timedelta(days=30)).isoformat()
+    listed_on = (today() - timedelta(days=10)).isoformat()  # a due date is not before it
     for unit_id, due in (("t1", passed), ("t2", ahead), ("v1", passed)):
         world.record("UnitListed", {"unit_id": unit_id, "level": "city",
                                     "supervising_unit_id": "d1", "due_date": due},
-                     actor=INSPECTOR)
+                     on=listed_on, actor=INSPECTOR)
     world.record("UnitDelisted", {"unit_id": "v1"}, actor=INSPECTOR)
     world.record("PersonRegistered", {"person_id": "p1", "name": "王书记", "unit_id": "t1"})
     world.project()
