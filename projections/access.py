@@ -25,6 +25,8 @@ from typing import TYPE_CHECKING, Any
 from ledger.domain.subjects import event_subject
 from ledger.errors import Forbidden, NotFound
 from ledger.identity import REPLICATE, Actor
+from projections import responsibility
+from projections.events import today
 from projections.household_list import UNIT_COLUMNS
 
 if TYPE_CHECKING:
@@ -34,6 +36,7 @@ SCOPED_ROLES = ("viewer", "cadre")
 LOG_READERS = ("admin", "discipline")
 AUDITORS = ("discipline", "admin")
 TOKEN_TYPES = ("TokenIssued", "TokenRevoked")
+HELPER_CADRE = "helper_cadre"
 
 
 def refusal(actor: Actor) -> Forbidden:
@@ -93,8 +96,25 @@ class Access:
         return unit_id
 
     def require(self, subject_type: str, subject_id: str) -> None:
-        """404 for an unknown subject, 403 for one outside the token's scope."""
-        self.require_unit(self.unit_of(subject_type, subject_id))
+        """404 for an unknown subject, 403 for one outside the token's scope (a household its
+        cadre helps today is within it, whatever the token's unit)."""
+        unit_id = self.unit_of(subject_type, subject_id)
+        if subject_type == "household" and not self.within(unit_id) \
+                and self.helps(subject_id):
+            return
+        self.require_unit(unit_id)
+
+    def helps(self, household_id: str) -> bool:
+        """Whether the token is a cadre's whose actor holds helper_cadre for the household
+        today (CONTRACT: "Who may record what")."""
+        if self.actor.role != "cadre" or self.sealed_only:
+            return False
+        state = self.views.store.load_one("household", household_id)
+        day = today().isoformat()
+        return state is not None and any(
+            held["role"] == HELPER_CADRE and held["person_id"] == self.actor.id
+            and responsibility.holds_on(held, day)
+            for held in state.get("responsibilities", []))
 
     def require_named(self, subject_type: str, subject_id: str) -> None:
         """A filter naming a subject: a scoped token is refused one outside its scope, or one

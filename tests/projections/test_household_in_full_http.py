@@ -258,6 +258,26 @@ def test_writes_follow_responsibility_on_the_events_date(
     assert below.status_code == 201, below.get_json()
 
 
+def test_a_helper_cadre_reads_the_households_it_helps_today(
+        county: World, client: FlaskClient) -> None:
+    """Whatever its token's unit (a county department here), a helper cadre's token reads the
+    household it helps today, and no other household outside its unit; once the help has
+    ended, not that one either."""
+    county.assign("helper", "h1", on="2020-02-01")
+    county.assign("p1", "h2", on="2020-02-01")
+    county.record("ResponsibilityEnded", {"person_id": "p1", "role": "helper_cadre",
+                                          "subject_type": "household", "subject_id": "h2",
+                                          "effective_to": "2020-06-30"}, "2020-06-30")
+    client.application.extensions["root"].runner().catch_up()
+    helper = bearer(county, "helper", "cadre", "dept")
+    former = bearer(county, "p1", "cadre", "dept")
+    assert client.get("/api/v1/households/h1", headers=helper).status_code == 200
+    assert client.get("/api/v1/households/h2", headers=helper).status_code == 403
+    assert client.get("/api/v1/households/h2", headers=former).status_code == 403
+    viewer = bearer(county, "helper", "viewer", "dept")
+    assert client.get("/api/v1/households/h1", headers=viewer).status_code == 403
+
+
 def test_a_members_personal_data_is_sealed_and_erased_with_the_household(
         county: World, client: FlaskClient) -> None:
     admin = bearer(county, "admin-1", "admin")
