@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from ledger.privacy.cipher import new_key
-from ledger.privacy.fields import is_sealed
+from ledger.privacy.fields import SEALED
 from ledger.privacy.sealing import _sealed
 from service.root import Root
 from tests.projections.conftest import DISCIPLINE, INSPECTOR, World, make_world
