@@ -14,6 +14,10 @@ from ledger.privacy.sealing import _sealed
 from service.root import Root
 from tests.projections.conftest import DISCIPLINE, INSPECTOR, World, make_world
 
+
+def is_sealed(value: Any) -> bool:
+    return isinstance(value, dict) and SEALED in value
+
 HEAD = "王小明"
 INCOME = 4321.57  # the whole compared record is personal, its income with its name
 TEXTS = {"grounds": "申诉：王小明家并未漏雨", "reason": "王小明家外出务工，延期整改",
