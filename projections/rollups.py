@@ -185,15 +185,26 @@ class _Changes:
         return found
 
 
-def fold(event: Event, touched: Iterable[Target], lookup: Lookup) -> dict[Target, State]:
-    """The roll-up states `event` changes, given the states it touched (already folded)."""
+# Events before which households waiting to be counted are counted: they change what counting
+# reads (the rules, the unit tree) or what a household's own counting skips (`UNCOUNTED`).
+SETTLE_BEFORE = frozenset({"RuleParameterSet", "UnitRegistered"}) | UNCOUNTED
+
+
+def fold(event: Event, touched: Iterable[Target], lookup: Lookup,
+         waiting: dict[str, None] | None = None) -> dict[Target, State]:
+    """The roll-up states `event` changes, given the states it touched (already folded).
+
+    With `waiting`, a household's figures are not worked out at each of its events: its id is
+    added to `waiting` and `settle` works them out once for all its events since (a rebuild
+    folds a household's many events in one page). The counters come out the same: each
+    difference goes to the same units, and they add up to the last figures less the first."""
     changes = _Changes(lookup)
     finding = None
     if "finding_id" in event.data:
         finding = lookup("finding", event.data["finding_id"])
     for kind, key in touched:
         if kind == "household":
-            _household(changes, event, key, finding)
+            _household(changes, event, key, finding, waiting)
         elif kind == "unit" and event.type == "UnitRegistered":
             _unit_registered(changes, key)
         elif kind == "unit" and event.type == "VillagePopulationRecorded":
@@ -242,7 +253,7 @@ def poverty_incidence(counts: State, on: str) -> State:
 
 
 def _household(changes: _Changes, event: Event, household_id: str,
-               finding: State | None) -> None:
+               finding: State | None, waiting: dict[str, None] | None = None) -> None:
     household = changes.lookup("household", household_id)
     if household is None:
         return
@@ -256,11 +267,33 @@ def _household(changes: _Changes, event: Event, household_id: str,
             member["open"][finding["finding_id"]] = finding["due_date"]
         else:
             member["open"].pop(finding["finding_id"], None)
+    changes.put(MEMBER, household_id, member)
+    if waiting is None:
+        _count(changes, household_id, household, member)
+    else:
+        waiting[household_id] = None
+
+
+def settle(waiting: dict[str, None], lookup: Lookup) -> dict[Target, State]:
+    """Work out the figures of the households `fold` left waiting, in the order they first
+    waited, and the roll-up states that changes; `waiting` is emptied."""
+    changes = _Changes(lookup)
+    for household_id in waiting:
+        household = lookup("household", household_id)
+        member = changes.get(MEMBER, household_id)
+        if household is not None and member is not None:
+            changes.put(MEMBER, household_id, member)
+            _count(changes, household_id, household, member)
+    waiting.clear()
+    return changes.changed
+
+
+def _count(changes: _Changes, household_id: str, household: State, member: State) -> None:
+    """Work out a household's figures and move the difference up its units."""
     open_states = [s for fid in sorted(member["open"])
                    if (s := changes.lookup("finding", fid)) is not None]
     figures = figures_of(household, open_states, changes.lookup("rules", RULES_KEY), member["on"])
     old = member["figures"]
-    changes.put(MEMBER, household_id, member)
     if figures == old:
         return
     # A household stays in the village it was registered in (no event moves it).

@@ -249,6 +249,8 @@ class Folder:
         # Keep the states derived across subjects too (roll-up counters, findings handed
         # over): the runner does; replays fold one subject and work those out by walking.
         self.derived = derived
+        # Households whose roll-up figures are still to be worked out (`rollups.settle`).
+        self.waiting: dict[str, None] = {}
 
     def lookup(self, kind: str, key: str) -> State | None:
         target = (kind, key)
@@ -257,12 +259,16 @@ class Folder:
         return self.states[target]
 
     def changed(self) -> dict[Target, State]:
-        """The states folded since `dirty` was last cleared."""
+        """The states folded since `dirty` was last cleared (households' roll-up figures
+        worked out first)."""
+        self.settle()
         return {t: s for t in self.dirty if (s := self.states[t]) is not None}
 
     def fold(self, event: Event, touched: list[Target] | None = None) -> list[Target]:
         """Fold `event` into the states it touches (`touched`: its targets, if already known;
         only for an event whose targets do not depend on a state)."""
+        if self.derived and event.type in rollups.SETTLE_BEFORE:
+            self.settle()
         if touched is None:
             touched = targets(event, self.lookup)
         if self.history is None:
@@ -281,11 +287,19 @@ class Folder:
                 self.states[(kind, key)] = after
                 self.dirty.add((kind, key))
         if self.derived:
-            for derive in (rollups.fold, trace.fold):
-                for target, state in derive(event, touched, self.lookup).items():
-                    self.states[target] = state
-                    self.dirty.add(target)
+            self._keep(rollups.fold(event, touched, self.lookup, self.waiting))
+            self._keep(trace.fold(event, touched, self.lookup))
         return touched
+
+    def settle(self) -> None:
+        """Work out the roll-up figures of the households folded since the last time."""
+        if self.waiting:
+            self._keep(rollups.settle(self.waiting, self.lookup))
+
+    def _keep(self, derived: dict[Target, State]) -> None:
+        for target, state in derived.items():
+            self.states[target] = state
+            self.dirty.add(target)
 
     def _without_overturned(self, target: Target, event: Event) -> State | None:
         """The target's state folded again from its events, leaving out every event
