@@ -43,6 +43,7 @@ from ledger.identity import (
     token_digest,
 )
 from ledger.privacy.fields import subject_key
+from ledger.privacy.evidence_files import EvidenceFiles
 from ledger.privacy.keys import KeyRing
 from ledger.privacy.sealing import (
     Revealer,
@@ -122,6 +123,8 @@ class Ledger(Application):
         self.keys = keys
         self.mapper.keys = keys  # type: ignore[attr-defined]
         self.reveal = Revealer(keys)
+
+    evidence_files: EvidenceFiles | None = None
 
     def _destroy_erased_keys(self, events: list[Any], chained: list[ChainedEvent]) -> None:
         """After an erasure is recorded, its subject's key goes; from then on every sealed
