@@ -61,7 +61,7 @@ def _hash(sha256: str) -> str:
 @blp.arguments(EvidenceSubjectSchema, location="query", unknown=RAISE)
 @blp.response(201, StoredEvidenceSchema)
 @blp.alt_response(200, schema=StoredEvidenceSchema, description="kept already")
-@blp.errors(401, 403, 404, 413, 415, 422)
+@blp.errors(401, 403, 404, 410, 413, 415, 422)
 def put_file(args: dict, sha256: str):
     """Store the request body (JPEG, PNG or PDF by its first bytes, at most 20 MB) about the
     subject. 201 when stored, 200 when the same bytes were kept already; 422 `hash_mismatch`
