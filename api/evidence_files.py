@@ -10,12 +10,12 @@ from marshmallow import RAISE, ValidationError
 from api.auth import require_actor
 from api.errors import error_body
 from api.openapi import LedgerBlueprint
+from api.reads import read_cut
 from api.schemas.evidence_files import (
     EvidenceHashSchema,
     EvidenceSubjectSchema,
     StoredEvidenceSchema,
 )
-from api.reads import read_cut
 from api.schemas.reads import ReadArgsSchema
 from api.scope import access, audit
 from ledger.errors import Forbidden, Invalid, NotFound

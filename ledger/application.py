@@ -42,8 +42,8 @@ from ledger.identity import (
     new_token,
     token_digest,
 )
-from ledger.privacy.fields import subject_key
 from ledger.privacy.evidence_files import EvidenceFiles
+from ledger.privacy.fields import subject_key
 from ledger.privacy.keys import KeyRing
 from ledger.privacy.sealing import (
     Revealer,

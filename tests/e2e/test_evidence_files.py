@@ -2,12 +2,16 @@
 scope, refused with nothing stored, unreadable once the subject is erased."""
 from __future__ import annotations
 
+import base64
 import hashlib
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
+from evidence.packs import verify_pack
 from ledger.privacy.evidence_files import MAX_BYTES
+from ledger.tamper.signing import load_public_key, write_key_pair
 from tests.e2e.conftest import HttpLedger
 
 PNG = b"\x89PNG\r\n\x1a\n" + "王小明家新屋顶".encode() * 50
@@ -49,7 +53,8 @@ def _put(http: HttpLedger, token: str, sha256: str, body: bytes, about: str = AB
 
 
 def _get(http: HttpLedger, token: str, sha256: str):
-    return http.client.get(f"{FILES}/{sha256}?{_seen(http)}", headers={"Authorization": f"Bearer {token}"})
+    return http.client.get(f"{FILES}/{sha256}?{_seen(http)}",
+                           headers={"Authorization": f"Bearer {token}"})
 
 
 def _stored_rows(http: HttpLedger) -> list:
@@ -126,3 +131,38 @@ def test_an_erased_subject_s_files_are_unreadable(make_http: Callable[..., HttpL
     assert gone.status_code == 410 and gone.get_json()["error"]["code"] == "evidence_erased"
     again = _put(http, admin, _sha(b"%PDF-1.4 x"), b"%PDF-1.4 x")
     assert again.status_code == 410 and again.get_json()["error"]["code"] == "subject_erased"
+
+
+def test_a_finding_s_pack_carries_its_rectification_files(
+        make_http: Callable[..., HttpLedger], tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    key = tmp_path / "signing.pem"
+    write_key_pair(key, tmp_path / "signing.pem.pub")
+    monkeypatch.setenv("LEDGER_SIGNING_KEY_FILE", str(key))
+    http = make_http()
+    admin = _county(http)
+    pdf = b"%PDF-1.4 scan"
+    for content in (PNG, pdf):
+        assert _put(http, admin, _sha(content), content).status_code == 201
+    missing = "f" * 64
+    for body in (
+        {"type": "FindingRaised", "data": {"finding_id": "f1", "subject_type": "household",
+                                           "subject_id": "h1", "category": "housing",
+                                           "description": "漏雨", "responsible_unit_id": "v1",
+                                           "due_date": "2020-03-31"}},
+        {"type": "RectificationReported", "data": {"finding_id": "f1", "description": "已换瓦",
+                                                   "evidence": [
+                                                       {"name": "屋顶.png", "sha256": _sha(PNG)},
+                                                       {"name": "验收.pdf", "sha256": missing}]}},
+    ):
+        answer = http.post(admin, {**body, "occurred_at": "2020-03-02T10:00:00+08:00"})
+        assert answer.status_code == 201, answer.get_json()
+    pack = http.client.get(f"/api/v1/evidence/finding/f1?{_seen(http)}",
+                           headers={"Authorization": f"Bearer {admin}"})
+    assert pack.status_code == 200, pack.get_json()
+    report = verify_pack(pack.data, load_public_key(f"{key}.pub"))
+    assert report.ok, report.problems
+    files = {f["sha256"]: f for f in pack.get_json()["files"]}
+    assert set(files) == {_sha(PNG), missing}
+    assert base64.b64decode(files[_sha(PNG)]["content"]) == PNG
+    assert files[missing]["status"] == "not_stored"
