@@ -89,6 +89,12 @@ def put_file(args: dict, sha256: str):
 def get_file(args: dict, sha256: str):
     """The file's bytes with its content type, for tokens whose scope holds its subject."""
     read_cut(args)
+    return served(sha256)
+
+
+def served(sha256: str) -> Response:
+    """The file, opened, if this request's token (or session) reads its subject: 404 when
+    none is kept, 403 outside the scope, 410 once the subject was erased. Read-audited."""
     stored = _files().find(_hash(sha256))
     if stored is None:
         raise NotFound(f"no evidence file {sha256!r}", id=sha256)
@@ -99,4 +105,3 @@ def get_file(args: dict, sha256: str):
     return Response(opened.content, mimetype=opened.media_type, headers={
         "Content-Disposition": f'inline; filename="{stored.sha256}"',
         "Cache-Control": "private, no-store", "X-Content-Type-Options": "nosniff"})
-
