@@ -59,7 +59,7 @@ class Village:
     dispute: str
     inspection_dispute: str  # contests the inspection, which names its household as subject
     head_name: str  # personal data that must never reach a reader outside the unit
-    evidence: str = ""  # the SHA-256 of a photo about the household (an evidence file)
+    evidence: str = ""  # the SHA-256 of a scan about the household (an evidence file)
 
 
 @dataclass
@@ -117,7 +117,7 @@ class County:
 
 def _village(county: County, number: int, township: str) -> Village:
     unit = f"v{number}"
-    photo = b"\x89PNG\r\n\x1a\n" + f"the roof of {unit}".encode()
+    photo = f"%PDF-1.4 the roof of {unit}".encode()
     village = Village(unit, f"p{number}", f"h{number}", f"f{number}", f"d{number}",
                       f"di{number}", head_name=f"Head-of-{unit}",
                       evidence=hashlib.sha256(photo).hexdigest())
