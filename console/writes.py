@@ -117,7 +117,7 @@ def _evidence(values: dict[str, Any], uploads: list[bytes]) -> list[dict[str, st
         entry, content = evidence_files.checked(upload)
         found.append(entry)
         uploads.append(content)
-    values["evidence_json"] = json.dumps(found, ensure_ascii=False) if found else typed
+    values["evidence_json"] = typed  # an upload is sent again with the form, never by digest
     return found
 
 
