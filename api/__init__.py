@@ -10,6 +10,7 @@ from api import (
     catalog,
     disputes,
     events,
+    evidence_files,
     health,
     household_lists,
     late_entries,
@@ -92,7 +93,8 @@ def build_app(parts: Parts, settings: dict[str, Any] | None = None) -> Flask:
     metrics.install_metrics(app)
     read_audit.install_read_audit(app)
     authenticated = (events.blp, catalog.blp, reads.blp, household_lists.blp, ledger_routes.blp,
-                     disputes.blp, read_audit.blp, unit_lists.blp, late_entries.blp)
+                     disputes.blp, read_audit.blp, unit_lists.blp, late_entries.blp,
+                     evidence_files.blp)
     for blueprint in (health.blp, metrics.blp, *authenticated):
         api.register_blueprint(blueprint)
     install_limits(app, authenticated)

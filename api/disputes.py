@@ -11,8 +11,9 @@ from api.schemas.evidence import DisputeSchema, EvidenceArgsSchema, EvidencePack
 from api.schemas.reads import ReadArgsSchema
 from api.scope import access, audit
 from evidence.disputes import contested_event, dispute_view
+from evidence.files import FileEntry, pack_entries
 from evidence.packs import SUBJECT_TYPES, build_pack, pack_bytes
-from ledger.errors import Invalid
+from ledger.errors import Invalid, NotFound
 from ledger.privacy.fields import sealed_subjects
 
 blp = LedgerBlueprint("disputes", __name__, url_prefix="/api/v1",
@@ -37,10 +38,27 @@ def evidence_pack(args: dict, subject_type: str, subject_id: str):
     access().require(subject_type, subject_id)
     pack = build_pack(current_app.extensions["ledger"].recorder,
                       current_app.extensions["checkpoints"], current_views(), subject_type,
-                      subject_id, args.get("as_of"))
+                      subject_id, args.get("as_of"), _pack_files())
     name = f"evidence-{subject_type}-{subject_id}.json"
     return Response(pack_bytes(pack), mimetype="application/json",
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+def _pack_files() -> FileEntry | None:
+    """The pack's evidence files, each opened when this token reads its subject."""
+    files = current_app.extensions["ledger"].evidence_files
+    return None if files is None else pack_entries(files, readable_subject)
+
+
+def readable_subject(subject_type: str, subject_id: str) -> bool:
+    """Whether this token reads the subject (noted for the read audit when it does)."""
+    try:
+        allowed = access().within(access().unit_of(subject_type, subject_id))
+    except NotFound:
+        return False
+    if allowed:
+        audit(subject_type, subject_id)
+    return allowed
 
 
 @blp.get("/disputes/<string:dispute_id>")

@@ -23,7 +23,9 @@ ERROR_WHEN: dict[int, str] = {
     404: "not_found: the subject, or something the request refers to, does not exist",
     409: "the request contradicts the ledger (invalid_transition, out_of_order, already_exists, "
          "conflict, idempotency_key_reused, checkpoints_disabled, log_not_verified)",
-    413: "too_large: the body is larger than LEDGER_MAX_BODY_BYTES",
+    410: "evidence_erased: the file's subject was erased, and the file with its key",
+    413: "too_large: the body is larger than LEDGER_MAX_BODY_BYTES (an evidence file: 20 MB)",
+    415: "unsupported_media_type: an evidence file is a JPEG, PNG or PDF",
     422: "invalid: a field is missing, unknown or invalid; details.fields names each",
     429: "rate_limited: too many failed authentications from this client address, too "
          "many writes or reads with this token, or too many of its reads waiting for "

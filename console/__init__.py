@@ -17,7 +17,7 @@ from flask import Flask, current_app, request
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from console import filters, pages, writes
+from console import evidence_files, filters, pages, writes
 from console.auth import blp as auth_blp
 from console.auth import limit_sign_in
 from console.sessions import ConsoleSessions, MemorySessions, SessionStore
@@ -66,7 +66,7 @@ def install(app: Flask, settings: ConsoleSettings | None = None) -> None:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=0, x_proto=proxies)  # type: ignore[method-assign]
     app.extensions["console_csrf"] = CSRFProtect(app)
     filters.register(app)
-    for blueprint in (auth_blp, pages.blp, writes.blp):
+    for blueprint in (auth_blp, pages.blp, writes.blp, evidence_files.blp):
         app.register_blueprint(blueprint)
     limit_sign_in(app, lambda: current_app.config["AUTH_FAILURE_LIMIT"])
 

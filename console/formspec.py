@@ -14,7 +14,7 @@ from console import zh
 
 SPLIT = re.compile(r"[\s,，、;；]+")
 LONG_TEXT = 1000
-EVIDENCE_HINT = "选择文件：安全连接（HTTPS 或本机）下由浏览器计算 SHA-256，文件不上传"
+EVIDENCE_HINT = "选择文件（JPEG、PNG 或 PDF，每个不超过 20 MB）：随报告上传，按对象加密保存"
 
 
 class Unreadable(ValueError):

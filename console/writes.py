@@ -4,9 +4,7 @@ refused form records nothing and comes back with what was typed and the reasons,
 next to the field they concern."""
 from __future__ import annotations
 
-import hashlib
 import json
-from functools import partial
 from typing import Any
 
 from flask import (
@@ -26,7 +24,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from api.errors import _flatten
 from api.schemas.envelope import EventRequestSchema
-from console import formspec, zh
+from console import evidence_files, formspec, zh
 from console.auth import csrf_refused, require_session
 from console.replay import BadReplay, moment
 from evidence.disputes import contested_subject
@@ -35,6 +33,7 @@ from ledger.catalog import BY_NAME, CLIENT_TYPES
 from ledger.errors import LedgerError
 
 blp = Blueprint("console_writes", __name__, template_folder="templates")
+blp.before_request(evidence_files.allow_uploads)
 blp.before_request(require_session)
 blp.register_error_handler(CSRFError, csrf_refused)
 
@@ -43,7 +42,6 @@ DAILY = ("InspectionRecorded", "FindingRaised", "RectificationReported", "Rectif
          "DeadlineExtended", "WarningIssued", "DisputeOpened", "DisputeResolved", "InterviewHeld",
          "AccountabilityMeasureTaken")
 STATUS_OF = {"not_found": 404, "forbidden": 403, "invalid": 422}
-CHUNK = 1 << 16
 PAGE_OF = {"finding": "console_pages.finding", "household": "console_pages.household",
            "unit": "console_pages.unit", "person": "console_pages.person"}
 ARGUMENT_OF = {"finding": "finding_id", "household": "household_id", "unit": "unit_id",
@@ -100,9 +98,9 @@ def _render(type_name: str, specs: list[formspec.FormField], values: dict[str, A
                            occurred_at=values.get("occurred_at", "")), status
 
 
-def _evidence(values: dict[str, Any]) -> list[dict[str, str]]:
-    """Digests the browser computed, and for files that were uploaded (no secure context, or
-    scripts off) the digest computed here: the file itself is never kept."""
+def _evidence(values: dict[str, Any], uploads: list[bytes]) -> list[dict[str, str]]:
+    """Digests the browser computed, and the files uploaded with the form: each checked now
+    (`console.evidence_files`), its bytes put in `uploads` to be stored once the report is."""
     found: list[dict[str, str]] = []
     typed = request.form.get("evidence_json", "").strip()
     if typed:
@@ -116,11 +114,10 @@ def _evidence(values: dict[str, Any]) -> list[dict[str, str]]:
     for upload in request.files.getlist("evidence_files"):
         if not upload.filename:
             continue
-        digest = hashlib.sha256()
-        for chunk in iter(partial(upload.stream.read, CHUNK), b""):
-            digest.update(chunk)
-        found.append({"name": upload.filename, "sha256": digest.hexdigest()})
-    values["evidence_json"] = json.dumps(found, ensure_ascii=False) if found else typed
+        entry, content = evidence_files.checked(upload)
+        found.append(entry)
+        uploads.append(content)
+    values["evidence_json"] = typed  # an upload is sent again with the form, never by digest
     return found
 
 
@@ -138,14 +135,18 @@ def _typed(specs: list[formspec.FormField]) -> dict[str, Any]:
 @blp.post("/forms/<string:type_name>")
 def submit(type_name: str):
     specs = formspec.fields_of(_type_or_404(type_name))
+    uploads: list[bytes] = []
     values = _typed(specs)
     errors: dict[str, list[str]] = {}
     try:
         if any(s.widget == "evidence" for s in specs):
-            values["evidence"] = _evidence(values)
+            values["evidence"] = _evidence(values, uploads)
         data = formspec.data_of(specs, values)
     except formspec.Unreadable as error:
         errors[str(error)] = ["格式不正确，须为 JSON"]
+        return _render(type_name, specs, values, errors, [], 422)
+    except evidence_files.UploadRefused as error:
+        errors["evidence"] = [str(error)]
         return _render(type_name, specs, values, errors, [], 422)
     body: dict[str, Any] = {"type": type_name, "data": data}
     if values["occurred_at"]:
@@ -164,6 +165,8 @@ def submit(type_name: str):
         return _render(type_name, specs, values, errors, [], 422)
     except LedgerError as error:
         return _refused(type_name, specs, values, error)
+    if uploads:
+        evidence_files.store(data, uploads)
     return _recorded(recorded)
 
 

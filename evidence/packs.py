@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from hashlib import sha256
@@ -21,6 +22,7 @@ from uuid import UUID
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
+from evidence.files import referenced
 from ledger.errors import Invalid, NotFound
 from ledger.tamper.chain import link
 from ledger.tamper.checkpoints import Checkpoints, CheckpointsDisabled
@@ -94,9 +96,11 @@ def _covering_checkpoint(checkpoints: Checkpoints, position: int) -> Checkpoint:
 
 def build_pack(
     recorder: Any, checkpoints: Checkpoints, views: Any, subject_type: str, subject_id: str,
-    as_of: datetime | None = None,
+    as_of: datetime | None = None, files: Callable[[str], dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """The evidence pack of a subject as of `as_of` (default now), signed by the ledger.
+    With `files` (`evidence.files.pack_entries`), it carries the evidence files its events
+    name, under the signature like the rest.
 
     Reads the subject index of the views, so the views must have folded the log up to the
     moment asked about."""
@@ -145,6 +149,8 @@ def build_pack(
         "events": events,
         "view": render_view(views, subject_type, subject_id, as_of),
     }
+    if files is not None:
+        pack["files"] = [files(sha) for sha in referenced(raw.state for raw, _ in rows)]
     pack["digest"] = _digest(pack)
     pack["signature"] = base64.b64encode(
         signer.sign_bytes(SIGNED_HEADER + pack["digest"].encode())).decode()
@@ -202,6 +208,10 @@ def _check(pack: dict[str, Any], data: bytes, public_key: Ed25519PublicKey) -> P
     for event in events:
         problems.extend(_check_event(event, checkpoint, public_key, last))
         last = int(event["position"])
+    for entry in pack.get("files", []):
+        if "content" in entry and sha256(base64.b64decode(entry["content"], validate=True)
+                                         ).hexdigest() != entry["sha256"]:
+            problems.append(f"evidence file {entry['sha256']}: its bytes do not match its hash")
     return PackReport(not problems, len(events), problems)
 
 

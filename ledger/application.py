@@ -42,6 +42,7 @@ from ledger.identity import (
     new_token,
     token_digest,
 )
+from ledger.privacy.evidence_files import EvidenceFiles
 from ledger.privacy.fields import subject_key
 from ledger.privacy.fingerprints import Fingerprints
 from ledger.privacy.keys import KeyRing
@@ -125,6 +126,8 @@ class Ledger(Application):
         self.mapper.keys = keys  # type: ignore[attr-defined]
         self.reveal = Revealer(keys)
         self.fingerprint = Fingerprints(keys.derive("fingerprints"))
+
+    evidence_files: EvidenceFiles | None = None
 
     def _destroy_erased_keys(self, events: list[Any], chained: list[ChainedEvent]) -> None:
         """After an erasure is recorded, its subject's key goes; from then on every sealed

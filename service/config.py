@@ -61,6 +61,8 @@ class Config:
     index_key_file: str = DEFAULT_INDEX_KEY_FILE
     # Keep the wrapped subject keys as files in this directory instead of a database table.
     key_directory: str | None = None
+    # Keep sealed evidence files in this directory instead of a database table.
+    evidence_directory: str | None = None
     # Every erasure is also appended here, outside the database and its backups (default:
     # beside the master key, `<master key file>.erasures`); `ledger restore` applies it.
     erasure_journal_file: str | None = None
@@ -110,6 +112,7 @@ class Config:
             pg_prepare_threshold=_threshold(env.get("LEDGER_PG_PREPARE_THRESHOLD", "5")),
             master_key_file=env.get("LEDGER_MASTER_KEY_FILE") or DEFAULT_MASTER_KEY_FILE,
             key_directory=env.get("LEDGER_KEY_DIRECTORY") or None,
+            evidence_directory=env.get("LEDGER_EVIDENCE_DIR") or None,
             erasure_journal_file=env.get("LEDGER_ERASURE_JOURNAL_FILE") or None,
             index_key_file=env.get("LEDGER_INDEX_KEY_FILE") or DEFAULT_INDEX_KEY_FILE,
             auth_failure_limit=env.get("LEDGER_AUTH_FAILURE_LIMIT") or DEFAULT_AUTH_FAILURE_LIMIT,

@@ -16,9 +16,11 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from ledger.application import Ledger
 from ledger.privacy.cipher import MasterKey, key_from_file
+from ledger.privacy.evidence_files import EvidenceFiles
 from ledger.privacy.keys import KeyDirectory, KeyRing, KeyTable
 from ledger.privacy.search_tokens import SearchKey
 from ledger.read_audit import ReadAudit
+from ledger.recorders.evidence import evidence_table_of
 from ledger.recorders.keys import key_table_of
 from ledger.tamper.checkpoints import Checkpoints, PeriodicCheckpoints
 from ledger.tamper.signing import Signer, load_private_key, load_public_key
@@ -42,8 +44,11 @@ def open_ledger(config: Config, create_tables: bool = True) -> Ledger:
         if create_tables:
             table: KeyTable = (KeyDirectory(config.key_directory) if config.key_directory
                                else key_table_of(ledger.recorder))
-            ledger.use_keys(KeyRing(table, MasterKey.from_file(config.master_key_file),
-                                    config.erasure_journal))
+            keys = KeyRing(table, MasterKey.from_file(config.master_key_file),
+                           config.erasure_journal)
+            ledger.use_keys(keys)
+            ledger.evidence_files = EvidenceFiles(
+                evidence_table_of(ledger.recorder, config.evidence_directory), keys)
     bound_pool_wait(ledger.recorder, config.pg_pool_timeout)
     return ledger
 

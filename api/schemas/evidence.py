@@ -42,6 +42,18 @@ class PackEventSchema(Answer):
     proof = one(InclusionProofSchema, "inclusion in the pack's checkpoint")
 
 
+class PackFileSchema(Answer):
+    sha256 = hex_digest()
+    status = text("included, erased (its subject's key is gone), withheld (outside the "
+                  "reader's scope) or not_stored", choices=("included", "erased", "withheld",
+                                                            "not_stored"))
+    media_type = fields.String()
+    size = fields.Integer()
+    subject = fields.Nested(SubjectSchema)
+    content = fields.String(metadata={"format": "byte",
+                                      "description": "the file's bytes (when included)"})
+
+
 class EvidencePackSchema(Answer):
     format = text()
     subject = one(SubjectSchema)
@@ -52,6 +64,8 @@ class EvidencePackSchema(Answer):
     view = _view("the subject's view as of `as_of`, as the read API gives it")
     digest = hex_digest("SHA-256 over the pack without digest and signature")
     signature = text("Ed25519 over the digest, base64")
+    files = fields.List(fields.Nested(PackFileSchema), metadata={
+        "description": "the evidence files the events name by hash"})
 
 
 class DisputedEventSchema(LoggedEventSchema):

@@ -1,12 +1,11 @@
 // Evidence files are hashed here, in the browser, when it can (a secure context: HTTPS or
-// localhost): their SHA-256 digests go into the form and the files themselves are not sent.
-// Elsewhere (plain HTTP on a LAN) nothing happens, the files are uploaded, and the server
-// keeps only their digests. Part of the supervision ledger console; same licence.
+// localhost), to show their SHA-256 digests before sending; the files are uploaded with the
+// form either way, and the server stores them encrypted (console/evidence_files.py).
+// Part of the supervision ledger console; same licence.
 (function () {
   "use strict";
   var input = document.querySelector("input[data-hash-into]");
   if (!input || !window.isSecureContext || !window.crypto || !window.crypto.subtle) return;
-  var target = document.getElementById(input.getAttribute("data-hash-into"));
   var list = document.getElementById("evidence-list");
   function hex(buffer) {
     return Array.prototype.map.call(new Uint8Array(buffer), function (b) {
@@ -20,9 +19,7 @@
         return crypto.subtle.digest("SHA-256", bytes);
       }).then(function (digest) { return {name: file.name, sha256: hex(digest)}; });
     })).then(function (digests) {
-      target.value = JSON.stringify(digests);
       list.textContent = digests.map(function (d) { return d.name + "：" + d.sha256; }).join("\n");
-      input.value = "";  // the digests stand for the files: nothing is uploaded
     });
   });
 }());

@@ -5,7 +5,8 @@ Run by the tables' owner (`ledger db setup-roles`), after the ledger has created
 - the log's tables (`Statements.append_only`), the read audit (`ledger/read_audit.py`) and the
   key store (`ledger_subject_keys`): SELECT and INSERT only, every other right revoked; a key
   is destroyed only through `ledger_erase_key(subject, position)`, which runs with the owner's
-  rights and only for the subject of the `PersonalDataErased` recorded at `position`;
+  rights and only for the subject of the `PersonalDataErased` recorded at `position`; the
+  sealed evidence files (`ledger_evidence_files`) likewise;
 - the owner's other tables in the schema (aggregate snapshots, and any store added beside them):
   SELECT, INSERT, UPDATE, DELETE; their sequences: USAGE and SELECT;
 - the schema: USAGE, and CREATE for the read models the service builds and rebuilds itself
@@ -24,6 +25,7 @@ from psycopg.rows import tuple_row
 from psycopg.sql import SQL, Identifier, Literal
 
 from ledger.read_audit import TABLE as READ_AUDIT
+from ledger.recorders.evidence import EVIDENCE_TABLE
 from ledger.recorders.keys import ERASE_FUNCTION, KEYS_TABLE
 
 READ_MODEL_PREFIX = "proj_"
@@ -88,7 +90,7 @@ def grant_service_role(recorder: Any, role: str, password: str | None = None) ->
                 elif kind == "S":
                     curs.execute(SQL("GRANT USAGE, SELECT ON SEQUENCE {} TO {}").format(
                         target, who))
-                elif name in append_only or name in (READ_AUDIT, KEYS_TABLE):
+                elif name in append_only or name in (READ_AUDIT, KEYS_TABLE, EVIDENCE_TABLE):
                     curs.execute(SQL("REVOKE ALL ON {} FROM {}").format(target, who))
                     curs.execute(SQL("GRANT SELECT, INSERT ON {} TO {}").format(target, who))
                     grants.append_only.append(name)

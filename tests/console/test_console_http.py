@@ -137,26 +137,39 @@ def test_a_refused_form_shows_the_reason_by_the_field_keeps_the_input_and_record
     assert _head(console_app) == before
 
 
-def test_uploaded_evidence_is_hashed_by_the_server_and_only_its_digest_kept(
+def test_uploaded_evidence_is_stored_sealed_and_linked_from_the_finding(
     console_app: Flask, sign_in: Any,
 ) -> None:
     _county(console_app)
     cadre = sign_in("cadre-wang", "cadre", "village-a")
-    photo = "屋顶照片".encode() * 1000
+    photo = b"\xff\xd8\xff\xe0" + "屋顶照片".encode() * 1000
+    sha = hashlib.sha256(photo).hexdigest()
     answer = cadre.post_form("/forms/RectificationReported", {
         "finding_id": "f-001", "description": "已修缮",
         "evidence_files": (io.BytesIO(photo), "roof.jpg")},
         content_type="multipart/form-data")
     assert answer.status_code == 302, answer.get_data(as_text=True)
     last = console_app.extensions["ledger"].read_log(_head(console_app) - 1, 1)[0]
-    assert last.data["evidence"] == [{"name": "roof.jpg",
-                                      "sha256": hashlib.sha256(photo).hexdigest()}]
+    assert last.data["evidence"] == [{"name": "roof.jpg", "sha256": sha}]
+    kept = console_app.extensions["ledger"].evidence_files.find(sha)
+    assert kept.subject == "household:hh-001" and "屋顶照片".encode() not in kept.sealed
+    assert f"/evidence-files/{sha}" in cadre.get("/findings/f-001").get_data(as_text=True)
+    served = cadre.get(f"/evidence-files/{sha}")
+    assert served.status_code == 200 and served.data == photo
+    assert served.mimetype == "image/jpeg"
+    other = sign_in("cadre-zhou", "cadre", "village-b").get(f"/evidence-files/{sha}")
+    assert other.status_code == 403 and photo not in other.data
+
     before = _head(console_app)
-    too_big = cadre.post_form("/forms/RectificationReported", {
-        "finding_id": "f-001", "description": "再次修缮",
-        "evidence_files": (io.BytesIO(b"x" * (3 << 20)), "video.mp4")},
-        content_type="multipart/form-data")
-    assert too_big.status_code == 413 and "未记录" in too_big.get_data(as_text=True)
+    for name, content, reason in (("video.mp4", b"x" * 100, "JPEG"),
+                                  ("huge.png", b"\x89PNG\r\n\x1a\n" + bytes(20 << 20), "20 MB")):
+        refused = cadre.post_form("/forms/RectificationReported", {
+            "finding_id": "f-001", "description": "再次修缮",
+            "evidence_files": (io.BytesIO(content), name)},
+            content_type="multipart/form-data")
+        assert refused.status_code == 422 and reason in refused.get_data(as_text=True)
+        assert console_app.extensions["ledger"].evidence_files.find(
+            hashlib.sha256(content).hexdigest()) is None
     assert _head(console_app) == before
 
 

@@ -119,15 +119,15 @@ def test_the_supervision_cycle_through_the_console(
         if shots:
             console.screenshot(Path(SCREENSHOTS) / "finding.png")
 
-        # The cadre reports a fix with an evidence file, hashed in the browser.
-        evidence = tmp_path / "照片.txt"
-        evidence.write_bytes(b"roof repaired, 2020-04-20")
+        # The cadre reports a fix with an evidence file, hashed in the browser and uploaded.
+        evidence = tmp_path / "照片.pdf"
+        evidence.write_bytes(b"%PDF-1.4 roof repaired, 2020-04-20")
         console.sign_in(tokens["cadre"])
         console.open("/forms/RectificationReported?finding_id=f-001")
         console.fill({"description": "已修缮屋顶", "occurred_at": "2020-04-20T15:00:00"})
         driver.find_element(By.NAME, "evidence_files").send_keys(str(evidence))
         digest = hashlib.sha256(evidence.read_bytes()).hexdigest()
-        assert _wait_for(lambda: digest in console.value("evidence_json"))
+        assert _wait_for(lambda: digest in console.text("#evidence-list"))
         console.submit()
         assert "已报整改" in console.text("#status")
         reported = _last(served.api(tokens["admin"], "/api/v1/events?limit=1000")["events"],
@@ -218,7 +218,7 @@ def test_the_supervision_cycle_through_the_console(
         assert "无权查看" in console.text("h1")
 
         # With scripts off the pages still work, and an evidence file is uploaded and hashed
-        # by the server instead (only its digest is recorded).
+        # by the server.
         served.api(tokens["inspector"], "/api/v1/events", {
             "type": "FindingRaised", "occurred_at": "2020-06-01T09:00:00+08:00",
             "data": {"finding_id": "f-002", "subject_type": "household", "subject_id": "hh-001",

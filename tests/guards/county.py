@@ -8,6 +8,7 @@ unit is v1, "other" v2 (in the same township), "far" v3 (in the other township).
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from dataclasses import dataclass, field
@@ -58,6 +59,7 @@ class Village:
     dispute: str
     inspection_dispute: str  # contests the inspection, which names its household as subject
     head_name: str  # personal data that must never reach a reader outside the unit
+    evidence: str = ""  # the SHA-256 of a scan about the household (an evidence file)
 
 
 @dataclass
@@ -115,8 +117,10 @@ class County:
 
 def _village(county: County, number: int, township: str) -> Village:
     unit = f"v{number}"
+    photo = f"%PDF-1.4 the roof of {unit}".encode()
     village = Village(unit, f"p{number}", f"h{number}", f"f{number}", f"d{number}",
-                      f"di{number}", head_name=f"Head-of-{unit}")
+                      f"di{number}", head_name=f"Head-of-{unit}",
+                      evidence=hashlib.sha256(photo).hexdigest())
     county.record("UnitRegistered", {"unit_id": unit, "name": f"Village {number}",
                                      "kind": "village", "parent_id": township}, "2020-01-01")
     county.record("PersonRegistered", {"person_id": village.person, "name": f"Cadre {number}",
@@ -124,6 +128,7 @@ def _village(county: County, number: int, township: str) -> Village:
     county.record("HouseholdRegistered", {"household_id": village.household, "village_id": unit,
                                           "head_name": village.head_name, "size": 4,
                                           "category": "registered_poor"}, "2020-01-02")
+    county.ledger.evidence_files.store(village.evidence, f"household:{village.household}", photo)
     county.record("ResponsibilityAssigned", {"person_id": village.person, "role": "helper_cadre",
                                              "subject_type": "household",
                                              "subject_id": village.household,

@@ -51,6 +51,7 @@ CONSOLE_DOORS: dict[str, tuple[str, str | None]] = {
     "evidence-unit": ("/evidence/unit/{unit}", "{unit}"),
     "evidence-person": ("/evidence/person/{person}", "{person}"),
     "event": ("/events/{event}", "{event}"),
+    "evidence-file": ("/evidence-files/{evidence}", None),
 }
 # Console pages about no one village (the overview shows a scoped token its own unit).
 CONSOLE_UNSCOPED = ("/", "/households", "/findings", "/ledger", "/forms",
@@ -69,7 +70,8 @@ def _fill(template: str, county: County, unit: str) -> str:
                            finding=village.finding, person=village.person,
                            dispute=village.dispute,
                            inspection_dispute=village.inspection_dispute,
-                           event=county.proofs[unit], unit_name=f"Village {unit[1:]}")
+                           event=county.proofs[unit], unit_name=f"Village {unit[1:]}",
+                           evidence=village.evidence)
 
 
 def _reads(reader: str, unit: str) -> bool:

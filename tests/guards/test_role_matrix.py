@@ -115,6 +115,7 @@ SCOPED_READS: dict[str, tuple[str, str]] = {
     "findings-of-person": ("/api/v1/findings?person_id={person}", "{finding}"),
     "household-list": ("/api/v1/households?village_id={unit}", "{household}"),
     "household-list-csv": ("/api/v1/households.csv?village_id={unit}", "{household}"),
+    "evidence-file": ("/api/v1/evidence/{evidence}", "the roof of {unit}"),
 }
 # The household list as a spreadsheet: a zip, so its cells are read with openpyxl.
 HOUSEHOLD_XLSX = "/api/v1/households.xlsx?village_id={unit}"
@@ -142,6 +143,7 @@ AUDIT_READS = ("/api/v1/audit/reads?subject_type=household&subject_id={household
 LOG = "/api/v1/events?limit=200"
 LOG_READERS = ("admin", "discipline")
 WRITES = (EVENTS, EVENTS + "/batch", "/api/v1/ledger/checkpoints")
+EVIDENCE_PUT = "/api/v1/evidence/{evidence}?subject_type=household&subject_id={household}"
 OPEN_PATHS = ("/healthz", "/api/v1/openapi.json", "/api/v1/docs", "/metrics")
 
 fresh = itertools.count(1)
@@ -152,7 +154,8 @@ def _fill(template: str, county: County, unit: str) -> str:
     return template.format(unit=village.unit, household=village.household,
                            finding=village.finding, person=village.person,
                            dispute=village.dispute,
-                           inspection_dispute=village.inspection_dispute)
+                           inspection_dispute=village.inspection_dispute,
+                           evidence=village.evidence)
 
 
 NAMED_UNIT = re.compile(r"\b(" + "|".join(UNIT_IDS) + r")\b")
@@ -252,7 +255,8 @@ def _every_path(county: County) -> list[tuple[str, str]]:
     reads += [_fill(HOUSEHOLD_XLSX, county, unit) for unit in UNITS.values()]
     reads += [_fill(t, county, UNITS["own"]) for t in AUDIT_READS]
     return ([("GET", p) for p in reads + [LOG] + list(UNSCOPED_READS) + list(UNFILTERED_FINDINGS)
-             + list(UNFILTERED_HOUSEHOLDS)] + [("POST", p) for p in WRITES])
+             + list(UNFILTERED_HOUSEHOLDS)] + [("POST", p) for p in WRITES]
+            + [("PUT", _fill(EVIDENCE_PUT, county, UNITS["own"]))])
 
 
 def test_no_endpoint_but_health_and_the_document_answers_without_a_token(
