@@ -5,17 +5,13 @@ from flask import Flask
 
 from console import zh
 from console.replay import beijing
-from console.values import is_event_id, short, show
-
-
-def personal(value: object) -> object:
-    """A personal field a read shows as null once the subject's personal data was erased."""
-    return "（已删除）" if value is None else value
+from console.values import is_event_id, money, personal, quarter, share, short, show, when
 
 
 def register(app: Flask) -> None:
     app.jinja_env.filters.update(
         zh_field=zh.field, zh_value=zh.value, zh_type=zh.event_type, beijing=beijing,
-        short=short, personal=personal)
+        short=short, personal=personal, money=money, share=share,
+        quarter=quarter, when=when)
     app.jinja_env.tests["event_id"] = is_event_id
     app.jinja_env.globals.update(zh=zh, render_value=show)

@@ -202,9 +202,11 @@ def finding_order(finding_id: str):
     detail = found(views.finding(finding_id), "finding", finding_id)
     unit = views.store.load_one("unit", detail["responsible_unit_id"])
     person_id = detail["responsible_person_id"]
-    person = views.store.load_one("person", person_id) if person_id else None
+    person = views.reveal(views.store.load_one("person", person_id)) if person_id else None
+    household = views.reveal(views.store.load_one("household", detail["subject_id"])) \
+        if detail["subject_type"] == "household" else None
     return render_template("finding_print.html", f=detail, unit=unit, person=person,
-                           today=views.clock().date().isoformat())
+                           household=household, today=views.clock().date().isoformat())
 
 
 @blp.get("/units/<string:unit_id>")
@@ -229,7 +231,10 @@ def exit_notice(unit_id: str):
     rows = [h for h in listing.village_statuses(views, unit_id) if _in_exit_notice(h, year)]
     for row in rows:
         audit("household", row["household_id"])
+    notices = [h["exit"]["notice"] for h in rows
+               if isinstance(h.get("exit"), dict) and h["exit"].get("notice")]
     return render_template("exit_notice.html", b=board, rows=rows, year=year,
+                           notice=notices[0] if notices else None,
                            today=views.clock().date().isoformat())
 
 
