@@ -275,3 +275,39 @@ def test_a_type_added_to_the_catalog_is_recorded_through_its_generic_form(
     page = admin.get("/households/hh-001").get_data(as_text=True)
     section = page.split('id="status-monitoring"')[1].split("</div>")[0]
     assert "突发严重困难户" in section and "疾病" in section and "意外事故" in section
+
+
+def test_print_views_show_names_opened_never_sealed_and_erased_as_deleted(
+    console_app: Flask, sign_in: Any,
+) -> None:
+    """The 督办整改单 names the responsible person and the household's head, the 公示 every
+    head, in plain text (the views store them sealed); an erased head reads （已删除）."""
+    ledger = console_app.extensions["ledger"]
+    position = ledger.record(ADMIN, [Command(t, d) for t, d in REGISTRY] + [
+        Command("PersonRegistered", {"person_id": "cadre-zhang", "name": "张村长",
+                                     "unit_id": "village-a"}),
+        Command("FindingRaised", {"finding_id": "f-002", "subject_type": "household",
+                                  "subject_id": "hh-001", "category": "housing",
+                                  "description": "危房未改造", "due_date": "2099-05-31",
+                                  "responsible_unit_id": "village-a",
+                                  "responsible_person_id": "cadre-zhang"}),
+        Command("HouseholdRegistered", {"household_id": "hh-003", "village_id": "village-a",
+                                        "head_name": "刘春生", "size": 2,
+                                        "category": "registered_poor"}),
+        Command("HouseholdFactsRecorded", {"household_id": "hh-003", "income": {"wage": 40000}}),
+        Command("HouseholdRegistered", {"household_id": "hh-004", "village_id": "village-a",
+                                        "head_name": "赵秋实", "size": 2,
+                                        "category": "registered_poor"}),
+        Command("HouseholdFactsRecorded", {"household_id": "hh-004", "income": {"wage": 40000}}),
+        Command("PersonalDataErased", {"subject_type": "household", "subject_id": "hh-004",
+                                       "basis": "本人申请"}),
+    ])[-1].position
+    assert console_app.extensions["views"].wait(position, 10)
+    jiwei = sign_in("jiwei-zhao", "discipline")
+    order = jiwei.get("/findings/f-002/print").get_data(as_text=True)
+    assert "张村长" in order and "王大山" in order and "东沟村" in order
+    notice = jiwei.get("/units/village-a/exit-notice").get_data(as_text=True)
+    assert "刘春生" in notice and "（已删除）" in notice and "赵秋实" not in notice
+    assert "20,000 元" in notice and "公示期" in notice
+    for page in (order, notice):
+        assert "_sealed_" not in page
