@@ -5,6 +5,7 @@ it is, so a field another module adds appears before it is translated."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 ROLES = {"admin": "管理员", "inspector": "督查员", "cadre": "村（单位）干部",
@@ -37,6 +38,12 @@ EVENT_TYPES = {
     "MismatchReopened": "不一致重新打开",
     "ScoreWithdrawn": "得分撤回", "EventOverturned": "事件被推翻", "LateEntryFlagged": "补录标记",
     "DecisionContradicted": "决定与事实不符",
+    # Types the ledger records by itself, as consequences.
+    "OpenFindingCounted": "计入上级未整改问题", "OpenFindingSettled": "上级未整改问题核销",
+    "QuarterlyRatingWithdrawn": "撤销季度评定", "HouseholdInspectionNoted": "检查记入农户档案",
+    "HouseholdFindingNoted": "问题记入农户档案", "RulebookOpened": "启用规则册",
+    "RuleParameterNoted": "规则参数记入规则册", "PoorVillageHouseholdNoted": "计入贫困村户数",
+    "RuleParameterNotedForUnit": "本县规则参数记入规则册",
 }
 
 FIELDS = {
@@ -192,5 +199,36 @@ def message(english: str) -> str:
 
 
 def refusal(code: str, english: str) -> str:
-    """A refusal of the ledger in Chinese, with the ledger's own words for the record."""
-    return f"{ERROR_CODES.get(code, '被拒绝')}：{english}"
+    """A refusal of the ledger in Chinese: its reason translated where the ledger's words are
+    known, the ledger's own words in brackets otherwise (for the record)."""
+    label = ERROR_CODES.get(code, "被拒绝")
+    for pattern, say in _REFUSALS:
+        found = pattern.search(english)
+        if found:
+            return f"{label}：{say(found)}"
+    return f"{label}（{english}）"
+
+
+def _kind(name: str) -> str:
+    return _KINDS.get(name) or VALUES.get(name) or "对象"
+
+
+_KINDS = {"household": "农户", "unit": "单位", "person": "人员", "finding": "问题",
+          "event": "台账事件", "dispute": "异议", "village": "村", "measure": "帮扶措施",
+          "warning": "预警", "round": "检查批次"}
+_REFUSALS: list[tuple[re.Pattern[str], Callable[[re.Match[str]], str]]] = [
+    (re.compile(r"^role (\w+) may not record (\w+)"),
+     lambda m: f"{ROLES.get(m[1], m[1])}不能记录「{event_type(m[2])}」"),
+    (re.compile(r"^(\w+) '([^']*)' does not exist"),
+     lambda m: f"{_kind(m[1])}「{m[2]}」不存在"),
+    (re.compile(r"^(\w+) '([^']*)' already exists"),
+     lambda m: f"{_kind(m[1])}「{m[2]}」已登记"),
+    (re.compile(r"^a cadre may .* only within its own unit"),
+     lambda m: "村（单位）干部只能在本单位范围内操作"),
+    (re.compile(r"^unit (\S+) is not listed"), lambda m: f"单位「{m[1]}」不在贫困名单内"),
+    (re.compile(r"^unit (\S+) is already listed"), lambda m: f"单位「{m[1]}」已在贫困名单内"),
+    (re.compile(r"^the notice runs (\d+) days; it must run at least (\d+)"),
+     lambda m: f"公示期为 {m[1]} 天，至少应为 {m[2]} 天"),
+    (re.compile(r"^new_due_date must be after the current due date (\S+)"),
+     lambda m: f"新的整改期限须晚于现期限 {m[1]}"),
+]
