@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Flask
 
 from console import zh
-from console.names import name_of, named
+from console.names import name_of, named, recorder
 from console.replay import beijing
 from console.values import is_event_id, money, personal, quarter, share, short, show, when
 
@@ -15,4 +15,5 @@ def register(app: Flask) -> None:
         short=short, personal=personal, money=money, share=share,
         quarter=quarter, when=when)
     app.jinja_env.tests["event_id"] = is_event_id
-    app.jinja_env.globals.update(zh=zh, render_value=show, named=named, name_of=name_of)
+    app.jinja_env.globals.update(zh=zh, render_value=show, named=named, name_of=name_of,
+        recorder=recorder)

@@ -10,7 +10,7 @@ from flask import current_app, g, url_for
 from markupsafe import Markup, escape
 
 from api.scope import access
-from console.values import personal
+from console import values
 
 PAGES = {"unit": ("console_pages.unit", "unit_id"),
          "person": ("console_pages.person", "person_id"),
@@ -38,7 +38,7 @@ def _looked_up(kind: str, natural_id: str) -> str | None:
     if not access().within(unit_id):
         return None
     field = "name" if kind == "person" else "head_name"
-    return str(personal(views.reveal({field: state.get(field)})[field]))
+    return str(values.personal(views.reveal({field: state.get(field)})[field]))
 
 
 def named(kind: str, natural_id: str | None, link: bool = True) -> Markup:
@@ -53,3 +53,20 @@ def named(kind: str, natural_id: str | None, link: bool = True) -> Markup:
     page, argument = PAGES[kind]
     href = url_for(page, **{argument: natural_id})
     return Markup('<a href="{}">{}</a>').format(href, text)
+
+
+def recorder(actor: str | None) -> Markup:
+    """Who recorded an event: the person's name when the actor is a registered person in the
+    reader's scope, the actor's id in small type beside (or alone)."""
+    if not actor:
+        return Markup("—")
+    name = name_of("person", actor)
+    ident = Markup('<small class="id">{}</small>').format(actor)
+    return Markup("{} {}").format(name, ident) if name else ident
+
+
+# Fields of event data that name a subject, and the kind of subject they name.
+ID_FIELDS = {"unit_id": "unit", "village_id": "unit", "township_id": "unit",
+             "parent_id": "unit", "responsible_unit_id": "unit", "supervising_unit_id": "unit",
+             "person_id": "person", "responsible_person_id": "person",
+             "household_id": "household"}

@@ -9,7 +9,7 @@ from typing import Any
 from flask import url_for
 from markupsafe import Markup, escape
 
-from console import zh
+from console import names, zh
 from ledger.privacy.fields import SEALED
 
 EVENT_ID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}:\d+$")
@@ -24,6 +24,26 @@ def short(value: Any, length: int = 12) -> str:
     return text if len(text) <= length else text[:length] + "…"
 
 
+RULE_SOURCE = re.compile(r"^seed (\d+): ")
+
+
+def label(key: str) -> str:
+    """A key of a mapping as read: a field's label, or a value's (counts by category)."""
+    named = zh.field(key)
+    return zh.value(key) if named == key else named
+
+
+def _shown(key: Any, value: Any) -> Any:
+    """Values whose key says how to read them: shares as percentages, rules by their source."""
+    if isinstance(value, str) and key in names.ID_FIELDS:
+        return names.named(names.ID_FIELDS[key], value)
+    if key == "share" and isinstance(value, int | float) and not isinstance(value, bool):
+        return share(value)
+    if isinstance(value, str) and RULE_SOURCE.match(value):
+        return f"默认规则（第 {RULE_SOURCE.match(value)[1]} 号）"
+    return value
+
+
 def show(value: Any) -> Markup:
     link = url_for("console_pages.event", event_id="EVENT_ID")
     return Markup(_html(value, link))
@@ -32,13 +52,15 @@ def show(value: Any) -> Markup:
 def _html(value: Any, link: str) -> str:
     if value is None:
         return "—"
+    if isinstance(value, Markup):
+        return str(value)
     if is_event_id(value):
         href = escape(link.replace("EVENT_ID", value))
         return f'<a class="ev" href="{href}" title="{escape(value)}">{escape(short(value, 13))}</a>'
     if isinstance(value, dict) and SEALED in value:
         return str(escape(personal(value)))
     if isinstance(value, dict):
-        items = "".join(f"<dt>{escape(zh.field(str(k)))}</dt><dd>{_html(v, link)}</dd>"
+        items = "".join(f"<dt>{escape(label(str(k)))}</dt><dd>{_html(_shown(k, v), link)}</dd>"
                         for k, v in value.items())
         return f'<dl class="kv">{items}</dl>'
     if isinstance(value, list | tuple):

@@ -98,6 +98,12 @@ FIELDS = {
     "visit_coverage": "走访覆盖率", "households": "农户", "findings": "问题",
     "households_by_category": "按类别农户", "open": "未销号", "overdue_findings": "逾期问题",
     "deadline": "期限", "done": "已完成", "person": "人员",
+    # The unit board's roll-up and rule settings.
+    "total": "合计", "by_type": "按类型", "on_units": "单位问题", "on_households": "农户问题",
+    "period_days": "周期（天）", "visited": "已走访", "share": "占比", "people": "人口",
+    "poverty_incidence": "贫困发生率", "population": "人口", "poor_people": "贫困人口",
+    "incidence": "贫困发生率", "contradicted_decisions": "被推翻的决定", "poor_village": "贫困村",
+    "populations": "人口", "village_exit": "贫困村退出", "default": "默认规则",
 }
 
 VALUES = {

@@ -4,6 +4,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import re
 from typing import Any
 
 from flask import Flask
@@ -311,3 +312,38 @@ def test_print_views_show_names_opened_never_sealed_and_erased_as_deleted(
     assert "20,000 元" in notice and "公示期" in notice
     for page in (order, notice):
         assert "_sealed_" not in page
+
+
+# Words a page may show in Latin letters: file formats and the pack's tool.
+ALLOWED_WORDS = {"CSV", "PDF", "Excel", "xlsx", "csv"}
+WORD = re.compile(r"[A-Za-z]{3,}")
+
+
+def _words(html: str) -> set[str]:
+    """English words a person reads on the page: text outside tags, scripts, styles, event
+    links and the small type that carries ids beside names."""
+    text = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.S)
+    text = re.sub(r'<small class="id">.*?</small>', " ", text, flags=re.S)
+    text = re.sub(r'<span class="digest">.*?</span>', " ", text, flags=re.S)
+    text = re.sub(r"<a class=\"ev\"[^>]*>.*?</a>", " ", text, flags=re.S)
+    text = re.sub(r"<[^>]+>", " ", text)
+    text = re.sub(r"[\w-]*\d[\w-]*", " ", text)  # hashes, event ids and dates are not words
+    return {w for w in WORD.findall(text) if w not in ALLOWED_WORDS}
+
+
+def test_pages_a_role_reaches_show_chinese_and_names_never_sealed_or_english(
+    console_app: Flask, sign_in: Any,
+) -> None:
+    _county(console_app)
+    pages = ["/", "/units/village-a", "/units/town-1", "/households?village_id=village-a",
+             "/households/hh-001", "/findings", "/findings/f-001", "/findings/f-001/print",
+             "/units/village-a/exit-notice", "/people/insp-li"]
+    for who in (sign_in("jiwei-zhao", "discipline"), sign_in("cadre-a", "cadre", "village-a")):
+        for path in pages[:-1] if who is not None else pages:
+            answer = who.get(path)
+            if answer.status_code == 403:
+                continue
+            html = answer.get_data(as_text=True)
+            assert answer.status_code == 200, path
+            assert "_sealed_" not in html, path
+            assert not _words(html), (path, " ".join(sorted(_words(html))))
