@@ -104,6 +104,11 @@ FIELDS = {
     "poverty_incidence": "贫困发生率", "population": "人口", "poor_people": "贫困人口",
     "incidence": "贫困发生率", "contradicted_decisions": "被推翻的决定", "poor_village": "贫困村",
     "populations": "人口", "village_exit": "贫困村退出", "default": "默认规则",
+    # The finding and accountability trail pages.
+    "closed_late": "逾期销号", "original_due_date": "原整改期限", "due_date_extensions": "延期记录",
+    "responsibility_history": "责任变更", "transfers": "移交记录", "days": "天数",
+    "visited_at_end": "期末已走访", "overdue_help_measures": "逾期帮扶措施",
+    "late": "补录", "contradicted": "被推翻", "overdue_on": "逾期起始日", "extensions": "延期记录",
 }
 
 VALUES = {
