@@ -109,6 +109,8 @@ FIELDS = {
     "responsibility_history": "责任变更", "transfers": "移交记录", "days": "天数",
     "visited_at_end": "期末已走访", "overdue_help_measures": "逾期帮扶措施",
     "late": "补录", "contradicted": "被推翻", "overdue_on": "逾期起始日", "extensions": "延期记录",
+    "overdue_mismatches": "逾期未处理的比对不一致", "overturned_decisions": "被推翻的决定",
+    "late_entries": "补录事项",
 }
 
 VALUES = {
