@@ -324,5 +324,5 @@ def navigation() -> dict[str, Any]:
                     ("console_pages.households", "农户"),
                     ("console_pages.findings", "问题台账"),
                     ("console_writes.index", "录入"),
-                    ("console_pages.ledger_page", "台账完整性")],
+                    ("console_pages.ledger_page", "完整性")],
             "url_for": url_for}

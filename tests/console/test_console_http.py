@@ -218,7 +218,8 @@ def test_a_dispute_opened_and_resolved_through_the_forms_and_the_paper_views(
         "dispute_id": "d-1", "contested_event_id": contested, "grounds": "问题不实"})
     assert opened.headers["Location"] == "/disputes/d-1"
     page = jiwei.get("/disputes/d-1").get_data(as_text=True)
-    assert "问题不实" in page and "尚未处理" in page and "ledger verify-pack" in page
+    assert "问题不实" in page and "尚未处理" in page and "ledger verify-pack" not in page
+    assert "ledger verify-pack" in jiwei.get("/ledger").get_data(as_text=True)
     assert jiwei.post_form("/forms/DisputeResolved", {
         "dispute_id": "d-1", "outcome": "upheld", "note": "维持原问题"}).status_code == 302
     assert "维持原问题" in jiwei.get("/disputes/d-1").get_data(as_text=True)
