@@ -51,7 +51,8 @@ def named(kind: str, natural_id: str | None, link: bool = True) -> Markup:
     if not link:
         return text
     page, argument = PAGES[kind]
-    href = url_for(page, **{argument: natural_id})
+    arguments: dict[str, Any] = {argument: natural_id}
+    href = url_for(page, **arguments)
     return Markup('<a href="{}">{}</a>').format(href, text)
 
 

@@ -39,8 +39,9 @@ def _shown(key: Any, value: Any) -> Any:
         return names.named(names.ID_FIELDS[key], value)
     if key == "share" and isinstance(value, int | float) and not isinstance(value, bool):
         return share(value)
-    if isinstance(value, str) and RULE_SOURCE.match(value):
-        return f"默认规则（第 {RULE_SOURCE.match(value)[1]} 号）"
+    source = RULE_SOURCE.match(value) if isinstance(value, str) else None
+    if source:
+        return f"默认规则（第 {source[1]} 号）"
     return value
 
 
@@ -100,7 +101,7 @@ def quarter(code: Any) -> str:
 
 
 def when(moment: Any) -> str:
-    """An ISO date or time as read: 2026-03-01 stays; 2026-03-01T08:30:00+08:00 → 2026-03-01 08:30."""
+    """An ISO date or time as read: a date stays; 2026-03-01T08:30:00+08:00 → 2026-03-01 08:30."""
     if moment is None:
         return ""
     text = str(moment)
