@@ -27,7 +27,7 @@ from api.schemas.household_list import HouseholdListArgsSchema
 from api.schemas.reads import FindingsArgsSchema
 from api.scope import access, audit
 from api.spreadsheets import XLSX, to_csv, to_xlsx
-from console import charts, listing, overview, zh
+from console import charts, listing, overview, sheets, zh
 from console.auth import csrf_refused, require_session
 from console.replay import BadReplay, cut_of
 from evidence.packs import build_pack, pack_bytes
@@ -132,9 +132,14 @@ def households():
     fmt = request.args.get("format")
     if fmt in ("csv", "xlsx"):
         items = every_household_item(query)
-        body = to_xlsx("分类台账", HOUSEHOLD_COLUMNS, items) if fmt == "xlsx" else \
-            to_csv(HOUSEHOLD_COLUMNS, items)
-        return _download(body, f"households.{fmt}", fmt)
+        if fmt == "csv":
+            return _download(to_csv(HOUSEHOLD_COLUMNS, items), f"households.{fmt}", fmt)
+        columns = sheets.columns_with_names(HOUSEHOLD_COLUMNS)
+        body = to_xlsx("分类台账", columns, sheets.readable_rows(columns, items))
+        today = _views().clock().date().isoformat()
+        unit = args.get("village_id") or args.get("township_id")
+        return _download(body, f"households.{fmt}", fmt,
+                         sheets.file_name("分类台账", unit, today, fmt))
     page = _views().household_list(query, args.get("after", ""), PAGE)
     shown = {k: request.args.get(k, "") for k in HOUSEHOLD_FILTERS}
     return render_template("households.html", rows=page["items"], args=shown,
@@ -168,9 +173,12 @@ def findings():
     if fmt in ("csv", "xlsx"):
         on = replay["cut"].on(views.clock())
         rows = [summary(f, on) for f in views.finding_states(query, replay["cut"])]
-        body = to_csv(FINDING_COLUMNS, rows) if fmt == "csv" else \
-            to_xlsx("问题台账", FINDING_COLUMNS, rows)
-        return _download(body, f"findings-{on}.{fmt}", fmt)
+        if fmt == "csv":
+            return _download(to_csv(FINDING_COLUMNS, rows), f"findings-{on}.{fmt}", fmt)
+        columns = sheets.columns_with_names(FINDING_COLUMNS)
+        body = to_xlsx("问题台账", columns, sheets.readable_rows(columns, rows))
+        return _download(body, f"findings-{on}.{fmt}", fmt,
+                         sheets.file_name("问题台账", args.get("unit_id"), str(on), fmt))
     limit = min(args.get("limit", PAGE), PAGE)
     if query.replayable:
         page = views.findings(query, replay["cut"], limit, args["offset"])
@@ -312,10 +320,11 @@ def verify():
     return redirect(url_for("console_pages.ledger_page"))
 
 
-def _download(body: bytes, name: str, fmt: str) -> Response:
+def _download(body: bytes, name: str, fmt: str, shown: str | None = None) -> Response:
+    """`name` in ASCII; `shown`, the name a person sees, in Chinese."""
     mimetype = "text/csv; charset=utf-8" if fmt == "csv" else XLSX
-    return Response(body, mimetype=mimetype,
-                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    disposition = sheets.disposition(shown, name) if shown else f'attachment; filename="{name}"'
+    return Response(body, mimetype=mimetype, headers={"Content-Disposition": disposition})
 
 
 @blp.app_context_processor

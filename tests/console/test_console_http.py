@@ -5,7 +5,9 @@ import csv
 import hashlib
 import io
 import re
+from datetime import datetime
 from typing import Any
+from urllib.parse import quote
 
 from flask import Flask
 from openpyxl import load_workbook
@@ -197,7 +199,13 @@ def test_spreadsheets_for_people_and_for_machines(console_app: Flask, sign_in: A
     headers = [c.value for c in sheet[1]]
     assert headers[:2] == ["问题编号", "对象类型"]
     assert sheet.column_dimensions["E"].width > 10
-    assert [c.value for c in sheet[2]][0] == "f-001"
+    row = dict(zip(headers, [c.value for c in sheet[2]], strict=True))
+    assert row["问题编号"] == "f-001" and row["对象类型"] == "农户" and row["状态"] == "未整改"
+    assert row["责任单位"] == "village-a" and row["责任单位名称"] == "东沟村"
+    assert row["整改时限"] == datetime(2099, 4, 30) and row["是否逾期"] == "否"
+    assert all(c.data_type != "f" for line in sheet.iter_rows() for c in line)
+    answer = admin.get("/findings?unit_id=village-a&format=xlsx")
+    assert "filename*=UTF-8''" + quote("问题台账-东沟村-") in answer.headers["Content-Disposition"]
     raw = admin.get("/findings?format=csv").data
     assert raw.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
