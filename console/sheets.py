@@ -38,7 +38,8 @@ def readable_rows(columns: Sequence[Column], rows: Iterable[dict[str, Any]]
     for row in rows:
         shown = {key: readable(value) for key, value in row.items()}
         for field, kind in added:
-            shown.setdefault(field.removesuffix("_id") + "_name", names.name_of(kind, row.get(field)))
+            name = names.name_of(kind, row.get(field))
+            shown.setdefault(field.removesuffix("_id") + "_name", name)
         for field, _ in added:  # ids stay as they are, not read as labels
             shown[field] = row.get(field)
         yield shown
