@@ -49,6 +49,7 @@ HOUSEHOLD_FILTERS = ("village_id", "township_id", "category", "poverty_status", 
 # The console's own query arguments, beside the API's filters.
 CONSOLE_ARGUMENTS = ("format", "as_of", "valid_at")
 ALL_STORED = 10**9
+UNIT_ARGUMENTS = ("village_id", "township_id", "unit_id")
 OVERVIEWS_KEPT = 64
 
 
@@ -113,14 +114,26 @@ def _overview(views: Views, root: str | None) -> dict[str, Any]:
 
 def _valid(schema: type[Schema]) -> dict[str, Any]:
     """The page's query arguments as the API reads them (its schema; the console's own
-    arguments and empty fields left out); a bad value is a 400 page naming the field."""
+    arguments and empty fields left out). A unit typed by its name is read as its id; a bad
+    value is left out of the filter and named above the list (`g.filter_errors`), the list and
+    the other filters kept."""
     raw = {k: v for k, v in request.args.items() if v != "" and k not in CONSOLE_ARGUMENTS}
+    named = [k for k in UNIT_ARGUMENTS if k in raw]
+    if named:
+        by_name = {state.get("name"): unit_id
+                   for unit_id, state in listing.all_units(_views()).items()}
+        raw.update({k: by_name[raw[k]] for k in named if raw[k] in by_name})
     try:
         return schema(unknown=EXCLUDE).load(raw)
     except ValidationError as error:
         fields = _flatten(error.messages)
-        raise BadArguments("；".join(f"{zh.field(name)}：{zh.message(m)}"
-                                    for name, ms in fields.items() for m in ms)) from None
+        g.filter_errors = [f"{zh.field(name)}：{zh.message(m)}（此条件未采用）"
+                           for name, ms in fields.items() for m in ms]
+        kept = {k: v for k, v in raw.items() if k not in fields}
+        try:
+            return schema(unknown=EXCLUDE).load(kept)
+        except ValidationError:
+            raise BadArguments("；".join(g.filter_errors)) from None
 
 
 @blp.get("/households")

@@ -356,3 +356,17 @@ def test_pages_a_role_reaches_show_chinese_and_names_never_sealed_or_english(
             assert answer.status_code == 200, path
             assert "_sealed_" not in html, path
             assert not _words(html), (path, " ".join(sorted(_words(html))))
+
+
+def test_a_unit_typed_by_name_filters_and_a_bad_filter_keeps_the_list_and_the_filters(
+    console_app: Flask, sign_in: Any,
+) -> None:
+    _county(console_app)
+    admin = sign_in("county-admin", "admin")
+    by_name = admin.get("/households?village_id=东沟村").get_data(as_text=True)
+    assert "王大山" in by_name and "周小河" not in by_name
+    answer = admin.get("/households?village_id=东沟村!&category=registered_poor")
+    page = answer.get_data(as_text=True)
+    assert answer.status_code == 200 and 'id="filter-errors"' in page
+    assert 'value="东沟村!"' in page and "王大山" in page and "周小河" in page
+    assert 'value="registered_poor" selected' in page
