@@ -370,3 +370,13 @@ def test_a_unit_typed_by_name_filters_and_a_bad_filter_keeps_the_list_and_the_fi
     assert answer.status_code == 200 and 'id="filter-errors"' in page
     assert 'value="东沟村!"' in page and "王大山" in page and "周小河" in page
     assert 'value="registered_poor" selected' in page
+
+
+def test_each_role_is_offered_only_the_actions_it_may_take(
+    console_app: Flask, sign_in: Any,
+) -> None:
+    _county(console_app)
+    inspector = sign_in("insp-li", "inspector").get("/units/village-a").get_data(as_text=True)
+    viewer = sign_in("viewer-a", "viewer", "village-a").get("/units/village-a")
+    assert "/forms/InspectionRecorded" in inspector
+    assert "/forms/" not in viewer.get_data(as_text=True)
