@@ -4,10 +4,10 @@ from __future__ import annotations
 from flask import Flask, g
 
 from console import zh
-from ledger.catalog import BY_NAME
 from console.names import name_of, named, recorder
 from console.replay import beijing
 from console.values import is_event_id, money, personal, quarter, share, short, show, when
+from ledger.catalog import BY_NAME
 
 
 def may(type_name: str) -> bool:
