@@ -27,7 +27,7 @@ from api.schemas.household_list import HouseholdListArgsSchema
 from api.schemas.reads import FindingsArgsSchema
 from api.scope import access, audit
 from api.spreadsheets import XLSX, to_csv, to_xlsx
-from console import charts, listing, overview, zh
+from console import charts, listing, overview, sheets, zh
 from console.auth import csrf_refused, require_session
 from console.replay import BadReplay, cut_of
 from evidence.packs import build_pack, pack_bytes
@@ -49,6 +49,7 @@ HOUSEHOLD_FILTERS = ("village_id", "township_id", "category", "poverty_status", 
 # The console's own query arguments, beside the API's filters.
 CONSOLE_ARGUMENTS = ("format", "as_of", "valid_at")
 ALL_STORED = 10**9
+UNIT_ARGUMENTS = ("village_id", "township_id", "unit_id")
 OVERVIEWS_KEPT = 64
 
 
@@ -113,14 +114,26 @@ def _overview(views: Views, root: str | None) -> dict[str, Any]:
 
 def _valid(schema: type[Schema]) -> dict[str, Any]:
     """The page's query arguments as the API reads them (its schema; the console's own
-    arguments and empty fields left out); a bad value is a 400 page naming the field."""
+    arguments and empty fields left out). A unit typed by its name is read as its id; a bad
+    value is left out of the filter and named above the list (`g.filter_errors`), the list and
+    the other filters kept."""
     raw = {k: v for k, v in request.args.items() if v != "" and k not in CONSOLE_ARGUMENTS}
+    named = [k for k in UNIT_ARGUMENTS if k in raw]
+    if named:
+        by_name = {state.get("name"): unit_id
+                   for unit_id, state in listing.all_units(_views()).items()}
+        raw.update({k: by_name[raw[k]] for k in named if raw[k] in by_name})
     try:
         return schema(unknown=EXCLUDE).load(raw)
     except ValidationError as error:
         fields = _flatten(error.messages)
-        raise BadArguments("；".join(f"{zh.field(name)}：{zh.message(m)}"
-                                    for name, ms in fields.items() for m in ms)) from None
+        g.filter_errors = [f"{zh.field(name)}：{zh.message(m)}（此条件未采用）"
+                           for name, ms in fields.items() for m in ms]
+        kept = {k: v for k, v in raw.items() if k not in fields}
+        try:
+            return schema(unknown=EXCLUDE).load(kept)
+        except ValidationError:
+            raise BadArguments("；".join(g.filter_errors)) from None
 
 
 @blp.get("/households")
@@ -132,9 +145,14 @@ def households():
     fmt = request.args.get("format")
     if fmt in ("csv", "xlsx"):
         items = every_household_item(query)
-        body = to_xlsx("分类台账", HOUSEHOLD_COLUMNS, items) if fmt == "xlsx" else \
-            to_csv(HOUSEHOLD_COLUMNS, items)
-        return _download(body, f"households.{fmt}", fmt)
+        if fmt == "csv":
+            return _download(to_csv(HOUSEHOLD_COLUMNS, items), f"households.{fmt}", fmt)
+        columns = sheets.columns_with_names(HOUSEHOLD_COLUMNS)
+        body = to_xlsx("分类台账", columns, sheets.readable_rows(columns, items))
+        today = _views().clock().date().isoformat()
+        unit = args.get("village_id") or args.get("township_id")
+        return _download(body, f"households.{fmt}", fmt,
+                         sheets.file_name("分类台账", unit, today, fmt))
     page = _views().household_list(query, args.get("after", ""), PAGE)
     shown = {k: request.args.get(k, "") for k in HOUSEHOLD_FILTERS}
     return render_template("households.html", rows=page["items"], args=shown,
@@ -168,9 +186,12 @@ def findings():
     if fmt in ("csv", "xlsx"):
         on = replay["cut"].on(views.clock())
         rows = [summary(f, on) for f in views.finding_states(query, replay["cut"])]
-        body = to_csv(FINDING_COLUMNS, rows) if fmt == "csv" else \
-            to_xlsx("问题台账", FINDING_COLUMNS, rows)
-        return _download(body, f"findings-{on}.{fmt}", fmt)
+        if fmt == "csv":
+            return _download(to_csv(FINDING_COLUMNS, rows), f"findings-{on}.{fmt}", fmt)
+        columns = sheets.columns_with_names(FINDING_COLUMNS)
+        body = to_xlsx("问题台账", columns, sheets.readable_rows(columns, rows))
+        return _download(body, f"findings-{on}.{fmt}", fmt,
+                         sheets.file_name("问题台账", args.get("unit_id"), str(on), fmt))
     limit = min(args.get("limit", PAGE), PAGE)
     if query.replayable:
         page = views.findings(query, replay["cut"], limit, args["offset"])
@@ -202,9 +223,11 @@ def finding_order(finding_id: str):
     detail = found(views.finding(finding_id), "finding", finding_id)
     unit = views.store.load_one("unit", detail["responsible_unit_id"])
     person_id = detail["responsible_person_id"]
-    person = views.store.load_one("person", person_id) if person_id else None
+    person = views.reveal(views.store.load_one("person", person_id)) if person_id else None
+    household = views.reveal(views.store.load_one("household", detail["subject_id"])) \
+        if detail["subject_type"] == "household" else None
     return render_template("finding_print.html", f=detail, unit=unit, person=person,
-                           today=views.clock().date().isoformat())
+                           household=household, today=views.clock().date().isoformat())
 
 
 @blp.get("/units/<string:unit_id>")
@@ -229,7 +252,10 @@ def exit_notice(unit_id: str):
     rows = [h for h in listing.village_statuses(views, unit_id) if _in_exit_notice(h, year)]
     for row in rows:
         audit("household", row["household_id"])
+    notices = [h["exit"]["notice"] for h in rows
+               if isinstance(h.get("exit"), dict) and h["exit"].get("notice")]
     return render_template("exit_notice.html", b=board, rows=rows, year=year,
+                           notice=notices[0] if notices else None,
                            today=views.clock().date().isoformat())
 
 
@@ -307,10 +333,11 @@ def verify():
     return redirect(url_for("console_pages.ledger_page"))
 
 
-def _download(body: bytes, name: str, fmt: str) -> Response:
+def _download(body: bytes, name: str, fmt: str, shown: str | None = None) -> Response:
+    """`name` in ASCII; `shown`, the name a person sees, in Chinese."""
     mimetype = "text/csv; charset=utf-8" if fmt == "csv" else XLSX
-    return Response(body, mimetype=mimetype,
-                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    disposition = sheets.disposition(shown, name) if shown else f'attachment; filename="{name}"'
+    return Response(body, mimetype=mimetype, headers={"Content-Disposition": disposition})
 
 
 @blp.app_context_processor
@@ -319,5 +346,5 @@ def navigation() -> dict[str, Any]:
                     ("console_pages.households", "农户"),
                     ("console_pages.findings", "问题台账"),
                     ("console_writes.index", "录入"),
-                    ("console_pages.ledger_page", "台账完整性")],
+                    ("console_pages.ledger_page", "完整性")],
             "url_for": url_for}

@@ -201,8 +201,8 @@ def _recorded(recorded: LoggedEvent):
     current_app.extensions["views"].wait(recorded.position,
                                          current_app.config["READ_WAIT_SECONDS"])
     derived = "、".join(zh.event_type(c.type) for c in recorded.consequences)
-    flash(f"已记录「{zh.event_type(recorded.type)}」：位置 {recorded.position}，哈希 "
-          f"{recorded.hash[:16]}…" + (f"；台账随之记录：{derived}" if derived else ""))
+    flash(f"已记录「{zh.event_type(recorded.type)}」（台账第 {recorded.position} 条）"
+          + (f"；台账随之记录：{derived}" if derived else ""))
     if recorded.type in ("DisputeOpened", "DisputeResolved"):
         return redirect(url_for("console_pages.dispute",
                                 dispute_id=recorded.data["dispute_id"]))

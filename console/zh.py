@@ -5,6 +5,7 @@ it is, so a field another module adds appears before it is translated."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 ROLES = {"admin": "管理员", "inspector": "督查员", "cadre": "村（单位）干部",
@@ -37,6 +38,12 @@ EVENT_TYPES = {
     "MismatchReopened": "不一致重新打开",
     "ScoreWithdrawn": "得分撤回", "EventOverturned": "事件被推翻", "LateEntryFlagged": "补录标记",
     "DecisionContradicted": "决定与事实不符",
+    # Types the ledger records by itself, as consequences.
+    "OpenFindingCounted": "计入上级未整改问题", "OpenFindingSettled": "上级未整改问题核销",
+    "QuarterlyRatingWithdrawn": "撤销季度评定", "HouseholdInspectionNoted": "检查记入农户档案",
+    "HouseholdFindingNoted": "问题记入农户档案", "RulebookOpened": "启用规则册",
+    "RuleParameterNoted": "规则参数记入规则册", "PoorVillageHouseholdNoted": "计入贫困村户数",
+    "RuleParameterNotedForUnit": "本县规则参数记入规则册",
 }
 
 FIELDS = {
@@ -91,6 +98,19 @@ FIELDS = {
     "visit_coverage": "走访覆盖率", "households": "农户", "findings": "问题",
     "households_by_category": "按类别农户", "open": "未销号", "overdue_findings": "逾期问题",
     "deadline": "期限", "done": "已完成", "person": "人员",
+    # The unit board's roll-up and rule settings.
+    "total": "合计", "by_type": "按类型", "on_units": "单位问题", "on_households": "农户问题",
+    "period_days": "周期（天）", "visited": "已走访", "share": "占比", "people": "人口",
+    "poverty_incidence": "贫困发生率", "population": "人口", "poor_people": "贫困人口",
+    "incidence": "贫困发生率", "contradicted_decisions": "被推翻的决定", "poor_village": "贫困村",
+    "populations": "人口", "village_exit": "贫困村退出", "default": "默认规则",
+    # The finding and accountability trail pages.
+    "closed_late": "逾期销号", "original_due_date": "原整改期限", "due_date_extensions": "延期记录",
+    "responsibility_history": "责任变更", "transfers": "移交记录", "days": "天数",
+    "visited_at_end": "期末已走访", "overdue_help_measures": "逾期帮扶措施",
+    "late": "补录", "contradicted": "被推翻", "overdue_on": "逾期起始日", "extensions": "延期记录",
+    "overdue_mismatches": "逾期未处理的比对不一致", "overturned_decisions": "被推翻的决定",
+    "late_entries": "补录事项",
 }
 
 VALUES = {
@@ -192,8 +212,39 @@ def message(english: str) -> str:
 
 
 def refusal(code: str, english: str) -> str:
-    """A refusal of the ledger in Chinese, with the ledger's own words for the record."""
-    return f"{ERROR_CODES.get(code, '被拒绝')}：{english}"
+    """A refusal of the ledger in Chinese: its reason translated where the ledger's words are
+    known, the ledger's own words in brackets otherwise (for the record)."""
+    label = ERROR_CODES.get(code, "被拒绝")
+    for pattern, say in _REFUSALS:
+        found = pattern.search(english)
+        if found:
+            return f"{label}：{say(found)}"
+    return f"{label}（{english}）"
+
+
+def _kind(name: str) -> str:
+    return _KINDS.get(name) or VALUES.get(name) or "对象"
+
+
+_KINDS = {"household": "农户", "unit": "单位", "person": "人员", "finding": "问题",
+          "event": "台账事件", "dispute": "异议", "village": "村", "measure": "帮扶措施",
+          "warning": "预警", "round": "检查批次"}
+_REFUSALS: list[tuple[re.Pattern[str], Callable[[re.Match[str]], str]]] = [
+    (re.compile(r"^role (\w+) may not record (\w+)"),
+     lambda m: f"{ROLES.get(m[1], m[1])}不能记录「{event_type(m[2])}」"),
+    (re.compile(r"^(\w+) '([^']*)' does not exist"),
+     lambda m: f"{_kind(m[1])}「{m[2]}」不存在"),
+    (re.compile(r"^(\w+) '([^']*)' already exists"),
+     lambda m: f"{_kind(m[1])}「{m[2]}」已登记"),
+    (re.compile(r"^a cadre may .* only within its own unit"),
+     lambda m: "村（单位）干部只能在本单位范围内操作"),
+    (re.compile(r"^unit (\S+) is not listed"), lambda m: f"单位「{m[1]}」不在贫困名单内"),
+    (re.compile(r"^unit (\S+) is already listed"), lambda m: f"单位「{m[1]}」已在贫困名单内"),
+    (re.compile(r"^the notice runs (\d+) days; it must run at least (\d+)"),
+     lambda m: f"公示期为 {m[1]} 天，至少应为 {m[2]} 天"),
+    (re.compile(r"^new_due_date must be after the current due date (\S+)"),
+     lambda m: f"新的整改期限须晚于现期限 {m[1]}"),
+]
 
 # The household in full: members (家庭成员) and dynamic adjustment (动态调整).
 EVENT_TYPES |= {

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # A disputed yellow card settled end to end, after docs/walkthrough.sh, against a server started
-# with LEDGER_SIGNING_KEY_FILE set (see the README). Usage: docs/dispute.sh [BASE_URL]
+# by ./scripts/serve (which signs with ledger-signing.key unless LEDGER_SIGNING_KEY_FILE names
+# another key). Usage: docs/dispute.sh [BASE_URL]
 set -euo pipefail
+LEDGER_SIGNING_KEY_FILE=${LEDGER_SIGNING_KEY_FILE:-ledger-signing.key}
 BASE=${1:-http://127.0.0.1:8000}
 CADRE=$(ledger token create --actor cadre-wang --role cadre --unit village-sanjiayu | tail -1)
 JIWEI=$(ledger token create --actor jiwei-zhao --role discipline | tail -1)

@@ -4,7 +4,10 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import re
+from datetime import datetime
 from typing import Any
+from urllib.parse import quote
 
 from flask import Flask
 from openpyxl import load_workbook
@@ -209,7 +212,13 @@ def test_spreadsheets_for_people_and_for_machines(console_app: Flask, sign_in: A
     headers = [c.value for c in sheet[1]]
     assert headers[:2] == ["问题编号", "对象类型"]
     assert sheet.column_dimensions["E"].width > 10
-    assert [c.value for c in sheet[2]][0] == "f-001"
+    row = dict(zip(headers, [c.value for c in sheet[2]], strict=True))
+    assert row["问题编号"] == "f-001" and row["对象类型"] == "农户" and row["状态"] == "未整改"
+    assert row["责任单位"] == "village-a" and row["责任单位名称"] == "东沟村"
+    assert row["整改时限"] == datetime(2099, 4, 30) and row["是否逾期"] == "否"
+    assert all(c.data_type != "f" for line in sheet.iter_rows() for c in line)
+    answer = admin.get("/findings?unit_id=village-a&format=xlsx")
+    assert "filename*=UTF-8''" + quote("问题台账-东沟村-") in answer.headers["Content-Disposition"]
     raw = admin.get("/findings?format=csv").data
     assert raw.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
@@ -230,7 +239,8 @@ def test_a_dispute_opened_and_resolved_through_the_forms_and_the_paper_views(
         "dispute_id": "d-1", "contested_event_id": contested, "grounds": "问题不实"})
     assert opened.headers["Location"] == "/disputes/d-1"
     page = jiwei.get("/disputes/d-1").get_data(as_text=True)
-    assert "问题不实" in page and "尚未处理" in page and "ledger verify-pack" in page
+    assert "问题不实" in page and "尚未处理" in page and "ledger verify-pack" not in page
+    assert "ledger verify-pack" in jiwei.get("/ledger").get_data(as_text=True)
     assert jiwei.post_form("/forms/DisputeResolved", {
         "dispute_id": "d-1", "outcome": "upheld", "note": "维持原问题"}).status_code == 302
     assert "维持原问题" in jiwei.get("/disputes/d-1").get_data(as_text=True)
@@ -288,3 +298,98 @@ def test_a_type_added_to_the_catalog_is_recorded_through_its_generic_form(
     page = admin.get("/households/hh-001").get_data(as_text=True)
     section = page.split('id="status-monitoring"')[1].split("</div>")[0]
     assert "突发严重困难户" in section and "疾病" in section and "意外事故" in section
+
+
+def test_print_views_show_names_opened_never_sealed_and_erased_as_deleted(
+    console_app: Flask, sign_in: Any,
+) -> None:
+    """The 督办整改单 names the responsible person and the household's head, the 公示 every
+    head, in plain text (the views store them sealed); an erased head reads （已删除）."""
+    ledger = console_app.extensions["ledger"]
+    position = ledger.record(ADMIN, [Command(t, d) for t, d in REGISTRY] + [
+        Command("PersonRegistered", {"person_id": "cadre-zhang", "name": "张村长",
+                                     "unit_id": "village-a"}),
+        Command("FindingRaised", {"finding_id": "f-002", "subject_type": "household",
+                                  "subject_id": "hh-001", "category": "housing",
+                                  "description": "危房未改造", "due_date": "2099-05-31",
+                                  "responsible_unit_id": "village-a",
+                                  "responsible_person_id": "cadre-zhang"}),
+        Command("HouseholdRegistered", {"household_id": "hh-003", "village_id": "village-a",
+                                        "head_name": "刘春生", "size": 2,
+                                        "category": "registered_poor"}),
+        Command("HouseholdFactsRecorded", {"household_id": "hh-003", "income": {"wage": 40000}}),
+        Command("HouseholdRegistered", {"household_id": "hh-004", "village_id": "village-a",
+                                        "head_name": "赵秋实", "size": 2,
+                                        "category": "registered_poor"}),
+        Command("HouseholdFactsRecorded", {"household_id": "hh-004", "income": {"wage": 40000}}),
+        Command("PersonalDataErased", {"subject_type": "household", "subject_id": "hh-004",
+                                       "basis": "本人申请"}),
+    ])[-1].position
+    assert console_app.extensions["views"].wait(position, 10)
+    jiwei = sign_in("jiwei-zhao", "discipline")
+    order = jiwei.get("/findings/f-002/print").get_data(as_text=True)
+    assert "张村长" in order and "王大山" in order and "东沟村" in order
+    notice = jiwei.get("/units/village-a/exit-notice").get_data(as_text=True)
+    assert "刘春生" in notice and "（已删除）" in notice and "赵秋实" not in notice
+    assert "20,000 元" in notice and "公示期" in notice
+    for page in (order, notice):
+        assert "_sealed_" not in page
+
+
+# Words a page may show in Latin letters: file formats and the pack's tool.
+ALLOWED_WORDS = {"CSV", "PDF", "Excel", "xlsx", "csv"}
+WORD = re.compile(r"[A-Za-z]{3,}")
+
+
+def _words(html: str) -> set[str]:
+    """English words a person reads on the page: text outside tags, scripts, styles, event
+    links and the small type that carries ids beside names."""
+    text = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.S)
+    text = re.sub(r'<small class="id">.*?</small>', " ", text, flags=re.S)
+    text = re.sub(r'<span class="digest">.*?</span>', " ", text, flags=re.S)
+    text = re.sub(r"<a class=\"ev\"[^>]*>.*?</a>", " ", text, flags=re.S)
+    text = re.sub(r"<[^>]+>", " ", text)
+    text = re.sub(r"[\w-]*\d[\w-]*", " ", text)  # hashes, event ids and dates are not words
+    return {w for w in WORD.findall(text) if w not in ALLOWED_WORDS}
+
+
+def test_pages_a_role_reaches_show_chinese_and_names_never_sealed_or_english(
+    console_app: Flask, sign_in: Any,
+) -> None:
+    _county(console_app)
+    pages = ["/", "/units/village-a", "/units/town-1", "/households?village_id=village-a",
+             "/households/hh-001", "/findings", "/findings/f-001", "/findings/f-001/print",
+             "/units/village-a/exit-notice", "/people/insp-li"]
+    for who in (sign_in("jiwei-zhao", "discipline"), sign_in("cadre-a", "cadre", "village-a")):
+        for path in pages:
+            answer = who.get(path)
+            if answer.status_code == 403:
+                continue
+            html = answer.get_data(as_text=True)
+            assert answer.status_code == 200, path
+            assert "_sealed_" not in html, path
+            assert not _words(html), (path, " ".join(sorted(_words(html))))
+
+
+def test_a_unit_typed_by_name_filters_and_a_bad_filter_keeps_the_list_and_the_filters(
+    console_app: Flask, sign_in: Any,
+) -> None:
+    _county(console_app)
+    admin = sign_in("county-admin", "admin")
+    by_name = admin.get("/households?village_id=东沟村").get_data(as_text=True)
+    assert "王大山" in by_name and "周小河" not in by_name
+    answer = admin.get("/households?village_id=东沟村!&category=registered_poor")
+    page = answer.get_data(as_text=True)
+    assert answer.status_code == 200 and 'id="filter-errors"' in page
+    assert 'value="东沟村!"' in page and "王大山" in page and "周小河" in page
+    assert 'value="registered_poor" selected' in page
+
+
+def test_each_role_is_offered_only_the_actions_it_may_take(
+    console_app: Flask, sign_in: Any,
+) -> None:
+    _county(console_app)
+    inspector = sign_in("insp-li", "inspector").get("/units/village-a").get_data(as_text=True)
+    viewer = sign_in("viewer-a", "viewer", "village-a").get("/units/village-a")
+    assert "/forms/InspectionRecorded" in inspector
+    assert "/forms/" not in viewer.get_data(as_text=True)

@@ -4,14 +4,17 @@ is replayed to a date; a cadre is refused another village; user text is shown as
 without its CSRF token records nothing."""
 from __future__ import annotations
 
+import base64
 import hashlib
 import os
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from selenium.common.exceptions import NoAlertPresentException
 from selenium.webdriver.common.by import By
+from selenium.webdriver.common.print_page_options import PrintOptions
 
 from service.config import Config
 from service.root import Root
@@ -283,3 +286,36 @@ def _wait_for(condition, tries: int = 50) -> bool:
             return True
         time.sleep(0.1)
     return False
+
+
+PHONE_PAGES = ("/", "/households?village_id=village-a", "/households/hh-001", "/findings",
+               "/findings/f-phone", "/units/village-a", "/people/cadre-wang", "/forms",
+               "/forms/FindingRaised")
+
+
+def test_on_a_phone_no_page_scrolls_sideways_and_the_order_prints_on_a4_with_names(
+    county: tuple[Served, dict[str, str], Root],
+) -> None:
+    served, tokens, _ = county
+    served.api(tokens["admin"], "/api/v1/events", {"type": "FindingRaised", "data": {
+        "finding_id": "f-phone", "subject_type": "household", "subject_id": "hh-001",
+        "category": "housing", "description": "危房未改造", "due_date": "2099-05-31",
+        "responsible_unit_id": "village-a", "responsible_person_id": "cadre-wang"}})
+    with chromium() as driver:
+        console = Console(driver, served.base)
+        console.sign_in(tokens["cadre"])
+        driver.set_window_size(390, 844)
+        for path in PHONE_PAGES:
+            console.open(path)
+            wide = driver.execute_script(
+                "return [document.documentElement.scrollWidth, window.innerWidth]")
+            assert wide[1] <= 400 and wide[0] <= wide[1], (path, wide)
+        driver.set_window_size(1280, 1000)
+        console.open("/findings/f-phone/print")
+        assert "王支书" in console.text() and "王大山" in console.text()
+        assert "_sealed_" not in driver.page_source
+        options = PrintOptions()
+        options.page_width, options.page_height = 21.0, 29.7
+        pdf = base64.b64decode(driver.print_page(options))
+    assert pdf.startswith(b"%PDF") and b"/Type /Page" in pdf
+    assert re.search(rb"/MediaBox \[0 0 595\.\d+ 841\.\d+\]", pdf)
