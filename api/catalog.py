@@ -19,6 +19,7 @@ blp.before_request(require_actor)
 
 class EventTypeSchema(Answer):
     type = text()
+    label = text("what a person reads for it, in Simplified Chinese")
     description = text()
     submitted_by = fields.List(fields.String(metadata={"enum": list(ROLES)}), required=True,
                                metadata={"description": "roles that may submit it; none for "
@@ -46,7 +47,7 @@ def event_types():
     schemas = _json_schemas()
     answers = []
     for t in sorted(CATALOG, key=lambda t: (t.derived, t.name)):
-        answer = {"type": t.name, "description": t.description,
+        answer = {"type": t.name, "label": t.label, "description": t.description,
                   "submitted_by": sorted(t.writers), "derived": t.derived,
                   "data_schema": schemas[t.name]}
         if t.derived:

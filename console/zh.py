@@ -8,43 +8,14 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from ledger.catalog import CATALOG
+
+# Each event type's label is the catalog's own (`ledger.catalog.EventType.label`).
+EVENT_TYPES = {t.name: t.label for t in CATALOG}
+
 ROLES = {"admin": "管理员", "inspector": "督查员", "cadre": "村（单位）干部",
          "discipline": "纪委", "viewer": "查看者"}
 
-EVENT_TYPES = {
-    "UnitRegistered": "登记单位", "PersonRegistered": "登记人员", "HouseholdRegistered": "登记农户",
-    "HouseholdFactsRecorded": "记录农户情况", "ResponsibilityAssigned": "明确责任人",
-    "ResponsibilityEnded": "解除责任", "UnitListed": "挂牌督战", "UnitDelisted": "摘牌",
-    "InspectionRecorded": "记录走访检查", "FindingRaised": "录入问题",
-    "RectificationReported": "报告整改", "RectificationVerified": "核验整改",
-    "DeadlineExtended": "延长整改期限", "FindingWithdrawn": "撤销问题",
-    "FindingTransferred": "问题移交", "WarningIssued": "黄红牌警告", "WarningRevoked": "撤销警告",
-    "InterviewHeld": "约谈", "AccountabilityMeasureTaken": "问责处理",
-    "RuleParameterSet": "设置规则参数", "ScoreRecorded": "记录比武得分",
-    "DisputeOpened": "提出异议", "DisputeResolved": "异议处理结果",
-    "InterviewRequired": "应约谈", "InterviewVoided": "约谈取消", "FindingAttached": "问题入账",
-    "YellowCardNoted": "黄牌记录", "YellowCardWithdrawn": "黄牌撤回", "TokenIssued": "发放令牌",
-    "TokenRevoked": "吊销令牌", "ExitAppraised": "民主评议", "ExitVerified": "退出核实",
-    "ExitAcknowledged": "户认可", "ExitPublicized": "公示", "ExitObjectionRaised": "公示期异议",
-    "ExitObjectionSettled": "异议处理", "HouseholdExited": "公告销号", "ExitAnnulled": "退出撤销",
-    "MonitoringStarted": "纳入监测", "RiskEliminated": "风险消除", "HelpPlanRecorded": "帮扶计划",
-    "MeasureCompleted": "帮扶措施完成", "SystemRecordCompared": "系统数据比对",
-    "DataMismatchFound": "数据不一致", "MismatchResolved": "不一致已处理",
-    "QuarterlyRatingRecorded": "季度考核亮灯", "PersonalDataErased": "个人信息删除",
-    "VillagePopulationRecorded": "记录村人口", "VillageExitRecorded": "贫困村出列",
-    "VillageExitAnnulled": "贫困村出列撤销",
-    "FindingReopened": "问题重新打开", "UnitRelisted": "重新挂牌",
-    "MeasureReopened": "措施重新打开", "MonitoringResumed": "恢复监测",
-    "MismatchReopened": "不一致重新打开",
-    "ScoreWithdrawn": "得分撤回", "EventOverturned": "事件被推翻", "LateEntryFlagged": "补录标记",
-    "DecisionContradicted": "决定与事实不符",
-    # Types the ledger records by itself, as consequences.
-    "OpenFindingCounted": "计入上级未整改问题", "OpenFindingSettled": "上级未整改问题核销",
-    "QuarterlyRatingWithdrawn": "撤销季度评定", "HouseholdInspectionNoted": "检查记入农户档案",
-    "HouseholdFindingNoted": "问题记入农户档案", "RulebookOpened": "启用规则册",
-    "RuleParameterNoted": "规则参数记入规则册", "PoorVillageHouseholdNoted": "计入贫困村户数",
-    "RuleParameterNotedForUnit": "本县规则参数记入规则册",
-}
 
 FIELDS = {
     "unit_id": "单位编号", "name": "名称", "kind": "类别", "parent_id": "上级单位",
@@ -247,12 +218,6 @@ _REFUSALS: list[tuple[re.Pattern[str], Callable[[re.Match[str]], str]]] = [
 ]
 
 # The household in full: members (家庭成员) and dynamic adjustment (动态调整).
-EVENT_TYPES |= {
-    "MemberRegistered": "登记家庭成员", "MemberFactsRecorded": "记录成员情况",
-    "MemberLeft": "成员减少", "HouseholdReclassified": "动态调整",
-    "IdNumberClaimed": "身份证号登记", "IdNumberTaken": "身份证号重新登记",
-    "IdNumberReleased": "身份证号释放",
-}
 FIELDS |= {
     "member_id": "成员编号", "relation": "与户主关系", "birth_date": "出生日期",
     "id_number": "身份证号", "labour": "劳动能力", "schooling": "在校情况",

@@ -101,9 +101,19 @@ def test_a_gap_is_reported_both_ways() -> None:
 def test_binding_schemas_refuses_a_type_without_one_and_a_schema_of_no_type() -> None:
     alpha = Schema.from_dict({}, name="Alpha")
     beta = Schema.from_dict({}, name="Beta")
-    both = [EventType("Alpha", "a"), EventType("Beta", "b")]
+    both = [EventType("Alpha", "甲", "a"), EventType("Beta", "乙", "b")]
     assert bind([beta, alpha], both) == {"Alpha": alpha, "Beta": beta}
     with pytest.raises(CatalogMismatch, match=r"without a data schema: \['Beta'\]"):
         bind([alpha], both)
     with pytest.raises(CatalogMismatch, match=r"of no such type: \['Beta'\]"):
         bind([alpha, beta], both[:1])
+
+
+def test_each_type_has_its_chinese_label_in_the_catalog_and_the_console_reads_it() -> None:
+    from console import zh
+
+    unlabelled = [t.name for t in CATALOG
+                  if not any("\u4e00" <= c <= "\u9fff" for c in t.label)]
+    assert unlabelled == []
+    assert {name: zh.event_type(name) for name in BY_NAME} == {
+        t.name: t.label for t in CATALOG}
