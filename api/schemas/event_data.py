@@ -534,33 +534,28 @@ def normalise_id_number(data: dict) -> None:
         data["id_number"] = normalised_id_number(data["id_number"])
 
 
-class MemberRegistered(Strict):
+class _MemberFacts(Schema):
+    """The facts a member's registration and later records share."""
     household_id = Identifier(required=True)
     member_id = Identifier(required=True)
+    health = Choice(HEALTH)
+    labour = Choice(LABOUR)
+    schooling = Choice(SCHOOLING)
+
+    @validates_schema
+    def id_number_upper_case(self, data: dict, **_: object) -> None:
+        normalise_id_number(data)
+
+
+class MemberRegistered(Strict, _MemberFacts):
     name = Text(required=True)
     relation = Choice(RELATIONS, required=True)
     birth_date = IsoDate(required=True)
     id_number = IdNumber()
-    health = Choice(HEALTH)
-    labour = Choice(LABOUR)
-    schooling = Choice(SCHOOLING)
-
-    @validates_schema
-    def id_number_upper_case(self, data: dict, **_: object) -> None:
-        normalise_id_number(data)
 
 
-class MemberFactsRecorded(Strict):
-    household_id = Identifier(required=True)
-    member_id = Identifier(required=True)
+class MemberFactsRecorded(Strict, _MemberFacts):
     id_number = IdNumber("; checked against the member's registered birth date")
-    health = Choice(HEALTH)
-    labour = Choice(LABOUR)
-    schooling = Choice(SCHOOLING)
-
-    @validates_schema
-    def id_number_upper_case(self, data: dict, **_: object) -> None:
-        normalise_id_number(data)
 
 
 class MemberLeft(Strict):
