@@ -332,6 +332,8 @@ def test_print_views_show_names_opened_never_sealed_and_erased_as_deleted(
     notice = jiwei.get("/units/village-a/exit-notice").get_data(as_text=True)
     assert "刘春生" in notice and "（已删除）" in notice and "赵秋实" not in notice
     assert "20,000 元" in notice and "公示期" in notice
+    household = jiwei.get("/households/hh-003").get_data(as_text=True)
+    assert "40,000 元" in household and "20,000 元" in household  # wage and per capita
     for page in (order, notice):
         assert "_sealed_" not in page
 

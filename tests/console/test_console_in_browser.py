@@ -310,6 +310,9 @@ def test_on_a_phone_no_page_scrolls_sideways_and_the_order_prints_on_a4_with_nam
             wide = driver.execute_script(
                 "return [document.documentElement.scrollWidth, window.innerWidth]")
             assert wide[1] <= 400 and wide[0] <= wide[1], (path, wide)
+        if SCREENSHOTS:
+            console.open("/households/hh-001")
+            console.screenshot(Path(SCREENSHOTS) / "household-phone.png")
         driver.set_window_size(1280, 1000)
         console.open("/findings/f-phone/print")
         assert "王支书" in console.text() and "王大山" in console.text()
